@@ -1,0 +1,168 @@
+"""create_app(settings) -> aiohttp Application. Everything is wired here; nothing at import time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import ConversationState
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+from botframework.connector.auth import AuthenticateRequestResult
+from sqlalchemy import text
+
+from bot.adapter import create_adapter
+from bot.bot import HybridWorkBot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.downloads import add_download_route
+from bot.graph import GraphClient
+from bot.proactive import ProactiveSender
+from bot.runtime import Services
+from bot.sdk_patches import apply_sdk_patches
+from bot.state_storage import SqlStorage
+from storage.db import create_engine, create_session_factory
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+ENGINE = web.AppKey("engine", Any)
+BOT = web.AppKey("bot", HybridWorkBot)
+ADAPTER = web.AppKey("adapter", Any)
+
+# Hooks that other areas add to the app (background workers, download routes); each takes the
+# app and may add routes or cleanup contexts. Kept as an explicit list, not import side effects.
+AppExtension = Callable[[web.Application, Services], None]
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, extensions: list[AppExtension] | None = None) -> web.Application:
+    from bot.extensions import default_extensions
+    from dialogs import build_router
+
+    apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo)
+    session_factory = create_session_factory(engine)
+    uow_factory = UnitOfWorkFactory(session_factory)
+    adapter = create_adapter(settings)
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        uow_factory=uow_factory,
+        proactive=ProactiveSender(
+            adapter, settings.microsoft_app_id, uow_factory, settings.default_locale,
+            rate_per_second=settings.proactive_rate_per_second, max_retries=settings.proactive_max_retries,
+        ),
+        instance_id=f"{os.uname().nodename}:{os.getpid()}",
+        graph=GraphClient.from_settings(settings),
+    )
+    adapter.reply_transport = services.proactive
+    conversation_state = ConversationState(SqlStorage(session_factory))
+    bot = HybridWorkBot(services, build_router(), conversation_state)
+    app[SERVICES] = services
+    app[ENGINE] = engine
+    app[BOT] = bot
+    app[ADAPTER] = adapter
+
+    app.router.add_post("/api/messages", handle_messages)
+    app.router.add_get("/healthz", handle_health)
+    app.router.add_get("/readyz", handle_ready)
+    add_download_route(app)
+    for extension in extensions if extensions is not None else default_extensions(settings):
+        extension(app, services)
+    app.cleanup_ctx.append(_dispose_engine)
+    return app
+
+
+async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SERVICES].proactive.close()
+    await app[ENGINE].dispose()
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=400)
+
+
+async def handle_messages(request: web.Request) -> web.Response:
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        log.warning("refused an oversized activity (%s bytes)", request.content_length)
+        return web.json_response({"error": "payload too large"}, status=413)
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        log.warning("refused a body that is not JSON")
+        return _bad_request("body is not JSON")
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return _bad_request("not an activity")
+    try:
+        activity = Activity().deserialize(data)
+    except Exception:  # msrest raises several types for shapes it cannot read
+        log.warning("refused an activity that does not deserialize")
+        return _bad_request("malformed activity")
+    if not activity.service_url or not activity.conversation or not activity.conversation.id:
+        return _bad_request("activity lacks serviceUrl or conversation")
+
+    app = request.app
+    services = app[SERVICES]
+    adapter = app[ADAPTER]
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        auth_result: AuthenticateRequestResult = await adapter.bot_framework_authentication.authenticate_request(
+            activity, auth_header
+        )
+    except PermissionError:
+        log.warning("refused an unauthenticated request")
+        return web.json_response({"error": "unauthorized"}, status=401)
+    except Exception as error:  # bad tokens surface as several exception types
+        log.warning("refused a request whose token could not be validated: %s", type(error).__name__)
+        return web.json_response({"error": "unauthorized"}, status=401)
+
+    allowed = services.settings.allowed_tenant_ids
+    tenant = tenant_of(activity)
+    if allowed and tenant not in allowed:
+        log.warning("refused an activity from tenant %s", tenant)
+        return web.json_response({"error": "tenant not allowed"}, status=403)
+
+    response = await adapter.process_activity(auth_result, activity, app[BOT].on_turn)
+    if response is None:
+        return web.Response(status=201)
+    return web.json_response(invoke_body_json(response.body), status=response.status)
+
+
+def invoke_body_json(body: Any) -> Any:
+    """Invoke bodies are SDK models; a message-type card response carries a string value, which
+    the SDK's serializer (typed for a dict) cannot write, so that case is written by hand."""
+    if isinstance(body, AdaptiveCardInvokeResponse) and isinstance(body.value, str):
+        return {"statusCode": body.status_code, "type": body.type, "value": body.value}
+    return body.serialize() if hasattr(body, "serialize") else body
+
+
+def tenant_of(activity: Activity) -> str | None:
+    if activity.conversation and activity.conversation.tenant_id:
+        return activity.conversation.tenant_id
+    if isinstance(activity.channel_data, dict):
+        tenant = activity.channel_data.get("tenant")
+        if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+            return tenant["id"]
+    return None
+
+
+async def handle_health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "alive"})
+
+
+async def handle_ready(request: web.Request) -> web.Response:
+    try:
+        async with request.app[ENGINE].connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        log.warning("readiness check failed: %s", type(error).__name__)
+        return web.json_response({"status": "database unreachable"}, status=503)
+    return web.json_response({"status": "ready"})

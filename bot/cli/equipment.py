@@ -1,0 +1,81 @@
+"""Equipment commands: load an entity's catalogue, load budgets.
+
+    python -m bot equipment load CATALOGUE.yaml|.csv|.xlsx --entity DWSE
+    python -m bot equipment budgets BUDGETS.csv|.xlsx|.yaml
+
+A file with any bad line is refused as a whole, with the line numbers; nothing changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import load_settings
+from bot.logs import configure_logging
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    equipment = subparsers.add_parser("equipment", help="home-office equipment: catalogue and budgets")
+    commands = equipment.add_subparsers(dest="equipment_command", required=True)
+
+    load = commands.add_parser("load", help="load or update an entity's catalogue from YAML, CSV or XLSX")
+    load.add_argument("file", type=Path)
+    load.add_argument("--entity", required=True, help="entity code, e.g. DWSE")
+    load.set_defaults(handler=_load)
+
+    budgets = commands.add_parser("budgets", help="load budgets (entity, category, year, amount, kind) from CSV, XLSX or YAML")
+    budgets.add_argument("file", type=Path)
+    budgets.set_defaults(handler=_budgets)
+
+
+def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of-work factory
+    from bot.services.equipment import FileRefused
+    from storage.db import create_engine, create_session_factory
+    from storage.uow import UnitOfWorkFactory
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(UnitOfWorkFactory(create_session_factory(engine)))
+        except FileRefused as refused:
+            for problem in refused.problems:
+                print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
+            print("refused, nothing was changed", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _load(args: argparse.Namespace) -> int:
+    from bot.services.equipment import load_catalogue
+
+    async def work(uow_factory) -> int:  # noqa: ANN001
+        result = await load_catalogue(uow_factory, args.file, args.entity, actor="cli")
+        print(
+            f"{args.file}: {result.categories} categories, {result.created} items created, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {len(result.deactivated)} deactivated"
+            + (f" ({', '.join(result.deactivated)})" if result.deactivated else "")
+            + f", {result.budgets} budgets"
+        )
+        return 0
+
+    return _run(work)
+
+
+def _budgets(args: argparse.Namespace) -> int:
+    from bot.services.equipment import load_budgets
+
+    async def work(uow_factory) -> int:  # noqa: ANN001
+        count = await load_budgets(uow_factory, args.file, actor="cli")
+        print(f"{args.file}: {count} budgets loaded")
+        return 0
+
+    return _run(work)

@@ -1,0 +1,58 @@
+"""Webinar commands: `webinars import FILE` (YAML) and `webinars attendance SESSION_ID FILE`
+(a Teams attendance report, CSV or XLSX)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add this area's sub-commands."""
+    webinars = subparsers.add_parser("webinars", help="wellbeing webinars")
+    commands = webinars.add_subparsers(dest="webinars_command", required=True)
+    imports = commands.add_parser("import", help="import webinars and sessions from a YAML file (published)")
+    imports.add_argument("file", type=Path)
+    imports.set_defaults(handler=_import)
+    attendance = commands.add_parser("attendance", help="mark a session's attendance from a Teams attendance report")
+    attendance.add_argument("session_id", type=int)
+    attendance.add_argument("file", type=Path)
+    attendance.set_defaults(handler=_attendance)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from bot.cli.common import Refused, run_file_import
+    from bot.clock import SystemClock
+    from bot.services.webinars import ImportProblem, import_webinars
+
+    async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
+        zone = ZoneInfo(settings.timezone)
+        try:
+            return await import_webinars(uow_factory, args.file, actor="cli", now=SystemClock(zone).now(), zone=zone)
+        except ImportProblem as refused:
+            raise Refused([(str(where), reason) for where, reason in refused.problems]) from None
+
+    return run_file_import(
+        args.file, importer,
+        lambda result: [f"{args.file}: {result.created} webinars created, {result.sessions_added} sessions added, {result.unchanged} unchanged"],
+    )
+
+
+def _attendance(args: argparse.Namespace) -> int:
+    from bot.cli.common import Refused, run_file_import
+    from bot.domain.errors import NotFound
+    from bot.services.attendance import import_attendance
+
+    async def importer(uow_factory, _settings):  # noqa: ANN001, ANN202
+        try:
+            return await import_attendance(uow_factory, None, args.session_id, args.file, actor_name="cli")
+        except NotFound:
+            raise Refused([(f"session {args.session_id}", "does not exist")]) from None
+
+    def summary(result) -> list[str]:  # noqa: ANN001
+        lines = [f"{args.file}: {result.attended} attended, {result.absent} absent, {result.without_email} without e-mail"]
+        lines += [f"  in the report but not signed up for this session: {email}" for email in result.unknown_emails]
+        return lines
+
+    return run_file_import(args.file, importer, summary)

@@ -1,0 +1,133 @@
+"""Configuration: one frozen, typed object read once from the environment (and an optional .env)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///var/hybridwork.db"
+
+
+class ConfigError(Exception):
+    """Raised when a configuration value is invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, read from environment variables (see README)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    # Bot Framework identity. No app id means local mode: no JWT validation (emulators only).
+    microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field("", alias="MICROSOFT_APP_PASSWORD", repr=False)
+    microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "SingleTenant", alias="MICROSOFT_APP_TYPE"
+    )
+    # Bot Framework OpenID metadata; only overridden by tests that sign their own tokens.
+    to_bot_from_channel_openid_metadata_url: str = Field(
+        "", alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
+    )
+    to_bot_from_channel_token_issuer: str = Field("", alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
+
+    database_url: str = Field(DEFAULT_SQLITE_URL, alias="DATABASE_URL")
+    database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE", ge=1, le=200)
+    database_echo: bool = Field(False, alias="DATABASE_ECHO")
+
+    allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = Field((), alias="ALLOWED_TENANT_IDS")
+    default_locale: Literal["nl", "en"] = Field("nl", alias="DEFAULT_LOCALE")
+    timezone: str = Field("Europe/Brussels", alias="TIMEZONE")
+
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(3978, alias="PORT", ge=1, le=65535)
+    public_base_url: str = Field("http://127.0.0.1:3978", alias="PUBLIC_BASE_URL")
+    max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=16 * 1024 * 1024)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+    # Secret for signed, short-lived download links (reports, personal data exports).
+    link_signing_key: str = Field("", alias="LINK_SIGNING_KEY", repr=False)
+
+    # Microsoft Graph (manager/department look-up, proactive installation).
+    graph_base_url: str = Field("https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+    graph_authority: str = Field("https://login.microsoftonline.com", alias="GRAPH_AUTHORITY")
+    teams_app_catalog_id: str = Field("", alias="TEAMS_APP_CATALOG_ID")
+
+    # Proactive messaging limits (Teams documents 7/s per conversation and 50/s per app per tenant).
+    proactive_rate_per_second: float = Field(50.0, alias="PROACTIVE_RATE_PER_SECOND", gt=0, le=50)
+    proactive_max_retries: int = Field(5, alias="PROACTIVE_MAX_RETRIES", ge=0, le=20)
+    # Install the app through Graph for staff who never opened the bot (tenants may forbid it).
+    proactive_install: bool = Field(True, alias="PROACTIVE_INSTALL")
+    # Broadcast workers: rows claimed per batch, and how long a claim holds before another worker
+    # may take it over (a worker that died while sending).
+    broadcast_batch_size: int = Field(25, alias="BROADCAST_BATCH_SIZE", ge=1, le=500)
+    broadcast_lease_seconds: float = Field(300.0, alias="BROADCAST_LEASE_SECONDS", ge=5)
+    broadcast_poll_seconds: float = Field(2.0, alias="BROADCAST_POLL_SECONDS", gt=0)
+
+    # Background work (schedulers, broadcast workers); tests and CLI commands switch it off.
+    background_jobs: bool = Field(True, alias="BACKGROUND_JOBS")
+    scheduler_interval_seconds: float = Field(60.0, alias="SCHEDULER_INTERVAL_SECONDS", gt=0)
+
+    demo_data: bool = Field(True, alias="DEMO_DATA")
+
+    # Personal data older than this many months is anonymised by `python -m bot retention`.
+    retention_months: int = Field(60, alias="RETENTION_MONTHS", ge=1, le=1200)
+
+    # Webinar reminders: hours before a session start, comma-separated (e.g. "24,1").
+    webinar_reminder_hours: Annotated[tuple[int, ...], NoDecode] = Field((24, 1), alias="WEBINAR_REMINDER_HOURS")
+
+    @field_validator("webinar_reminder_hours", mode="before")
+    @classmethod
+    def _split_reminder_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            hours = tuple(int(part) for part in value.split(",") if part.strip())
+            if any(not 1 <= h <= 24 * 14 for h in hours):
+                raise ValueError("hours must be between 1 and 336")
+            return hours
+        return value
+
+    @field_validator("allowed_tenant_ids", mode="before")
+    @classmethod
+    def _split_tenants(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def local_mode(self) -> bool:
+        """True when no app id is configured: requests are not authenticated."""
+        return not self.microsoft_app_id
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; raise ConfigError naming the offending variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field_name = str(item["loc"][0]) if item["loc"] else "?"
+            field = Settings.model_fields.get(field_name)
+            variable = field.alias if field and field.alias else field_name
+            problems.append(f"{variable}: {item['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,41 @@
+"""The areas' demo loaders; each area appends its own loader to LOADERS."""
+
+from __future__ import annotations
+
+LOADERS: list = []
+
+
+async def _equipment(uow_factory, today):  # noqa: ANN001, ANN202
+    from bot.services.equipment import load_demo
+
+    await load_demo(uow_factory, today)
+
+
+LOADERS.append(_equipment)
+
+
+async def _allowances(uow_factory, today):  # noqa: ANN001, ANN202
+    from bot.services.allowances import load_demo
+
+    await load_demo(uow_factory, today)
+
+
+LOADERS.append(_allowances)
+
+
+async def _webinars(uow_factory, today):  # noqa: ANN001, ANN202
+    from bot.services.webinars import load_demo
+
+    await load_demo(uow_factory, today)
+
+
+LOADERS.append(_webinars)
+
+
+async def _homework(uow_factory, today):  # noqa: ANN001, ANN202
+    from bot.services.homework import load_demo
+
+    await load_demo(uow_factory, today)
+
+
+LOADERS.append(_homework)

@@ -1,0 +1,369 @@
+"""Internet allowance and home-work allowance (thuiswerkvergoeding): the rules, as pure functions.
+
+Internet allowance
+    One mode at a time: the flat fee (paid with the salary) or the third-party payer (the employer
+    pays the provider). The history is a list of choices, each effective from the first day of a
+    month; nothing is ever overwritten. The mode of a month is the choice in effect on the month's
+    first day: the latest `effective_from` on or before it, and among choices with the same date
+    the one recorded last. A person who switched during a year therefore counts in both modes.
+
+    A change requested on day D of a month takes effect on the first day of that month when D is
+    before the entity's payroll cut-off day, otherwise on the first day of the next month.
+
+Home-work allowance
+    Due for a month in which the staff member worked from home on average at least one day a week,
+    from the policy's start date (1 January 2023) on. Definitions:
+
+    * working days of a month: Monday to Friday, minus Belgian public holidays (the `holidays`
+      library's calendar for Belgium), limited to the days the staff member was in service;
+    * working weeks of a month: working days / 5 (e.g. 20 working days = 4 weeks);
+    * home days: registrations with status "registered" and place "home" on working days; a full
+      day counts 1, a morning or an afternoon 0.5. A satellite office is not home: the sectoral
+      agreement covers the costs of working from home;
+    * due when home days / working weeks >= 1, computed exactly as home days * 5 >= working days.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+
+import holidays
+
+from bot.domain.policy_sections import AllowancePolicy
+
+WEEK = 5  # working days in a working week
+ZERO = Decimal("0.00")
+HALF = Decimal("0.5")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class InternetMode(StrEnum):
+    FLAT_FEE = "flat_fee"
+    THIRD_PARTY = "third_party_payer"
+
+
+class ChoiceSource(StrEnum):
+    BOT = "bot"
+    IMPORT = "import"
+    DEFAULT = "default"  # the entity's default for new staff, applied automatically
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
+            raise ValueError(f"not a month: {self.year}-{self.month}")
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, value: str) -> Month:
+        """A month written as YYYY-MM."""
+        match = _MONTH.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not YYYY-MM")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return self.next().first - timedelta(days=1)
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range(self.last.day)]
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    """Every month from `first` to `last`, both included."""
+    months: list[Month] = []
+    current = first
+    while current <= last:
+        months.append(current)
+        current = current.next()
+    return months
+
+
+# -- internet allowance ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AllowanceChoice:
+    """One entry of a staff member's internet allowance history."""
+
+    staff_id: int
+    mode: InternetMode
+    effective_from: date  # always the first day of a month
+    source: ChoiceSource = ChoiceSource.BOT
+    provider: str | None = None
+    customer_number: str | None = None
+    monthly_cost: Decimal | None = None
+    recorded_at: datetime | None = None
+    recorded_by: str = "system"
+    id: int | None = None
+
+    def same_terms(self, other: AllowanceChoice) -> bool:
+        """Same mode, date and third-party terms (used to make imports and double clicks idempotent)."""
+        return (
+            self.mode == other.mode
+            and self.effective_from == other.effective_from
+            and (self.monthly_cost or ZERO) == (other.monthly_cost or ZERO)
+            and (self.provider or "") == (other.provider or "")
+            and (self.customer_number or "") == (other.customer_number or "")
+        )
+
+
+def _order(choice: AllowanceChoice) -> tuple[date, int]:
+    return (choice.effective_from, choice.id if choice.id is not None else 0)
+
+
+def ordered(history: Iterable[AllowanceChoice]) -> list[AllowanceChoice]:
+    """The history in effect order: by date, and at the same date in the order recorded."""
+    return sorted(history, key=_order)
+
+
+def choice_on(history: Iterable[AllowanceChoice], day: date) -> AllowanceChoice | None:
+    """The choice in effect on a day (None before the first choice)."""
+    current = None
+    for choice in ordered(history):
+        if choice.effective_from <= day:
+            current = choice
+    return current
+
+
+def choice_in_month(history: Iterable[AllowanceChoice], month: Month) -> AllowanceChoice | None:
+    return choice_on(history, month.first)
+
+
+def pending_choice(history: Iterable[AllowanceChoice], today: date) -> AllowanceChoice | None:
+    """The last recorded choice that takes effect after today, if any."""
+    future = [choice for choice in ordered(history) if choice.effective_from > today]
+    return future[-1] if future else None
+
+
+def effective_date_of_change(requested_on: date, policy: AllowancePolicy) -> date:
+    """First day of the current month before the payroll cut-off day, else of the next month."""
+    month = Month.of(requested_on)
+    return month.first if requested_on.day < policy.payroll_cutoff_day else month.next().first
+
+
+def modes_in_year(history: Iterable[AllowanceChoice], year: int, in_service: tuple[date, date | None] | None = None) -> set[InternetMode]:
+    """Every mode in effect for at least one month of the year (a switcher counts in both)."""
+    modes: set[InternetMode] = set()
+    for month in months_between(Month(year, 1), Month(year, 12)):
+        if in_service is not None and not _in_service(month, *in_service):
+            continue
+        choice = choice_in_month(history, month)
+        if choice is not None:
+            modes.add(choice.mode)
+    return modes
+
+
+def default_choice(staff_id: int, start_date: date, policy: AllowancePolicy, today: date) -> AllowanceChoice | None:
+    """The entity's default mode for a staff member without any choice: from the month they
+    started (never before the internet allowance existed); None when the entity has no default."""
+    if policy.default_mode_for_new_staff is None:
+        return None
+    since = max(start_date, policy.internet_allowance_since)
+    return AllowanceChoice(
+        staff_id=staff_id, mode=InternetMode(policy.default_mode_for_new_staff),
+        effective_from=Month.of(since).first, source=ChoiceSource.DEFAULT, recorded_by="system",
+    )
+
+
+def _in_service(month: Month, start: date, end: date | None) -> bool:
+    return start <= month.last and (end is None or end >= month.first)
+
+
+def internet_amount(choice: AllowanceChoice | None, month: Month, policy: AllowancePolicy) -> Decimal:
+    """The flat fee paid with the salary for a month (third-party costs are paid to the provider)."""
+    if choice is None or choice.mode != InternetMode.FLAT_FEE or month.last < policy.internet_allowance_since:
+        return ZERO
+    return policy.flat_fee_amount
+
+
+class ChoiceRefusal(StrEnum):
+    """Why a staff member may not choose an internet allowance mode."""
+
+    NOT_ELIGIBLE = "not_eligible"  # marked not eligible for hybrid work
+    NOT_REGULAR = "not_regular"  # no regular and structural home work (registrations or manager)
+
+
+def may_choose(*, ineligible: bool, recent_home_days: Decimal, confirmed_by_manager: bool, policy: AllowancePolicy) -> ChoiceRefusal | None:
+    """None when the staff member may choose a mode, else why not."""
+    if ineligible:
+        return ChoiceRefusal.NOT_ELIGIBLE
+    by_registrations = recent_home_days >= policy.regular_homework_min_days
+    regular = {
+        "registrations": by_registrations,
+        "manager": confirmed_by_manager,
+        "either": by_registrations or confirmed_by_manager,
+    }[policy.regular_homework_basis]
+    return None if regular else ChoiceRefusal.NOT_REGULAR
+
+
+def regular_homework_window(today: date, policy: AllowancePolicy) -> tuple[date, date]:
+    """The last M weeks up to and including today."""
+    return today - timedelta(weeks=policy.regular_homework_weeks) + timedelta(days=1), today
+
+
+class ChoiceProblem(StrEnum):
+    MISSING_PROVIDER = "missing_provider"
+    MISSING_CUSTOMER_NUMBER = "missing_customer_number"
+    BAD_COST = "bad_cost"
+    COST_TOO_HIGH = "cost_too_high"
+    UNCHANGED = "unchanged"
+
+
+def check_choice(
+    new: AllowanceChoice, history: Sequence[AllowanceChoice], policy: AllowancePolicy, *, require_details: bool = True
+) -> ChoiceProblem | None:
+    """Validate a new choice against the policy and the history (None when it may be recorded)."""
+    if new.mode == InternetMode.THIRD_PARTY:
+        if require_details and not (new.provider or "").strip():
+            return ChoiceProblem.MISSING_PROVIDER
+        if require_details and not (new.customer_number or "").strip():
+            return ChoiceProblem.MISSING_CUSTOMER_NUMBER
+        if new.monthly_cost is None or new.monthly_cost <= 0 or new.monthly_cost.as_tuple().exponent < -2:
+            return ChoiceProblem.BAD_COST
+        if new.monthly_cost > policy.third_party_max_monthly_cost:
+            return ChoiceProblem.COST_TOO_HIGH
+    current = choice_on(history, new.effective_from)
+    if current is not None and current.same_terms(replace(new, effective_from=current.effective_from)):
+        return ChoiceProblem.UNCHANGED
+    return None
+
+
+# -- home-work allowance --------------------------------------------------------------------------
+
+class Place(StrEnum):
+    HOME = "home"
+    SATELLITE = "satellite"
+    OFFICE = "office"
+
+
+@dataclass(frozen=True)
+class WorkDay:
+    """A registered working day as the allowance sees it."""
+
+    day: date
+    place: str  # home / satellite / office
+    part: str = "full"  # full / am / pm
+    status: str = "registered"  # registered / pending / rejected
+
+
+@cache
+def belgian_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("BE", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in belgian_holidays(day.year)
+
+
+def working_days(month: Month, start: date | None = None, end: date | None = None) -> list[date]:
+    """Monday to Friday minus Belgian public holidays, within [start, end] when given (service)."""
+    return [
+        day for day in month.days()
+        if is_working_day(day) and (start is None or day >= start) and (end is None or day <= end)
+    ]
+
+
+def working_weeks(month: Month, start: date | None = None, end: date | None = None) -> Decimal:
+    """Working days / 5, exact."""
+    return Decimal(len(working_days(month, start, end))) / WEEK
+
+
+def home_days(days: Iterable[WorkDay], month: Month) -> Decimal:
+    """Registered home days on working days of the month; a half day counts half."""
+    total = Decimal(0)
+    seen: set[date] = set()
+    for work_day in days:
+        if (
+            work_day.status != "registered" or work_day.place != Place.HOME or Month.of(work_day.day) != month
+            or not is_working_day(work_day.day) or work_day.day in seen
+        ):
+            continue
+        seen.add(work_day.day)
+        total += Decimal(1) if work_day.part == "full" else HALF
+    return total
+
+
+@dataclass(frozen=True)
+class HomeworkMonth:
+    """The home-work allowance for one staff member and one month, with the figures behind it."""
+
+    month: Month
+    home_days: Decimal
+    working_days: int
+    due: bool
+    amount: Decimal
+    before_start: bool = False  # the month lies before the allowance existed
+
+    @property
+    def per_week(self) -> Decimal:
+        """Average home days a week, one decimal (display only; `due` is computed exactly)."""
+        if not self.working_days:
+            return Decimal("0.0")
+        return (self.home_days * WEEK / self.working_days).quantize(Decimal("0.1"))
+
+
+def homework_month(
+    days: Iterable[WorkDay], month: Month, policy: AllowancePolicy, *, start: date | None = None, end: date | None = None
+) -> HomeworkMonth:
+    """Whether the home-work allowance is due for a month, and the figures that decide it."""
+    count = len(working_days(month, start, end))
+    home = home_days((d for d in days if (start is None or d.day >= start) and (end is None or d.day <= end)), month)
+    before_start = month.last < policy.homework_allowance_since
+    due = not before_start and count > 0 and home * WEEK >= count
+    return HomeworkMonth(
+        month=month, home_days=home, working_days=count, due=due,
+        amount=policy.homework_allowance_amount if due else ZERO, before_start=before_start,
+    )
+
+
+@dataclass(frozen=True)
+class MonthStatement:
+    """What a staff member receives for a month and why."""
+
+    month: Month
+    homework: HomeworkMonth
+    internet: AllowanceChoice | None
+    internet_amount: Decimal
+    in_progress: bool  # the month is not over yet: figures may still change
+
+    @property
+    def total(self) -> Decimal:
+        return self.homework.amount + self.internet_amount
+
+
+def statement(
+    month: Month, days: Sequence[WorkDay], history: Sequence[AllowanceChoice], policy: AllowancePolicy,
+    today: date, *, start: date | None = None, end: date | None = None,
+) -> MonthStatement:
+    choice = choice_in_month(history, month) if month.last >= policy.internet_allowance_since else None
+    return MonthStatement(
+        month=month, homework=homework_month(days, month, policy, start=start, end=end), internet=choice,
+        internet_amount=internet_amount(choice, month, policy), in_progress=today <= month.last,
+    )

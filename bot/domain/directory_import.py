@@ -1,0 +1,99 @@
+"""Validation of staff directory rows (CSV or XLSX with a header row). Pure: rows in, records or
+problems with line numbers out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.staff import IMPORTABLE_ROLES, Role
+
+COLUMNS = (
+    "aad_object_id", "email", "display_name", "entity_code", "entity_name",
+    "manager_email", "start_date", "roles", "language",
+)
+REQUIRED = ("aad_object_id", "email", "display_name", "entity_code", "entity_name", "start_date")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_GUID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    line: int
+    aad_object_id: str
+    email: str
+    display_name: str
+    entity_code: str
+    entity_name: str
+    manager_email: str | None
+    start_date: date
+    roles: frozenset[Role]
+    language: str
+
+
+def check_header(header: Iterable[str]) -> list[Problem]:
+    names = [name.strip().lower() for name in header]
+    missing = [column for column in COLUMNS if column not in names]
+    return [Problem(1, f"missing column(s): {', '.join(missing)}")] if missing else []
+
+
+def parse_rows(rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> tuple[list[StaffLine], list[Problem]]:
+    """Validate every row; also cross-checks duplicates and managers missing from the file."""
+    lines: list[StaffLine] = []
+    problems: list[Problem] = []
+    seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    for line_no, raw in rows:
+        row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        if not any(row.values()):
+            continue  # blank line
+        missing = [column for column in REQUIRED if not row.get(column)]
+        if missing:
+            problems.append(Problem(line_no, f"empty {', '.join(missing)}"))
+            continue
+        reasons = []
+        if not _GUID.match(row["aad_object_id"]):
+            reasons.append("aad_object_id is not an object id")
+        email = row["email"].lower()
+        if not _EMAIL.match(email):
+            reasons.append(f"email {row['email']!r} is not an e-mail address")
+        manager_email = row.get("manager_email", "").lower() or None
+        if manager_email and not _EMAIL.match(manager_email):
+            reasons.append(f"manager_email {manager_email!r} is not an e-mail address")
+        try:
+            start = date.fromisoformat(row["start_date"])
+        except ValueError:
+            reasons.append(f"start_date {row['start_date']!r} is not YYYY-MM-DD")
+            start = date.min
+        role_names = [name.strip().lower() for name in (row.get("roles") or "staff").split(";") if name.strip()]
+        unknown = [name for name in role_names if name not in {r.value for r in IMPORTABLE_ROLES}]
+        if unknown:
+            reasons.append(f"unknown role(s): {', '.join(unknown)}")
+        language = (row.get("language") or "nl").lower()
+        if language not in ("nl", "en"):
+            reasons.append(f"language {language!r} is not nl or en")
+        if row["aad_object_id"] in seen_ids:
+            reasons.append(f"aad_object_id repeats line {seen_ids[row['aad_object_id']]}")
+        if email in seen_emails:
+            reasons.append(f"email repeats line {seen_emails[email]}")
+        if reasons:
+            problems.append(Problem(line_no, "; ".join(reasons)))
+            continue
+        seen_ids[row["aad_object_id"]] = line_no
+        seen_emails[email] = line_no
+        lines.append(
+            StaffLine(
+                line=line_no, aad_object_id=row["aad_object_id"], email=email, display_name=row["display_name"],
+                entity_code=row["entity_code"].upper(), entity_name=row["entity_name"], manager_email=manager_email,
+                start_date=start, roles=frozenset(Role(name) for name in role_names) | {Role.STAFF}, language=language,
+            )
+        )
+    return lines, problems

@@ -1,0 +1,59 @@
+"""Staff members and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    HR = "hr"
+    ADMIN = "admin"
+    LOGISTICS = "logistics"
+    COACH = "coach"
+
+
+IMPORTABLE_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    aad_object_id: str
+    email: str
+    display_name: str
+    entity_id: int
+    entity_code: str
+    manager_id: int | None
+    start_date: date
+    end_date: date | None = None
+    language: str = "nl"
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.STAFF}))
+
+    def has(self, *roles: Role) -> bool:
+        """True if the staff member holds any of the given roles."""
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_hr(self) -> bool:
+        return self.has(Role.HR, Role.ADMIN)
+
+    def in_service_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def months_in_service(self, on: date) -> int:
+        """Whole months from the start date to `on` (0 before the first month is complete)."""
+        months = (on.year - self.start_date.year) * 12 + on.month - self.start_date.month
+        if on.day < self.start_date.day:
+            months -= 1
+        return max(months, 0)

@@ -1,0 +1,222 @@
+"""Wellbeing webinars: who a webinar is for, what a valid webinar looks like, seats, waitlist and
+reminders. Pure rules; the clock and the settings come in as arguments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.staff import Role, Staff
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 2000
+MAX_CAPACITY = 10_000
+MAX_SESSIONS = 20
+MAX_JOIN_URL = 1000
+_URL = re.compile(r"^https://[^\s]+$")
+
+
+class TargetGroup(StrEnum):
+    ALL = "all"
+    MANAGERS = "managers"
+    HR = "hr"
+    ENTITIES = "entities"
+
+
+class RegistrationStatus(StrEnum):
+    SEATED = "seated"
+    WAITLISTED = "waitlisted"
+
+
+class WebinarStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    join_url: str
+
+
+@dataclass(frozen=True)
+class WebinarDraft:
+    """A webinar as HR enters it (card or YAML file), before it has an id."""
+
+    title_nl: str
+    title_en: str
+    description_nl: str
+    description_en: str
+    target_group: TargetGroup
+    entity_codes: tuple[str, ...] = ()
+    sessions: tuple[SessionDraft, ...] = ()
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    webinar_id: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    seats_taken: int
+    join_url: str
+    waitlisted: int = 0
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.seats_taken >= self.capacity
+
+
+@dataclass(frozen=True)
+class Webinar:
+    id: int
+    title_nl: str
+    title_en: str
+    description_nl: str
+    description_en: str
+    target_group: TargetGroup
+    status: WebinarStatus
+    entity_ids: frozenset[int] = frozenset()
+    sessions: tuple[Session, ...] = ()
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title_nl
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" and self.description_en else self.description_nl
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: int
+    webinar_id: int
+    session_id: int
+    staff_id: int
+    status: RegistrationStatus
+    registered_at: datetime
+    seated_at: datetime | None
+    attended: bool | None = None
+    waitlist_position: int | None = None
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    registration: Registration
+    seated: bool
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    cancelled: Registration
+    promoted: Registration | None = None
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    where: str  # "title_nl", "entities", "sessions", "sessions[0]"
+    reason: str  # plain English, for files and logs
+    code: str  # short name for localized text: "webinars.problem.<code>"
+
+
+@dataclass
+class DraftCheck:
+    problems: list[DraftProblem] = field(default_factory=list)
+
+    def add(self, where: str, reason: str, code: str) -> None:
+        self.problems.append(DraftProblem(where, reason, code))
+
+
+def check_draft(draft: WebinarDraft, now: datetime, known_entities: Iterable[str]) -> list[DraftProblem]:
+    """Every problem of a webinar as entered; empty when it can be saved."""
+    check = DraftCheck()
+    for name, value, limit in (
+        ("title_nl", draft.title_nl, MAX_TITLE), ("title_en", draft.title_en, MAX_TITLE),
+        ("description_nl", draft.description_nl, MAX_DESCRIPTION), ("description_en", draft.description_en, MAX_DESCRIPTION),
+    ):
+        if name.startswith("title") and not value.strip():
+            check.add(name, "empty", "empty")
+        if len(value) > limit:
+            check.add(name, f"longer than {limit} characters", "too_long")
+    known = {code.upper() for code in known_entities}
+    if draft.target_group is TargetGroup.ENTITIES:
+        if not draft.entity_codes:
+            check.add("entities", "no entity chosen for target group 'entities'", "no_entities")
+        unknown = sorted({code for code in draft.entity_codes if code.upper() not in known})
+        if unknown:
+            check.add("entities", f"unknown entity code(s): {', '.join(unknown)}", "unknown_entities")
+    if not draft.sessions:
+        check.add("sessions", "at least one session is needed", "no_sessions")
+    if len(draft.sessions) > MAX_SESSIONS:
+        check.add("sessions", f"more than {MAX_SESSIONS} sessions", "too_many_sessions")
+    starts = [s.starts_at for s in draft.sessions]
+    for index, session in enumerate(draft.sessions):
+        where = f"sessions[{index}]"
+        if session.starts_at.tzinfo is None or session.ends_at.tzinfo is None:
+            check.add(where, "start and end need a time zone", "no_timezone")
+            continue
+        if session.ends_at <= session.starts_at:
+            check.add(where, "ends before it starts", "ends_before_start")
+        if session.starts_at <= now:
+            check.add(where, "starts in the past", "in_past")
+        if not 1 <= session.capacity <= MAX_CAPACITY:
+            check.add(where, f"capacity must be between 1 and {MAX_CAPACITY}", "bad_capacity")
+        if len(session.join_url) > MAX_JOIN_URL or not _URL.match(session.join_url):
+            check.add(where, "join link must be an https:// address", "bad_url")
+        if starts.count(session.starts_at) > 1 and starts.index(session.starts_at) != index:
+            check.add(where, "two sessions start at the same time", "same_start")
+    return check.problems
+
+
+def is_audience(staff: Staff, target_group: TargetGroup, entity_ids: frozenset[int]) -> bool:
+    """Whether a webinar with this target group is meant for this staff member."""
+    if target_group is TargetGroup.ALL:
+        return True
+    if target_group is TargetGroup.MANAGERS:
+        return staff.has(Role.MANAGER)
+    if target_group is TargetGroup.HR:
+        return staff.has(Role.HR)
+    return staff.entity_id in entity_ids
+
+
+def can_sign_up(session: Session, now: datetime) -> bool:
+    """Registrations stay open until the session starts."""
+    return session.starts_at > now
+
+
+def due_reminder(
+    starts_at: datetime, seated_at: datetime, now: datetime, offsets_hours: Sequence[int], sent_hours: Iterable[int]
+) -> int | None:
+    """The reminder (hours before the start) to send now, if any.
+
+    Only the closest due reminder is sent, never one whose window had already opened when the
+    participant got the seat (they just signed up, they know), and never one at or after a
+    closer reminder that already went out.
+    """
+    if now >= starts_at:
+        return None
+    due = [h for h in offsets_hours if starts_at - timedelta(hours=h) <= now and seated_at < starts_at - timedelta(hours=h)]
+    if not due:
+        return None
+    closest = min(due)
+    if any(sent <= closest for sent in sent_hours):
+        return None
+    return closest
+
+
+def waitlist_position(waitlisted_ids_in_order: Sequence[int], registration_id: int) -> int | None:
+    """1-based position on a session's waitlist (ordered by when each joined)."""
+    try:
+        return list(waitlisted_ids_in_order).index(registration_id) + 1
+    except ValueError:
+        return None

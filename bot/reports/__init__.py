@@ -1,0 +1,1 @@
+"""Output of the parliamentary report: the sheets as tables, written as xlsx or CSV."""

@@ -1,0 +1,58 @@
+"""What a flow handler gets for one turn: who is asking, in which language, and how to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+
+from bot.domain.staff import Staff
+from bot.i18n import Locale, Translator
+from bot.runtime import Services
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class Turn:
+    context: TurnContext
+    services: Services
+    staff: Staff | None
+    t: Translator
+    correlation_id: str
+
+    @property
+    def locale(self) -> Locale:
+        return self.t.locale
+
+    @property
+    def me(self) -> Staff:
+        """The staff member behind this turn; the router guarantees it for staff routes."""
+        assert self.staff is not None, "route requires a known staff member"
+        return self.staff
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names whoever acts in this turn."""
+        if self.staff is not None:
+            return f"staff:{self.staff.id}"
+        aad = getattr(self.context.activity.from_property, "aad_object_id", None)
+        return f"aad:{aad or 'unknown'}"
+
+    def uow(self) -> UnitOfWork:
+        return self.services.uow(self.correlation_id)
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def today(self) -> date:
+        return self.services.clock.today()
+
+    async def send_text(self, text: str) -> str | None:
+        response = await self.context.send_activity(MessageFactory.text(text))
+        return response.id if response else None
+
+    async def send_card(self, card: dict[str, Any]) -> str | None:
+        response = await self.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        return response.id if response else None

@@ -1,0 +1,1 @@
+"""Card builders: typed view -> Adaptive Card dict. They format; they never decide."""

@@ -1,0 +1,146 @@
+"""Coaching cards: the request form with one's own requests, HR's (or a coach's) queue, and one
+request with assign, conversations and close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, NumberInput, TextInput
+
+from bot.actions import ActionData
+from bot.i18n import Translator
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+
+KINDS = ("leadership", "resilience")
+
+
+class RequestCoaching(ActionData, verb="coaching.request"):
+    kind: str = ""
+    note: str = ""
+
+
+class OpenCoachingRequest(ActionData, verb="coaching.open"):
+    request_id: int
+
+
+class AssignCoach(ActionData, verb="coaching.assign"):
+    request_id: int
+    coach_id: str = ""
+
+
+class RecordConversations(ActionData, verb="coaching.record"):
+    request_id: int
+    conversations: str = ""
+
+
+class CloseCoaching(ActionData, verb="coaching.close"):
+    request_id: int
+
+
+@dataclass(frozen=True)
+class OwnRequest:
+    kind: str
+    status: str
+    requested_on: date
+
+
+@dataclass(frozen=True)
+class RequestFormView:
+    mine: Sequence[OwnRequest]
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    request_id: int
+    requester: str
+    entity_code: str
+    kind: str
+    status: str
+    requested_on: date
+    coach: str | None
+    conversations: int
+
+
+@dataclass(frozen=True)
+class CoachOption:
+    staff_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RequestDetailView:
+    line: QueueLine
+    note: str
+    coaches: Sequence[CoachOption]  # empty for a coach (only HR assigns)
+    can_follow_up: bool
+    notice: str | None = None
+
+
+def request_form_card(t: Translator, view: RequestFormView) -> dict[str, Any]:
+    body: list[Any] = [title(t("coaching.title")), text(t("coaching.intro")), text(t("coaching.confidential"), subtle=True)]
+    if view.notice:
+        body.append(notice(view.notice))
+    body += [
+        ChoiceSetInput(
+            id="kind", label=t("coaching.kind_label"), style="expanded", is_required=True, value=KINDS[0],
+            error_message=t("coaching.kind_required"),
+            choices=[Choice(title=t(f"coaching.kind.{kind}"), value=kind) for kind in KINDS],
+        ),
+        TextInput(id="note", label=t("coaching.note_label"), is_multiline=True, max_length=1000, placeholder=t("coaching.note_hint")),
+    ]
+    if view.mine:
+        body.append(heading(t("coaching.mine")))
+        body.append(facts([
+            (t.short_date(r.requested_on), f"{t(f'coaching.kind.{r.kind}')} – {t(f'coaching.status.{r.status}')}") for r in view.mine
+        ]))
+    return card(body, [execute(RequestCoaching(), t("coaching.send"), style="positive")])
+
+
+def queue_card(t: Translator, lines: Sequence[QueueLine], *, coach_view: bool) -> dict[str, Any]:
+    body: list[Any] = [title(t("coaching.queue_title_coach") if coach_view else t("coaching.queue_title"))]
+    if not lines:
+        body.append(text(t("coaching.queue_empty")))
+    for line in lines:
+        summary = f"{t(f'coaching.kind.{line.kind}')} · {t(f'coaching.status.{line.status}')} · {t.short_date(line.requested_on)}"
+        if line.coach:
+            summary += f" · {t('coaching.coach')}: {line.coach}"
+        body.append(Container(separator=True, items=[
+            heading(f"{line.requester} ({line.entity_code})"),
+            text(summary, subtle=True, spacing="None"),
+            ActionSet(actions=[submit(OpenCoachingRequest(request_id=line.request_id), t("coaching.open"))]),
+        ]))
+    return card(body)
+
+
+def request_detail_card(t: Translator, view: RequestDetailView) -> dict[str, Any]:
+    line = view.line
+    body: list[Any] = [title(f"{line.requester} ({line.entity_code})")]
+    if view.notice:
+        body.append(notice(view.notice))
+    body.append(facts([
+        (t("coaching.kind_label"), t(f"coaching.kind.{line.kind}")),
+        (t("coaching.requested_on"), t.date(line.requested_on)),
+        (t("coaching.status_label"), t(f"coaching.status.{line.status}")),
+        (t("coaching.coach"), line.coach or "–"),
+        (t("coaching.conversations"), str(line.conversations)),
+    ]))
+    if view.note:
+        body.append(text(view.note))
+    actions: list[Any] = []
+    if line.status != "closed" and view.coaches:
+        body.append(ChoiceSetInput(
+            id="coach_id", label=t("coaching.choose_coach"), style="compact",
+            choices=[Choice(title=c.name, value=str(c.staff_id)) for c in view.coaches],
+        ))
+        actions.append(execute(AssignCoach(request_id=line.request_id), t("coaching.assign")))
+    if line.status != "closed" and view.can_follow_up:
+        body.append(NumberInput(id="conversations", label=t("coaching.conversations"), min=0, max=50, value=line.conversations))
+        actions.append(execute(RecordConversations(request_id=line.request_id), t("coaching.save_conversations")))
+        actions.append(execute(CloseCoaching(request_id=line.request_id), t("coaching.close"), style="destructive"))
+    if actions:
+        body.append(ActionSet(actions=actions))
+    return card(body)

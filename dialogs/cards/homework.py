@@ -1,0 +1,257 @@
+"""Cards of the home-work flow: the registration form, the answer after registering, my overview."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from microsoft_teams.cards import (
+    ActionSet,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Column,
+    ColumnSet,
+    Container,
+    DateInput,
+    NumberInput,
+    TextInput,
+)
+from pydantic import BeforeValidator, Field
+
+from bot.actions import ActionData
+from bot.domain.errors import DomainError
+from bot.domain.homework import (
+    LOCATION_MAX_LENGTH,
+    MAX_RECURRING_WEEKS,
+    PARTS,
+    PERIODS,
+    WORKING_WEEKDAYS,
+    Part,
+    Period,
+    Place,
+    Registration,
+    holiday_name,
+)
+from bot.i18n import Translator
+from bot.services.homework import Overview, RegistrationResult, place_label
+from dialogs.cards.base import card, execute, heading, submit, text, title
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Optional = BeforeValidator(_blank_to_none)
+# Input.ChoiceSet with isMultiSelect sends the chosen values comma-separated: "0,3".
+WeekdayList = Annotated[str, Field(max_length=20, pattern=r"^[0-6](,[0-6])*$")]
+
+
+class RegisterDaysAction(ActionData, verb="homework.register"):
+    """The registration form; its inputs arrive next to the verb."""
+
+    day: Annotated[date | None, Optional] = None
+    until: Annotated[date | None, Optional] = None
+    place: Annotated[Place | None, Optional] = None
+    part: Annotated[Part | None, Optional] = None
+    location: Annotated[Annotated[str, Field(max_length=LOCATION_MAX_LENGTH)] | None, Optional] = None
+    weekdays: Annotated[WeekdayList | None, Optional] = None
+    weeks: Annotated[Annotated[int, Field(ge=1, le=MAX_RECURRING_WEEKS)] | None, Optional] = None
+
+    def weekday_numbers(self) -> tuple[int, ...]:
+        return tuple(sorted({int(d) for d in self.weekdays.split(",")})) if self.weekdays else ()
+
+
+class ShowRegistrationForm(ActionData, verb="homework.form"):
+    registration_id: int | None = None
+
+
+class ShowOverview(ActionData, verb="homework.overview"):
+    period: Period = "week"
+
+
+class CancelDay(ActionData, verb="homework.cancel"):
+    registration_id: int
+    period: Period = "week"
+
+
+@dataclass(frozen=True)
+class RegistrationForm:
+    """What the form shows pre-filled (from a text that was half understood, or a day to change)."""
+
+    earliest: date
+    latest: date
+    day: date | None = None
+    until: date | None = None
+    place: Place = "home"
+    part: Part = "full"
+    location: str | None = None
+    weekdays: tuple[int, ...] = ()
+    weeks: int | None = None
+    notice: str | None = None
+
+
+def _weekday_name(t: Translator, weekday: int) -> str:
+    return t.date(date(2026, 11, 23) + timedelta(days=weekday), "EEEE")  # 23 Nov 2026 is a Monday
+
+
+def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
+    body: list[CardElement] = [title(t("homework.form_title")), text(t("homework.form_intro"), subtle=True)]
+    if form.notice:
+        body.append(text(form.notice, color="Attention"))
+    body += [
+        DateInput(
+            id="day", label=t("homework.form_day"), value=form.day.isoformat() if form.day else None,
+            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+        ),
+        DateInput(
+            id="until", label=t("homework.form_until"), value=form.until.isoformat() if form.until else None,
+            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+        ),
+        ChoiceSetInput(
+            id="place", label=t("homework.form_place"), value=form.place, style="expanded", is_required=True,
+            error_message=t("homework.form_place_required"),
+            choices=[Choice(title=t(f"homework.place_{place}"), value=place) for place in ("home", "satellite", "office")],
+        ),
+        TextInput(
+            id="location", label=t("homework.form_location"), value=form.location, max_length=LOCATION_MAX_LENGTH,
+            placeholder=t("homework.form_location_placeholder"),
+        ),
+        ChoiceSetInput(
+            id="part", label=t("homework.form_part"), value=form.part, style="expanded", is_required=True,
+            error_message=t("homework.form_part_required"),
+            choices=[Choice(title=t(f"homework.part_{part}"), value=part) for part in PARTS],
+        ),
+        heading(t("homework.form_repeat")),
+        text(t("homework.form_repeat_intro", maximum=MAX_RECURRING_WEEKS), subtle=True),
+        ChoiceSetInput(
+            id="weekdays", label=t("homework.form_weekdays"), is_multi_select=True, style="expanded",
+            value=",".join(str(d) for d in form.weekdays) or None,
+            choices=[Choice(title=_weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS],
+        ),
+        NumberInput(
+            id="weeks", label=t("homework.form_weeks", maximum=MAX_RECURRING_WEEKS), min=1, max=MAX_RECURRING_WEEKS,
+            value=form.weeks,
+        ),
+    ]
+    actions = [
+        execute(RegisterDaysAction(), t("homework.form_submit"), style="positive"),
+        submit(ShowOverview(), t("homework.my_days")),
+    ]
+    return card(body, actions)
+
+
+# -- texts shared by the answers ---------------------------------------------------------------------
+
+
+def localized_params(t: Translator, params: Mapping[str, object]) -> dict[str, object]:
+    """Dates in a refusal read as dates in the user's language; codes become words."""
+    values: dict[str, object] = {}
+    for key, value in params.items():
+        if isinstance(value, date):
+            values[key] = t.date(value)
+        elif key == "reason" and isinstance(value, str):
+            values[key] = t(f"team.reason_{value}")
+        else:
+            values[key] = value
+    since, until = params.get("since"), params.get("until")
+    if isinstance(since, date):
+        values["period"] = (
+            t("homework.period_closed", since=t.date(since), until=t.date(until))
+            if isinstance(until, date) else t("homework.period_open", since=t.date(since))
+        )
+    if params.get("holiday_of") is not None and isinstance(params["holiday_of"], date):
+        values["holiday"] = holiday_name(params["holiday_of"], t.locale) or ""
+    return values
+
+
+def error_text(t: Translator, error: DomainError) -> str:
+    params = dict(error.params)
+    if error.key == "homework.refused_holiday" and isinstance(params.get("day"), date):
+        params["holiday_of"] = params["day"]
+    return t(error.key, **localized_params(t, params))
+
+
+def day_label(t: Translator, registration: Registration) -> str:
+    what = place_label(t, registration.place, registration.satellite_location)
+    return t("homework.day_line", day=t.date(registration.day), place=what, part=t(f"homework.part_{registration.part}"))
+
+
+def status_suffix(t: Translator, registration: Registration) -> str:
+    return "" if registration.status == "registered" else " " + t(f"homework.status_{registration.status}")
+
+
+# -- the answer after registering ---------------------------------------------------------------------
+
+
+def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
+    body: list[CardElement] = [title(t("homework.result_title"))]
+    what = place_label(t, result.place, result.location)
+    part = t(f"homework.part_{result.part}")
+    registered = result.with_outcome("registered")
+    pending = result.with_outcome("pending")
+    unchanged = result.with_outcome("unchanged")
+    refused = result.with_outcome("refused")
+    if registered:
+        body.append(text(t("homework.result_registered", place=what, part=part, count=len(registered)), weight="Bolder"))
+        body += [text("✓ " + t.date(r.day)) for r in registered]
+    if pending:
+        approver = result.approver_name or t("homework.your_manager")
+        body.append(text(t("homework.result_pending", place=what, part=part, approver=approver), weight="Bolder"))
+        body += [text("⏳ " + t.date(r.day)) for r in pending]
+    if unchanged:
+        body.append(text(t("homework.result_unchanged"), weight="Bolder"))
+        body += [text("= " + t.date(r.day)) for r in unchanged]
+    if refused:
+        body.append(text(t("homework.result_refused"), weight="Bolder", color="Attention"))
+        body += [text("✗ " + error_text(t, r.refusal)) for r in refused if r.refusal is not None]
+    anchors = [r for r in result.days if r.anchor_day and r.outcome in ("registered", "pending", "unchanged")]
+    for r in anchors:
+        key = "homework.anchor_warning" if result.anchor_policy == "warn" else "homework.anchor_needs_approval"
+        body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Warning"))
+    for warning in result.below_minimum:
+        body.append(
+            text(
+                "⚠ " + t(
+                    "homework.below_minimum_warning", week=t.date(warning.week_of, "d MMMM"),
+                    left=t.number(warning.office_days_left), minimum=warning.minimum,
+                ),
+                color="Warning",
+            )
+        )
+    actions = [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]
+    return card(body, actions)
+
+
+# -- my overview ----------------------------------------------------------------------------------------
+
+_PERIOD_KEYS: dict[str, str] = {"week": "homework.period_week", "month": "homework.period_month", "next_month": "homework.period_next_month"}
+
+
+def overview_card(t: Translator, overview: Overview, *, notice: str | None = None) -> dict[str, Any]:
+    body: list[CardElement] = [
+        title(t("homework.overview_title")),
+        text(t("homework.overview_period", period=t(_PERIOD_KEYS[overview.period]),
+               start=t.short_date(overview.start), end=t.short_date(overview.end)), subtle=True),
+    ]
+    if notice:
+        body.append(text(notice, color="Good"))
+    if not overview.registrations:
+        body.append(text(t("homework.overview_empty")))
+    for registration in overview.registrations:
+        line = day_label(t, registration) + status_suffix(t, registration)
+        columns = [Column(width="stretch", items=[text(line)])]
+        if registration.day >= overview.earliest_changeable:
+            columns.append(
+                Column(width="auto", items=[ActionSet(actions=[
+                    submit(ShowRegistrationForm(registration_id=registration.id), t("homework.change")),
+                    execute(CancelDay(registration_id=registration.id, period=overview.period), t("homework.cancel"), style="destructive"),
+                ])])
+            )
+        body.append(Container(items=[ColumnSet(columns=columns)], separator=True))
+    periods = [submit(ShowOverview(period=p), t(_PERIOD_KEYS[p])) for p in PERIODS if p != overview.period]
+    body.append(ActionSet(actions=periods))
+    return card(body, [submit(ShowRegistrationForm(), t("homework.register_more"))])
+

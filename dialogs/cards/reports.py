@@ -1,0 +1,103 @@
+"""Cards of the report flow: the request form (period and entity) and the summary of key figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from microsoft_teams.cards import Choice, ChoiceSetInput, OpenUrlAction, TextInput
+from pydantic import Field
+
+from bot.actions import ActionData
+from bot.domain.reports import EntityRef, HomeworkMonth, KeyFigures
+from bot.i18n import Translator
+from dialogs.cards.base import card, facts, submit, text, title
+
+ALL_ENTITIES = "*"
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
+
+
+class RequestReport(ActionData, verb="reports.request"):
+    """The form's inputs arrive next to the verb."""
+
+    start: str = Field("", max_length=20)
+    end: str = Field("", max_length=20)
+    entity: str = Field(ALL_ENTITIES, max_length=40)
+
+
+@dataclass(frozen=True)
+class ReportFormView:
+    start: str
+    end: str
+    entities: Sequence[EntityRef]
+    entity: str = ALL_ENTITIES
+
+
+@dataclass(frozen=True)
+class ReportSummaryView:
+    period: str
+    scope: str
+    figures: KeyFigures
+    download_url: str | None
+    link_minutes: int
+
+
+def report_form_card(t: Translator, view: ReportFormView) -> dict[str, Any]:
+    choices = [Choice(title=t("reports.all_entities"), value=ALL_ENTITIES)] + [
+        Choice(title=f"{entity.name} ({entity.code})", value=entity.code) for entity in view.entities
+    ]
+    body = [
+        title(t("reports.card_title")),
+        text(t("reports.card_intro")),
+        TextInput(id="start", label=t("reports.from_label"), value=view.start, placeholder="2021-01", regex=MONTH_PATTERN,
+                  error_message=t("reports.month_error"), is_required=True, max_length=7),
+        TextInput(id="end", label=t("reports.to_label"), value=view.end, placeholder="2023-10", regex=MONTH_PATTERN,
+                  error_message=t("reports.month_error"), is_required=True, max_length=7),
+        ChoiceSetInput(id="entity", label=t("reports.entity_label"), choices=choices, value=view.entity, style="compact"),
+    ]
+    return card(body, [submit(RequestReport(), t("reports.submit"), style="positive")])
+
+
+def _share(t: Translator, month: HomeworkMonth | None) -> str:
+    if month is None or month.share is None:
+        return t("reports.not_available")
+    return t("reports.fact.share_value", share=_percent(t, month.share), workers=month.home_workers, staff=month.eligible_staff)
+
+
+def _percent(t: Translator, share: Decimal) -> str:
+    return f"{t.number((share * 100).quantize(Decimal('0.1')))}%"
+
+
+def _money(t: Translator, amount: Decimal | None) -> str:
+    return t("reports.not_available") if amount is None else t.money(amount)
+
+
+def _count(t: Translator, value: int | None) -> str:
+    return t("reports.not_available") if value is None else t.number(value)
+
+
+def report_summary_card(t: Translator, view: ReportSummaryView) -> dict[str, Any]:
+    figures = view.figures
+    pairs = [
+        (t("reports.fact.average_share"), _percent(t, figures.average_share) if figures.average_share is not None else t("reports.not_available")),
+    ]
+    if figures.last_month is not None:
+        pairs.append((t("reports.fact.last_month", month=str(figures.last_month.month)), _share(t, figures.last_month)))
+    if figures.peak_month is not None:
+        pairs.append((t("reports.fact.peak_month", month=str(figures.peak_month.month)), _share(t, figures.peak_month)))
+    pairs += [
+        (t("reports.fact.ineligible"), t.number(figures.ineligible_staff)),
+        (t("reports.fact.webinar_attendees"), _count(t, figures.webinar_attendees)),
+        (t("reports.fact.coaching_requests"), _count(t, figures.coaching_requests)),
+        (t("reports.fact.internet_amount"), _money(t, figures.internet_allowance_amount)),
+        (t("reports.fact.equipment_amount"), _money(t, figures.equipment_amount)),
+    ]
+    actions = []
+    if view.download_url:
+        actions.append(OpenUrlAction(title=t("reports.download", minutes=view.link_minutes), url=view.download_url))
+    return card(
+        [title(t("reports.summary_title", period=view.period, scope=view.scope)), text(t("reports.summary_intro"), subtle=True), facts(pairs)],
+        actions,
+    )

@@ -1,0 +1,193 @@
+"""Cards of the team flow: who works where, the team agreement and the eligibility registry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from microsoft_teams.cards import (
+    ActionSet,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Column,
+    ColumnSet,
+    Container,
+    DateInput,
+    NumberInput,
+    TextInput,
+)
+from pydantic import Field
+
+from bot.actions import ActionData
+from bot.domain.homework import (
+    INELIGIBILITY_REASONS,
+    NOTE_MAX_LENGTH,
+    WORKING_WEEKDAYS,
+    IneligibilityReason,
+    Registration,
+    TeamAgreement,
+    holiday_name,
+)
+from bot.i18n import Translator
+from bot.services.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek, weekday_names
+from dialogs.cards.base import card, execute, heading, submit, text, title
+from dialogs.cards.homework import Optional, WeekdayList
+
+# Teams cards stay under 28 KB; a larger team is cut off with a note.
+MAX_TEAM_ROWS = 40
+
+
+class ShowTeam(ActionData, verb="team.view"):
+    week: int = Field(0, ge=0, le=MAX_WEEK_OFFSET)
+
+
+class ShowAgreement(ActionData, verb="team.agreement"):
+    pass
+
+
+class SaveAgreement(ActionData, verb="team.agreement.save"):
+
+    anchor_weekdays: Annotated[WeekdayList | None, Optional] = None
+    # Required: the form always sends it (pre-filled), so a payload without it is not from the form.
+    min_office_days: int = Field(ge=0, le=len(WORKING_WEEKDAYS))
+
+    def weekday_numbers(self) -> list[int]:
+        return sorted({int(d) for d in self.anchor_weekdays.split(",")}) if self.anchor_weekdays else []
+
+
+class ShowEligibility(ActionData, verb="team.eligibility"):
+    pass
+
+
+class MarkIneligibleAction(ActionData, verb="team.eligibility.mark"):
+    staff_id: Annotated[int | None, Optional] = None
+    reason: Annotated[IneligibilityReason | None, Optional] = None
+    note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Optional] = None
+    valid_from: Annotated[date | None, Optional] = None
+    valid_until: Annotated[date | None, Optional] = None
+
+
+class LiftIneligibility(ActionData, verb="team.eligibility.lift"):
+    ineligibility_id: int
+
+
+def _cell(t: Translator, registration: Registration | None, day: date) -> tuple[str, str | None]:
+    if holiday_name(day) is not None:
+        return t("team.cell_holiday"), None
+    if registration is None or registration.status == "rejected":
+        return t("team.cell_none"), None
+    label = t(f"team.cell_{registration.place}")
+    if registration.part != "full":
+        label += " " + t(f"team.cell_part_{registration.part}")
+    if registration.status == "pending":
+        label += " ⏳"
+    return label, ("Accent" if registration.place == "home" else "Good" if registration.place == "office" else None)
+
+
+def agreement_summary(t: Translator, agreement: TeamAgreement | None) -> str:
+    if agreement is None or (not agreement.anchor_weekdays and agreement.min_office_days_per_week == 0):
+        return t("team.no_agreement")
+    anchors = weekday_names(t, agreement.anchor_weekdays) if agreement.anchor_weekdays else t("team.no_anchor_days")
+    return t("team.agreement_summary", anchors=anchors, minimum=agreement.min_office_days_per_week)
+
+
+def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
+    week_key = "team.this_week" if view.week_offset == 0 else "team.next_week"
+    body: list[CardElement] = [
+        title(t("team.view_title")),
+        text(t("team.view_week", week=t(week_key), start=t.short_date(view.days[0]), end=t.short_date(view.days[-1])), subtle=True),
+        text(agreement_summary(t, view.agreement), subtle=True),
+    ]
+    anchors = view.agreement.anchor_weekdays if view.agreement else frozenset()
+    header = [Column(width="stretch", items=[text(t("team.column_name"), weight="Bolder")])]
+    for day in view.days:
+        label = t.short_date(day) + (" ⚓" if day.weekday() in anchors else "")
+        header.append(Column(width="stretch", items=[text(label, weight="Bolder", size="Small")]))
+    body.append(ColumnSet(columns=header))
+    for member in view.members[:MAX_TEAM_ROWS]:
+        name = member.staff.display_name + (" ⛔" if member.ineligible else "")
+        columns = [Column(width="stretch", items=[text(name, size="Small")])]
+        for day in view.days:
+            label, color = _cell(t, member.days.get(day), day)
+            columns.append(Column(width="stretch", items=[text(label, size="Small", color=color)]))
+        body.append(ColumnSet(columns=columns, separator=True))
+    if len(view.members) > MAX_TEAM_ROWS:
+        body.append(text(t("team.more_members", count=len(view.members) - MAX_TEAM_ROWS), subtle=True))
+    legend = t("team.legend_manager") if view.as_manager else t("team.legend")
+    body.append(text(legend, subtle=True, size="Small"))
+    other = 1 - view.week_offset
+    actions = [submit(ShowTeam(week=other), t("team.next_week" if other == 1 else "team.this_week"))]
+    if view.as_manager:
+        actions += [submit(ShowAgreement(), t("team.agreement_button")), submit(ShowEligibility(), t("team.eligibility_button"))]
+    return card(body, actions)
+
+
+def _weekday_choices(t: Translator) -> list[Choice]:
+    monday = date(2026, 11, 23)  # a Monday: only the names are used
+    return [Choice(title=t.date(monday + timedelta(days=d), "EEEE"), value=str(d)) for d in WORKING_WEEKDAYS]
+
+
+def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | None = None) -> dict[str, Any]:
+    body: list[CardElement] = [title(t("team.agreement_title")), text(t("team.agreement_intro"), subtle=True)]
+    if notice:
+        body.append(text(notice, color="Good"))
+    body += [
+        text(agreement_summary(t, agreement)),
+        ChoiceSetInput(
+            id="anchor_weekdays", label=t("team.agreement_anchor_days"), is_multi_select=True, style="expanded",
+            value=",".join(str(d) for d in sorted(agreement.anchor_weekdays)) or None, choices=_weekday_choices(t),
+        ),
+        NumberInput(
+            id="min_office_days", label=t("team.agreement_min_office_days"), min=0, max=len(WORKING_WEEKDAYS),
+            value=agreement.min_office_days_per_week,
+        ),
+    ]
+    return card(body, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))])
+
+
+def _period(t: Translator, since: date, until: date | None) -> str:
+    if until is None:
+        return t("team.period_open", since=t.date(since))
+    return t("team.period_closed", since=t.date(since), until=t.date(until))
+
+
+def eligibility_card(t: Translator, rows: list[EligibilityRow], today: date, *, notice: str | None = None) -> dict[str, Any]:
+    body: list[CardElement] = [title(t("team.eligibility_title")), text(t("team.eligibility_intro"), subtle=True)]
+    if notice:
+        body.append(text(notice, color="Good"))
+    for row in rows[:MAX_TEAM_ROWS]:
+        if not row.markings:
+            body.append(Container(separator=True, items=[text(t("team.eligible_line", name=row.staff.display_name))]))
+            continue
+        for marking in row.markings:
+            line = t(
+                "team.ineligible_line", name=row.staff.display_name, reason=t(f"team.reason_{marking.reason}"),
+                period=_period(t, marking.valid_from, marking.valid_until),
+            )
+            items: list[CardElement] = [text(line, color="Attention")]
+            if marking.note:
+                items.append(text(marking.note, subtle=True, size="Small"))
+            columns = [
+                Column(width="stretch", items=items),
+                Column(width="auto", items=[ActionSet(actions=[execute(LiftIneligibility(ineligibility_id=marking.id), t("team.lift"))])]),
+            ]
+            body.append(Container(separator=True, items=[ColumnSet(columns=columns)]))
+    if rows:
+        body += [
+            heading(t("team.mark_heading")),
+            ChoiceSetInput(
+                id="staff_id", label=t("team.mark_member"), is_required=True, error_message=t("team.mark_member_required"),
+                choices=[Choice(title=row.staff.display_name, value=str(row.staff.id)) for row in rows[:MAX_TEAM_ROWS]],
+            ),
+            ChoiceSetInput(
+                id="reason", label=t("team.mark_reason"), is_required=True, error_message=t("team.mark_reason_required"),
+                choices=[Choice(title=t(f"team.reason_{reason}"), value=reason) for reason in INELIGIBILITY_REASONS],
+            ),
+            TextInput(id="note", label=t("team.mark_note"), is_multiline=True, max_length=NOTE_MAX_LENGTH),
+            DateInput(id="valid_from", label=t("team.mark_from"), value=today.isoformat(), is_required=True,
+                      error_message=t("team.mark_from_required")),
+            DateInput(id="valid_until", label=t("team.mark_until"), min=today.isoformat()),
+        ]
+    actions = [execute(MarkIneligibleAction(), t("team.mark_submit"), style="destructive")] if rows else []
+    return card(body, [*actions, submit(ShowTeam(), t("team.view_title"))])

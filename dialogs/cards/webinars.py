@@ -1,0 +1,397 @@
+"""Webinar cards: the invitation (per recipient, refreshed live), the staff overview, and HR's
+form, preview, management and attendance cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from microsoft_teams.cards import (
+    ActionSet,
+    Choice,
+    ChoiceSetInput,
+    Column,
+    ColumnSet,
+    Container,
+    DateInput,
+    NumberInput,
+    OpenUrlAction,
+    TargetElement,
+    TextInput,
+    TimeInput,
+    ToggleVisibilityAction,
+)
+
+from bot.actions import ActionData
+from bot.i18n import Translator
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+
+Source = Literal["invitation", "overview"]
+SESSION_SLOTS = 3
+
+
+# -- payloads --------------------------------------------------------------------------------
+class ShowInvitation(ActionData, verb="webinar.card"):
+    webinar_id: int
+
+
+class SignUp(ActionData, verb="webinar.signup"):
+    session_id: int
+    waitlist: bool = False
+    source: Source = "invitation"
+
+
+class CancelRegistration(ActionData, verb="webinar.cancel"):
+    registration_id: int
+    source: Source = "invitation"
+
+
+class NewWebinar(ActionData, verb="webinar.new"):
+    pass
+
+
+class SaveWebinar(ActionData, verb="webinar.save"):
+    """The creation form's inputs (all text, parsed and checked by the flow and the service)."""
+
+    title_nl: str = ""
+    title_en: str = ""
+    description_nl: str = ""
+    description_en: str = ""
+    target_group: str = "all"
+    entities: str = ""
+    s1_date: str = ""
+    s1_start: str = ""
+    s1_end: str = ""
+    s1_capacity: str = ""
+    s1_url: str = ""
+    s2_date: str = ""
+    s2_start: str = ""
+    s2_end: str = ""
+    s2_capacity: str = ""
+    s2_url: str = ""
+    s3_date: str = ""
+    s3_start: str = ""
+    s3_end: str = ""
+    s3_capacity: str = ""
+    s3_url: str = ""
+
+
+class SendInvitation(ActionData, verb="webinar.invite"):
+    webinar_id: int
+    when: Literal["now", "later"] = "now"
+    schedule_date: str = ""
+    schedule_time: str = ""
+
+
+class PreviewInvitation(ActionData, verb="webinar.preview"):
+    webinar_id: int
+
+
+class ManageWebinar(ActionData, verb="webinar.manage"):
+    webinar_id: int
+
+
+class ShowAttendance(ActionData, verb="webinar.attendance"):
+    session_id: int
+
+
+class SaveAttendance(ActionData, verb="webinar.attendance.save"):
+    session_id: int
+    attended: str = ""
+
+
+# -- views -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SessionLine:
+    session_id: int
+    starts_at: datetime  # local time
+    ends_at: datetime
+    capacity: int
+    seats_left: int
+    waitlisted: int
+    open: bool  # registrations still open (not started)
+
+
+@dataclass(frozen=True)
+class MyStatus:
+    registration_id: int
+    session_id: int
+    seated: bool
+    position: int | None
+    join_url: str | None
+
+
+@dataclass(frozen=True)
+class WaitlistOffer:
+    session_id: int
+    position: int
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    webinar_id: int
+    title: str
+    description: str
+    target_group: str
+    sessions: Sequence[SessionLine]
+    mine: MyStatus | None = None
+    offer: WaitlistOffer | None = None
+    notice: str | None = None
+    refresh_user_ids: Sequence[str] = ()
+    source: Source = "invitation"
+
+
+@dataclass(frozen=True)
+class OverviewView:
+    webinars: Sequence[InvitationView]
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityChoice:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WebinarFormView:
+    entities: Sequence[EntityChoice]
+    values: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewView:
+    invitation: InvitationView
+    audience: int
+    draft: bool
+
+
+@dataclass(frozen=True)
+class ManagedWebinar:
+    webinar_id: int
+    title: str
+    target_group: str
+    draft: bool
+    sessions: Sequence[SessionLine]
+
+
+@dataclass(frozen=True)
+class ParticipantLine:
+    registration_id: int
+    name: str
+    seated: bool
+    attended: bool | None
+
+
+@dataclass(frozen=True)
+class AttendanceView:
+    session_id: int
+    webinar_title: str
+    starts_at: datetime
+    participants: Sequence[ParticipantLine]
+    notice: str | None = None
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _when(t: Translator, line: SessionLine) -> str:
+    return f"{t.datetime(line.starts_at, 'EEE d MMM yyyy HH:mm')}–{t.datetime(line.ends_at, 'HH:mm')}"
+
+
+def _seats(t: Translator, line: SessionLine) -> str:
+    if line.seats_left > 0:
+        return t("webinars.seats_left", left=line.seats_left, capacity=line.capacity)
+    return t("webinars.full_with_waitlist", waiting=line.waitlisted)
+
+
+def _session_row(t: Translator, view: InvitationView, line: SessionLine) -> ColumnSet:
+    left = Column(width="stretch", items=[text(_when(t, line), weight="Bolder"), text(_seats(t, line), subtle=True, spacing="None")])
+    columns = [left]
+    if view.mine is None and line.open:
+        label = t("webinars.sign_up") if line.seats_left > 0 else t("webinars.join_waitlist")
+        button = execute(SignUp(session_id=line.session_id, waitlist=line.seats_left <= 0, source=view.source), label)
+        columns.append(Column(width="auto", items=[ActionSet(actions=[button])]))
+    elif view.mine is not None and view.mine.session_id == line.session_id:
+        columns.append(Column(width="auto", items=[text(t("webinars.your_session"), color="Good", weight="Bolder")]))
+    return ColumnSet(columns=columns, separator=True)
+
+
+def _webinar_block(t: Translator, view: InvitationView, *, large: bool) -> list[Any]:
+    body: list[Any] = [title(view.title) if large else heading(view.title)]
+    if view.description:
+        body.append(text(view.description))
+    body.append(text(t("webinars.for_group", group=t(f"webinars.group.{view.target_group}")), subtle=True))
+    open_sessions = [line for line in view.sessions if line.open]
+    if not open_sessions:
+        body.append(text(t("webinars.no_open_sessions"), subtle=True))
+    body += [_session_row(t, view, line) for line in open_sessions]
+    if view.mine is not None:
+        mine = view.mine
+        session = next((s for s in view.sessions if s.session_id == mine.session_id), None)
+        when = _when(t, session) if session else ""
+        status = t("webinars.you_are_seated", when=when) if mine.seated else t("webinars.you_are_waitlisted", when=when, position=mine.position or 0)
+        actions: list[Any] = []
+        if mine.seated and mine.join_url:
+            actions.append(OpenUrlAction(title=t("webinars.join"), url=mine.join_url))
+        if session is None or session.open:
+            actions.append(execute(CancelRegistration(registration_id=mine.registration_id, source=view.source), t("webinars.cancel")))
+        items: list[Any] = [text(status, color="Good" if mine.seated else "Warning", weight="Bolder")]
+        if actions:
+            items.append(ActionSet(actions=actions))
+        body.append(Container(items=items, style="emphasis", spacing="Medium"))
+    if view.offer is not None:
+        body.append(
+            Container(
+                style="warning", spacing="Medium",
+                items=[
+                    text(t("webinars.full_offer_waitlist", position=view.offer.position)),
+                    ActionSet(actions=[execute(SignUp(session_id=view.offer.session_id, waitlist=True, source=view.source), t("webinars.join_waitlist"))]),
+                ],
+            )
+        )
+    return body
+
+
+# -- builders --------------------------------------------------------------------------------
+def invitation_card(t: Translator, view: InvitationView) -> dict[str, Any]:
+    """The invitation a recipient sees; refreshing it (automatically in Teams) shows live seats."""
+    body = _webinar_block(t, view, large=True)
+    if view.notice:
+        body.insert(1, text(view.notice, color="Accent", weight="Bolder"))
+    return card(body, refresh=ShowInvitation(webinar_id=view.webinar_id), refresh_user_ids=view.refresh_user_ids)
+
+
+def overview_card(t: Translator, view: OverviewView) -> dict[str, Any]:
+    body: list[Any] = [title(t("webinars.overview_title"))]
+    if view.notice:
+        body.append(text(view.notice, color="Accent", weight="Bolder"))
+    if not view.webinars:
+        body.append(text(t("webinars.none_upcoming")))
+    for webinar in view.webinars:
+        body.append(Container(items=_webinar_block(t, webinar, large=False), separator=True, spacing="Large"))
+    return card(body)
+
+
+def _capacity(value: str) -> int:
+    return int(value) if value.isdigit() else 100
+
+
+def _input_value(view: WebinarFormView, key: str, default: str = "") -> str:
+    return view.values.get(key, default)
+
+
+def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
+    """HR's creation form: texts in both languages, target group, up to three sessions."""
+    body: list[Any] = [title(t("webinars.form_title"))]
+    if view.error:
+        body.append(text(view.error, color="Attention", weight="Bolder"))
+    body += [
+        TextInput(id="title_nl", label=t("webinars.field.title_nl"), is_required=True, max_length=200, value=_input_value(view, "title_nl"),
+                  error_message=t("webinars.field.title_required")),
+        TextInput(id="title_en", label=t("webinars.field.title_en"), is_required=True, max_length=200, value=_input_value(view, "title_en"),
+                  error_message=t("webinars.field.title_required")),
+        TextInput(id="description_nl", label=t("webinars.field.description_nl"), is_multiline=True, max_length=2000, value=_input_value(view, "description_nl")),
+        TextInput(id="description_en", label=t("webinars.field.description_en"), is_multiline=True, max_length=2000, value=_input_value(view, "description_en")),
+        ChoiceSetInput(
+            id="target_group", label=t("webinars.field.target_group"), style="compact", value=_input_value(view, "target_group", "all"),
+            choices=[Choice(title=t(f"webinars.group.{g}"), value=g) for g in ("all", "managers", "hr", "entities")],
+        ),
+        ChoiceSetInput(
+            id="entities", label=t("webinars.field.entities"), is_multi_select=True, style="compact", value=_input_value(view, "entities") or None,
+            choices=[Choice(title=f"{e.code} – {e.name}", value=e.code) for e in view.entities],
+        ),
+    ]
+    for slot in range(1, SESSION_SLOTS + 1):
+        prefix = f"s{slot}_"
+        items: list[Any] = [
+            heading(t("webinars.field.session", number=slot)),
+            DateInput(id=prefix + "date", label=t("webinars.field.date"), is_required=slot == 1, value=_input_value(view, prefix + "date") or None,
+                      error_message=t("webinars.field.date_required") if slot == 1 else None),
+            ColumnSet(columns=[
+                Column(width="stretch", items=[TimeInput(id=prefix + "start", label=t("webinars.field.start"), value=_input_value(view, prefix + "start") or None)]),
+                Column(width="stretch", items=[TimeInput(id=prefix + "end", label=t("webinars.field.end"), value=_input_value(view, prefix + "end") or None)]),
+                Column(width="stretch", items=[NumberInput(
+                    id=prefix + "capacity", label=t("webinars.field.capacity"), min=1, max=10000,
+                    value=_capacity(_input_value(view, prefix + "capacity", "100")),
+                )]),
+            ]),
+            TextInput(id=prefix + "url", label=t("webinars.field.join_url"), style="Url", max_length=1000, value=_input_value(view, prefix + "url")),
+        ]
+        if slot == 1:
+            body += items
+        else:
+            visible = bool(_input_value(view, prefix + "date"))
+            body.append(Container(id=f"session{slot}", items=items, is_visible=None if visible else False))
+    toggles = [
+        ToggleVisibilityAction(title=t("webinars.add_session", number=slot), target_elements=[TargetElement(element_id=f"session{slot}")])
+        for slot in range(2, SESSION_SLOTS + 1)
+    ]
+    body.append(ActionSet(actions=toggles))
+    return card(body, [execute(SaveWebinar(), t("webinars.preview"), style="positive")])
+
+
+def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
+    body: list[Any] = [text(t("webinars.preview_intro"), weight="Bolder", color="Accent")]
+    body += _webinar_block(t, view.invitation, large=True)
+    body.append(facts([(t("webinars.audience"), t.number(view.audience))]))
+    body.append(heading(t("webinars.schedule_heading")))
+    body.append(ColumnSet(columns=[
+        Column(width="stretch", items=[DateInput(id="schedule_date", label=t("webinars.field.date"))]),
+        Column(width="stretch", items=[TimeInput(id="schedule_time", label=t("webinars.field.start"))]),
+    ]))
+    actions = [
+        execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="now"), t("webinars.send_now"), style="positive"),
+        execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="later"), t("webinars.schedule")),
+    ]
+    return card(body, actions)
+
+
+def manage_card(t: Translator, webinars: Sequence[ManagedWebinar]) -> dict[str, Any]:
+    body: list[Any] = [title(t("webinars.manage_title"))]
+    if not webinars:
+        body.append(text(t("webinars.none_managed")))
+    for webinar in webinars:
+        status = t("webinars.status.draft") if webinar.draft else t("webinars.status.published")
+        lines = [
+            f"{_when(t, s)}: {s.capacity - s.seats_left}/{s.capacity}" + (f" (+{s.waitlisted})" if s.waitlisted else "")
+            for s in webinar.sessions
+        ]
+        body.append(Container(separator=True, items=[
+            heading(webinar.title),
+            text(f"{status} · {t(f'webinars.group.{webinar.target_group}')}", subtle=True),
+            text("\n\n".join(lines) or t("webinars.no_open_sessions"), spacing="None"),
+            ActionSet(actions=[submit(ManageWebinar(webinar_id=webinar.webinar_id), t("webinars.details"))]),
+        ]))
+    return card(body, [submit(NewWebinar(), t("webinars.new"), style="positive")])
+
+
+def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int) -> dict[str, Any]:
+    body: list[Any] = [title(webinar.title), text(t(f"webinars.group.{webinar.target_group}"), subtle=True),
+                       facts([(t("webinars.audience"), t.number(audience))])]
+    for line in webinar.sessions:
+        body.append(ColumnSet(separator=True, columns=[
+            Column(width="stretch", items=[
+                text(_when(t, line), weight="Bolder"),
+                text(t("webinars.taken", taken=line.capacity - line.seats_left, capacity=line.capacity, waiting=line.waitlisted), subtle=True, spacing="None"),
+            ]),
+            Column(width="auto", items=[ActionSet(actions=[submit(ShowAttendance(session_id=line.session_id), t("webinars.attendance"))])]),
+        ]))
+    return card(body, [submit(PreviewInvitation(webinar_id=webinar.webinar_id), t("webinars.invitation_preview"))])
+
+
+def attendance_card(t: Translator, view: AttendanceView) -> dict[str, Any]:
+    seated = [p for p in view.participants if p.seated]
+    body: list[Any] = [title(t("webinars.attendance_title")), text(f"{view.webinar_title} · {t.datetime(view.starts_at, 'EEE d MMM yyyy HH:mm')}", subtle=True)]
+    if view.notice:
+        body.append(notice(view.notice))
+    if not seated:
+        body.append(text(t("webinars.no_participants")))
+        return card(body)
+    body.append(ChoiceSetInput(
+        id="attended", label=t("webinars.attended_label"), is_multi_select=True, style="expanded",
+        value=",".join(str(p.registration_id) for p in seated if p.attended) or None,
+        choices=[Choice(title=p.name, value=str(p.registration_id)) for p in seated],
+    ))
+    return card(body, [execute(SaveAttendance(session_id=view.session_id), t("webinars.save_attendance"), style="positive")])

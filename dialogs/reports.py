@@ -1,0 +1,179 @@
+"""Report flow (HR and admins): the workbook that answers parliament, in one step.
+
+Steps:
+1. "rapport" / "report" or the menu's button -> a card with the period (from/to month) and the entity.
+2. The card's submit (reports.request) -> the form is checked, the answer "I'm preparing it" goes
+   out at once and the report is computed in a background task on the app's loop (never in the turn;
+   only with BACKGROUND_JOBS off, as in tests, is it delivered before the turn ends).
+3. When it is ready, in the personal chat: a summary card of the key figures, with a short-lived
+   signed download link, and the workbook as a file (Teams file consent card; where files are not
+   possible bot.files falls back to a download link).
+
+The background task continues the personal conversation through the stored conversation reference
+and builds a Turn there, so bot.files.send_file works as in any turn. The download link's producer
+recomputes the workbook at download time after bot.downloads re-checked the roles: nothing is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from botbuilder.core import TurnContext
+
+from bot.domain.errors import DomainError
+from bot.domain.reports import Report
+from bot.domain.staff import Role, Staff
+from bot.downloads import download_link, register_download
+from bot.files import send_file
+from bot.i18n import Translator
+from bot.proactive import to_conversation_reference
+from bot.reports.workbook import CONTENT_TYPE, render_workbook, workbook_filename
+from bot.routing import Router
+from bot.runtime import Services
+from bot.services.reports import (
+    REPORT_ROLES,
+    ReportRequest,
+    build_report,
+    check_may_report,
+    default_period,
+    prepare_request,
+    report_entities,
+)
+from bot.turn import Turn
+from dialogs.cards.reports import (
+    ALL_ENTITIES,
+    ReportFormView,
+    ReportSummaryView,
+    RequestReport,
+    report_form_card,
+    report_summary_card,
+)
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_KIND = "reports.workbook"
+LINK_TTL = timedelta(minutes=15)
+JOBS_KEY = "reports.jobs"
+# Reports are heavy on the database; more than this many at once wait their turn.
+MAX_PARALLEL_REPORTS = 2
+
+
+@dataclass
+class ReportJobs:
+    """The report tasks of this instance: held so they are not garbage-collected, one per person."""
+
+    tasks: set[asyncio.Task] = field(default_factory=set)
+    busy: set[int] = field(default_factory=set)
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_PARALLEL_REPORTS))
+
+    async def wait(self) -> None:
+        """Tests and shutdown: until every running report has been delivered."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
+def jobs_of(services: Services) -> ReportJobs:
+    return services.extras.setdefault(JOBS_KEY, ReportJobs())
+
+
+def _scope(t: Translator, report: Report) -> str:
+    return f"{report.entity.name} ({report.entity.code})" if report.entity else t("reports.all_entities")
+
+
+async def produce_workbook(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
+    """The download link's producer: the workbook recomputed now, for a staff member bot.downloads
+    has just re-checked."""
+    try:
+        request = ReportRequest.from_params(params)
+    except DomainError as error:
+        raise LookupError("bad report parameters") from error
+    async with services.uow() as uow:
+        staff = await uow.staff.get(staff_id)
+    if staff is None:
+        raise LookupError("staff member gone")
+    t = Translator("en" if params.get("lang") == "en" else "nl")
+    try:
+        report = await build_report(services.uow_factory, request, now=services.clock.now(), actor=staff, locale=t.locale)
+    except DomainError as error:
+        raise LookupError(error.key) from error
+    content = await asyncio.to_thread(render_workbook, report, t)
+    return workbook_filename(report), CONTENT_TYPE, content
+
+
+register_download(DOWNLOAD_KIND, produce_workbook, roles=REPORT_ROLES)
+
+
+async def show_form(turn: Turn, _text: str) -> dict:
+    start, end = default_period(turn.today())
+    entities = await report_entities(turn.services.uow_factory, turn.me)
+    return report_form_card(turn.t, ReportFormView(start=start, end=end, entities=entities))
+
+
+async def request_report(turn: Turn, payload: RequestReport) -> str | None:
+    entity = None if payload.entity in ("", ALL_ENTITIES) else payload.entity
+    request = await prepare_request(turn.services.uow_factory, turn.me, payload.start, payload.end, entity)
+    jobs = jobs_of(turn.services)
+    if turn.me.id in jobs.busy:
+        return turn.t("reports.busy")
+    jobs.busy.add(turn.me.id)
+    scope = request.entity_code or turn.t("reports.all_entities")
+    preparing = turn.t("reports.preparing", period=str(request.period), scope=scope)
+    delivery = _deliver(turn.services, turn.me, request, turn.t, turn.correlation_id)
+    if not turn.services.settings.background_jobs:
+        # Without background work (tests, one-off tools) the report is delivered before the turn ends.
+        await turn.send_text(preparing)
+        await delivery
+        return None
+    task = asyncio.get_running_loop().create_task(delivery)
+    jobs.tasks.add(task)
+    task.add_done_callback(jobs.tasks.discard)
+    return preparing
+
+
+async def _deliver(services: Services, staff: Staff, request: ReportRequest, t: Translator, correlation_id: str) -> None:
+    jobs = jobs_of(services)
+    try:
+        async with jobs.slots:
+            check_may_report(staff)
+            report = await build_report(services.uow_factory, request, now=services.clock.now(), actor=staff, locale=t.locale)
+            content = await asyncio.to_thread(render_workbook, report, t)
+        await _send(services, staff, request, report, content, t, correlation_id)
+    except Exception as error:
+        log.error("report %s for staff %s failed (correlation %s)", request.period, staff.id, correlation_id, exc_info=error)
+        await services.proactive.send(staff.aad_object_id, t("reports.failed", ref=correlation_id))
+    finally:
+        jobs.busy.discard(staff.id)
+
+
+async def _send(
+    services: Services, staff: Staff, request: ReportRequest, report: Report, content: bytes, t: Translator, correlation_id: str
+) -> None:
+    reference = await services.proactive.reference_for(staff.aad_object_id)
+    if reference is None or not reference.usable:
+        log.warning("report for staff %s ready but their chat is unreachable", staff.id)
+        return
+    params = {**request.as_params(), "lang": t.locale}
+    link = download_link(services.settings, DOWNLOAD_KIND, params, staff.id, LINK_TTL)
+    view = ReportSummaryView(
+        period=str(report.period), scope=_scope(t, report), figures=report.key_figures(), download_url=link,
+        link_minutes=int(LINK_TTL.total_seconds() // 60),
+    )
+
+    async def in_chat(context: TurnContext) -> None:
+        turn = Turn(context=context, services=services, staff=staff, t=t, correlation_id=correlation_id)
+        await turn.send_card(report_summary_card(t, view))
+        await send_file(
+            turn, workbook_filename(report), content, description=t("reports.file_description", period=str(report.period), scope=view.scope)
+        )
+
+    await services.proactive.adapter.continue_conversation(to_conversation_reference(reference), in_chat, services.proactive.app_id)
+
+
+def register(router: Router) -> None:
+    roles = frozenset({Role.HR, Role.ADMIN})
+    router.command(("rapport", "report", "rapport parlement", "parliament report"), show_form, roles=roles)
+    router.opener("reports", show_form, roles=roles)
+    router.action(RequestReport, request_report, roles=roles)

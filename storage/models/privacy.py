@@ -1,0 +1,3 @@
+"""privacy tables (owned by that flow)."""
+
+from __future__ import annotations

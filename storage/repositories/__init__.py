@@ -1,0 +1,1 @@
+"""Repositories: the only code that issues SQL; they return domain objects."""

@@ -1,0 +1,364 @@
+"""Entities, staff, audit, conversation references and job claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.policy import EntityPolicy
+from bot.domain.staff import Entity, Role, Staff
+from storage.models.base import utcnow
+from storage.models.directory import (
+    AuditRow,
+    ConversationReferenceRow,
+    EntityRow,
+    JobClaimRow,
+    StaffAssignmentRow,
+    StaffRoleRow,
+    StaffRow,
+)
+
+
+class EntityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, entity_id: int) -> Entity | None:
+        row = await self.session.get(EntityRow, entity_id)
+        return Entity(row.id, row.code, row.name) if row else None
+
+    async def get_by_code(self, code: str) -> Entity | None:
+        row = await self.session.scalar(select(EntityRow).where(EntityRow.code == code))
+        return Entity(row.id, row.code, row.name) if row else None
+
+    async def list_all(self) -> list[Entity]:
+        rows = await self.session.scalars(select(EntityRow).order_by(EntityRow.code))
+        return [Entity(r.id, r.code, r.name) for r in rows]
+
+    async def policy(self, entity_id: int) -> EntityPolicy:
+        data = await self.session.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
+        return EntityPolicy.from_json(data)
+
+    async def set_policy(self, entity_id: int, policy: EntityPolicy) -> None:
+        await self.session.execute(
+            update(EntityRow).where(EntityRow.id == entity_id).values(policy=policy.model_dump(mode="json"))
+        )
+
+    async def upsert(self, code: str, name: str) -> tuple[Entity, bool]:
+        """Create or rename an entity; returns it and whether it was created."""
+        row = await self.session.scalar(select(EntityRow).where(EntityRow.code == code))
+        created = row is None
+        if row is None:
+            row = EntityRow(code=code, name=name, policy={})
+            self.session.add(row)
+            await self.session.flush()
+        elif row.name != name:
+            row.name = name
+        return Entity(row.id, row.code, row.name), created
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    """A staff member as imported (directory file or Graph), before it has a database id."""
+
+    aad_object_id: str
+    email: str
+    display_name: str
+    entity_code: str
+    entity_name: str
+    manager_email: str | None
+    start_date: date
+    roles: frozenset[Role]
+    language: str
+
+
+_STAFF_COLUMNS = (
+    StaffRow.id, StaffRow.aad_object_id, StaffRow.email, StaffRow.display_name, StaffRow.entity_id,
+    StaffRow.manager_id, StaffRow.start_date, StaffRow.end_date, StaffRow.language,
+)
+
+
+
+def _staff_query():  # noqa: ANN202
+    return (
+        select(*_STAFF_COLUMNS, EntityRow.code, StaffRoleRow.role)
+        .join(EntityRow, EntityRow.id == StaffRow.entity_id)
+        .outerjoin(StaffRoleRow, StaffRoleRow.staff_id == StaffRow.id)
+    )
+
+
+# Built once: a statement object keeps its cache key, which SQLAlchemy otherwise recomputes on
+# every execution (a large share of a turn's CPU for these look-ups, which run in every turn).
+_STAFF_BY_ID = _staff_query().where(StaffRow.id == bindparam("staff_id"))
+_STAFF_BY_AAD = _staff_query().where(StaffRow.aad_object_id == bindparam("aad_object_id"))
+_ENTITY_POLICY = select(EntityRow.policy).where(EntityRow.id == bindparam("entity_id"))
+
+
+class StaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        # Staff read in this unit of work, by id and by object id: a decision reads the same
+        # people several times. Writes through this repository clear it.
+        self._seen: dict[object, Staff] = {}
+
+    def _query(self):
+        return select(StaffRow, EntityRow.code).join(EntityRow, EntityRow.id == StaffRow.entity_id)
+
+    async def _to_domain(self, rows: list[tuple[StaffRow, str]]) -> list[Staff]:
+        if not rows:
+            return []
+        ids = [row.id for row, _ in rows]
+        roles: dict[int, set[Role]] = {i: set() for i in ids}
+        for staff_id, role in await self.session.execute(
+            select(StaffRoleRow.staff_id, StaffRoleRow.role).where(StaffRoleRow.staff_id.in_(ids))
+        ):
+            roles[staff_id].add(Role(role))
+        return [
+            Staff(
+                id=row.id, aad_object_id=row.aad_object_id, email=row.email, display_name=row.display_name,
+                entity_id=row.entity_id, entity_code=code, manager_id=row.manager_id,
+                start_date=row.start_date, end_date=row.end_date, language=row.language,
+                roles=frozenset(roles[row.id] | {Role.STAFF}),
+            )
+            for row, code in rows
+        ]
+
+    async def _one(self, condition, params: dict[str, object] | None = None) -> Staff | None:  # noqa: ANN001
+        """One staff member with entity code and roles in a single round trip (a row per role);
+        this runs several times in every turn."""
+        statement = condition if params is not None else _staff_query().where(condition)
+        rows = (await self.session.execute(statement, params)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return Staff(
+            id=first.id, aad_object_id=first.aad_object_id, email=first.email, display_name=first.display_name,
+            entity_id=first.entity_id, entity_code=first.code, manager_id=first.manager_id,
+            start_date=first.start_date, end_date=first.end_date, language=first.language,
+            roles=frozenset(Role(row.role) for row in rows if row.role) | {Role.STAFF},
+        )
+
+    async def get(self, staff_id: int) -> Staff | None:
+        if staff_id in self._seen:
+            return self._seen[staff_id]
+        return self._keep(await self._one(_STAFF_BY_ID, {"staff_id": staff_id}))
+
+    async def get_by_aad(self, aad_object_id: str) -> Staff | None:
+        key = ("aad", aad_object_id)
+        if key in self._seen:
+            return self._seen[key]
+        return self._keep(await self._one(_STAFF_BY_AAD, {"aad_object_id": aad_object_id}))
+
+    def _keep(self, staff: Staff | None) -> Staff | None:
+        if staff is not None:
+            self._seen[staff.id] = staff
+            self._seen[("aad", staff.aad_object_id)] = staff
+        return staff
+
+    async def get_by_email(self, email: str) -> Staff | None:
+        return await self._one(func.lower(StaffRow.email) == email.strip().lower())
+
+    async def list_by_ids(self, ids: list[int]) -> list[Staff]:
+        if not ids:
+            return []
+        rows = (await self.session.execute(self._query().where(StaffRow.id.in_(ids)))).tuples().all()
+        return await self._to_domain(list(rows))
+
+    async def list_reports(self, manager_id: int) -> list[Staff]:
+        """Direct reports of a manager, by name."""
+        rows = (
+            await self.session.execute(
+                self._query().where(StaffRow.manager_id == manager_id).order_by(StaffRow.display_name)
+            )
+        ).tuples().all()
+        return await self._to_domain(list(rows))
+
+    async def list_by_role(self, role: Role) -> list[Staff]:
+        rows = (
+            await self.session.execute(
+                self._query().join(StaffRoleRow, StaffRoleRow.staff_id == StaffRow.id).where(StaffRoleRow.role == role.value)
+            )
+        ).tuples().all()
+        return await self._to_domain(list(rows))
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(StaffRow)) or 0)
+
+    async def snapshot(self, aad_object_id: str) -> dict[str, Any] | None:
+        """The stored fields of one staff member as plain values (for audit before/after)."""
+        row = await self.session.scalar(select(StaffRow).where(StaffRow.aad_object_id == aad_object_id))
+        if row is None:
+            return None
+        roles = await self.session.scalars(select(StaffRoleRow.role).where(StaffRoleRow.staff_id == row.id))
+        return {
+            "aad_object_id": row.aad_object_id, "email": row.email, "display_name": row.display_name,
+            "entity_id": row.entity_id, "manager_id": row.manager_id, "start_date": row.start_date.isoformat(),
+            "language": row.language, "roles": sorted(roles),
+        }
+
+    async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, today: date) -> tuple[int, bool]:
+        """Insert or update by Azure AD object id; keeps the entity history. Returns (id, created)."""
+        self._seen.clear()
+        row = await self.session.scalar(select(StaffRow).where(StaffRow.aad_object_id == record.aad_object_id))
+        created = row is None
+        if row is None:
+            row = StaffRow(
+                aad_object_id=record.aad_object_id, email=record.email.lower(), display_name=record.display_name,
+                entity_id=entity_id, manager_id=manager_id, start_date=record.start_date, language=record.language,
+            )
+            self.session.add(row)
+            await self.session.flush()
+            self.session.add(StaffAssignmentRow(staff_id=row.id, entity_id=entity_id, valid_from=record.start_date))
+        else:
+            if row.entity_id != entity_id:
+                # Moved to another entity: close the old assignment, open a new one from today.
+                await self.session.execute(
+                    update(StaffAssignmentRow)
+                    .where(StaffAssignmentRow.staff_id == row.id, StaffAssignmentRow.valid_until.is_(None))
+                    .values(valid_until=today)
+                )
+                self.session.add(StaffAssignmentRow(staff_id=row.id, entity_id=entity_id, valid_from=today))
+            row.email = record.email.lower()
+            row.display_name = record.display_name
+            row.entity_id = entity_id
+            row.manager_id = manager_id
+            row.start_date = record.start_date
+            row.language = record.language
+        await self.session.execute(delete(StaffRoleRow).where(StaffRoleRow.staff_id == row.id))
+        for role in sorted(record.roles | {Role.STAFF}):
+            self.session.add(StaffRoleRow(staff_id=row.id, role=role.value))
+        await self.session.flush()
+        return row.id, created
+
+    async def set_manager(self, staff_id: int, manager_id: int | None) -> None:
+        self._seen.clear()
+        await self.session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(manager_id=manager_id))
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession, correlation_id: str | None = None) -> None:
+        self.session = session
+        self.correlation_id = correlation_id
+
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        subject_type: str,
+        subject_id: object,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Record one state change (or a refused attempt) in the same transaction as the change."""
+        self.session.add(
+            AuditRow(
+                at=utcnow(), actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id),
+                before=before, after=after, correlation_id=self.correlation_id,
+            )
+        )
+
+    async def list_for_subject(self, subject_type: str, subject_id: object) -> list[AuditRow]:
+        rows = await self.session.scalars(
+            select(AuditRow)
+            .where(AuditRow.subject_type == subject_type, AuditRow.subject_id == str(subject_id))
+            .order_by(AuditRow.id)
+        )
+        return list(rows)
+
+    async def list_by_action(self, action: str) -> list[AuditRow]:
+        rows = await self.session.scalars(select(AuditRow).where(AuditRow.action == action).order_by(AuditRow.id))
+        return list(rows)
+
+
+@dataclass(frozen=True)
+class StoredReference:
+    """A conversation reference as the proactive sender needs it (no SDK types)."""
+
+    aad_object_id: str
+    user_id: str
+    user_name: str | None
+    conversation_id: str
+    service_url: str
+    tenant_id: str | None
+    channel_id: str
+    bot_id: str
+    bot_name: str | None
+    locale: str | None
+    usable: bool
+
+
+class ConversationReferenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _domain(row: ConversationReferenceRow) -> StoredReference:
+        return StoredReference(
+            row.aad_object_id, row.user_id, row.user_name, row.conversation_id, row.service_url, row.tenant_id,
+            row.channel_id, row.bot_id, row.bot_name, row.locale, row.usable,
+        )
+
+    async def get(self, aad_object_id: str) -> StoredReference | None:
+        row = await self.session.scalar(
+            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == aad_object_id)
+        )
+        return self._domain(row) if row else None
+
+    async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]:
+        if not aad_object_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id.in_(aad_object_ids))
+        )
+        return {row.aad_object_id: self._domain(row) for row in rows}
+
+    async def save(self, ref: StoredReference) -> bool:
+        """Insert or refresh a reference; returns True when something changed."""
+        row = await self.session.scalar(
+            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == ref.aad_object_id)
+        )
+        values = {
+            "user_id": ref.user_id, "user_name": ref.user_name, "conversation_id": ref.conversation_id,
+            "service_url": ref.service_url, "tenant_id": ref.tenant_id, "channel_id": ref.channel_id,
+            "bot_id": ref.bot_id, "bot_name": ref.bot_name, "locale": ref.locale, "usable": True,
+            "unusable_reason": None,
+        }
+        if row is None:
+            self.session.add(ConversationReferenceRow(aad_object_id=ref.aad_object_id, **values))
+            return True
+        changed = any(getattr(row, key) != value for key, value in values.items())
+        if changed:
+            for key, value in values.items():
+                setattr(row, key, value)
+        return changed
+
+    async def mark_unusable(self, aad_object_id: str, reason: str) -> None:
+        await self.session.execute(
+            update(ConversationReferenceRow)
+            .where(ConversationReferenceRow.aad_object_id == aad_object_id)
+            .values(usable=False, unusable_reason=reason[:500], updated_at=utcnow())
+        )
+
+
+class JobClaimRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, job: str, slot: str, instance: str) -> bool:
+        """Claim a job's slot; exactly one caller across all bot instances gets True."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(JobClaimRow(job=job, slot=slot, claimed_by=instance, claimed_at=utcnow()))
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def delete_before(self, before: datetime) -> int:
+        result = await self.session.execute(delete(JobClaimRow).where(JobClaimRow.claimed_at < before))
+        return result.rowcount or 0

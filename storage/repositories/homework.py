@@ -1,0 +1,223 @@
+"""Home-work registrations, team agreements and the hybrid-work eligibility registry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.homework import Ineligibility, Registration, TeamAgreement
+from storage.models.base import utcnow
+from storage.models.homework import IneligibilityRow, TeamAgreementRow, WorkRegistrationRow
+
+
+def _registration(row: WorkRegistrationRow) -> Registration:
+    return Registration(
+        id=row.id, staff_id=row.staff_id, day=row.day, place=row.place, part=row.part,  # type: ignore[arg-type]
+        status=row.status, satellite_location=row.satellite_location, source=row.source,  # type: ignore[arg-type]
+    )
+
+
+def _ineligibility(row: IneligibilityRow) -> Ineligibility:
+    return Ineligibility(
+        id=row.id, staff_id=row.staff_id, reason=row.reason, note=row.note, valid_from=row.valid_from,  # type: ignore[arg-type]
+        valid_until=row.valid_until, set_by=row.set_by, lifted_at=row.lifted_at, lifted_by=row.lifted_by,
+    )
+
+
+
+# Built once (they run in every registration turn): a statement object keeps its cache key.
+_DAY = (
+    select(WorkRegistrationRow)
+    .where(WorkRegistrationRow.staff_id == bindparam("staff_id"), WorkRegistrationRow.day == bindparam("day"))
+    .execution_options(populate_existing=True)
+)
+_DAY_FOR_UPDATE = _DAY.with_for_update()
+_INELIGIBLE_ON = (
+    select(IneligibilityRow)
+    .where(
+        IneligibilityRow.staff_id == bindparam("staff_id"),
+        IneligibilityRow.lifted_at.is_(None),
+        IneligibilityRow.valid_from <= bindparam("day"),
+        or_(IneligibilityRow.valid_until.is_(None), IneligibilityRow.valid_until >= bindparam("day")),
+    )
+    .order_by(IneligibilityRow.valid_from.desc(), IneligibilityRow.id.desc())
+    .limit(1)
+)
+
+class RegistrationRepository:
+    """Registrations (work_registrations), plus the eligibility registry and team agreements."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- registrations ----------------------------------------------------------------------------
+    async def get(self, registration_id: int, *, for_update: bool = False) -> Registration | None:
+        query = select(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return _registration(row) if row else None
+
+    async def get_for_day(self, staff_id: int, day: date, *, for_update: bool = False) -> Registration | None:
+        query = _DAY_FOR_UPDATE if for_update else _DAY
+        row = await self.session.scalar(query, {"staff_id": staff_id, "day": day})
+        return _registration(row) if row else None
+
+    async def list_for_staff(self, staff_id: int, start: date, end: date) -> list[Registration]:
+        """One staff member's registrations from `start` to `end`, both inclusive, by day."""
+        rows = await self.session.scalars(
+            select(WorkRegistrationRow)
+            .where(WorkRegistrationRow.staff_id == staff_id, WorkRegistrationRow.day >= start, WorkRegistrationRow.day <= end)
+            .order_by(WorkRegistrationRow.day)
+        )
+        return [_registration(row) for row in rows]
+
+    async def list_for_staff_ids(self, staff_ids: list[int], start: date, end: date) -> list[Registration]:
+        if not staff_ids:
+            return []
+        rows = await self.session.scalars(
+            select(WorkRegistrationRow)
+            .where(WorkRegistrationRow.staff_id.in_(staff_ids), WorkRegistrationRow.day >= start, WorkRegistrationRow.day <= end)
+            .order_by(WorkRegistrationRow.day, WorkRegistrationRow.staff_id)
+        )
+        return [_registration(row) for row in rows]
+
+    async def upsert(
+        self, *, staff_id: int, day: date, place: str, part: str, status: str,
+        satellite_location: str | None = None, source: str = "bot",
+    ) -> tuple[Registration, Registration | None]:
+        """Create or change the one registration of a staff member on a day.
+
+        Returns the registration and what it was before (None when new). The unique (staff_id, day)
+        key settles two concurrent first registrations: the loser updates the winner's row."""
+        values = {"place": place, "part": part, "status": status, "satellite_location": satellite_location, "source": source}
+        row = await self._row_for_day(staff_id, day)
+        before = _registration(row) if row else None
+        if row is None:
+            try:
+                async with self.session.begin_nested():
+                    row = WorkRegistrationRow(staff_id=staff_id, day=day, created_at=utcnow(), updated_at=utcnow(), **values)
+                    self.session.add(row)
+                    await self.session.flush()
+                return _registration(row), None
+            except IntegrityError:
+                row = await self._row_for_day(staff_id, day)
+                if row is None:
+                    raise
+                before = _registration(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        await self.session.flush()
+        return _registration(row), before
+
+    async def _row_for_day(self, staff_id: int, day: date) -> WorkRegistrationRow | None:
+        return await self.session.scalar(_DAY_FOR_UPDATE, {"staff_id": staff_id, "day": day})
+
+    async def set_status(self, registration_id: int, status: str, *, only_if: str | None = None) -> bool:
+        row = await self.session.scalar(
+            select(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None or (only_if is not None and row.status != only_if):
+            return False
+        row.status = status
+        row.updated_at = utcnow()
+        await self.session.flush()
+        return True
+
+    async def delete(self, registration_id: int) -> bool:
+        result = await self.session.execute(delete(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id))
+        return (result.rowcount or 0) == 1
+
+    # -- eligibility registry ---------------------------------------------------------------------
+    async def ineligibility_on(self, staff_id: int, day: date) -> Ineligibility | None:
+        """The marking (not lifted) that covers `day`, if any; the most recent wins."""
+        row = await self.session.scalar(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})
+        return _ineligibility(row) if row else None
+
+    async def ineligibilities_for(self, staff_ids: list[int], *, active_on: date | None = None) -> list[Ineligibility]:
+        """Markings that are not lifted; with `active_on`, only those not yet ended on that day."""
+        if not staff_ids:
+            return []
+        query = select(IneligibilityRow).where(IneligibilityRow.staff_id.in_(staff_ids), IneligibilityRow.lifted_at.is_(None))
+        if active_on is not None:
+            query = query.where(or_(IneligibilityRow.valid_until.is_(None), IneligibilityRow.valid_until >= active_on))
+        rows = await self.session.scalars(query.order_by(IneligibilityRow.staff_id, IneligibilityRow.valid_from))
+        return [_ineligibility(row) for row in rows]
+
+    async def get_ineligibility(self, ineligibility_id: int, *, for_update: bool = False) -> Ineligibility | None:
+        query = select(IneligibilityRow).where(IneligibilityRow.id == ineligibility_id)
+        if for_update:
+            query = query.with_for_update()
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return _ineligibility(row) if row else None
+
+    async def add_ineligibility(
+        self, *, staff_id: int, reason: str, note: str | None, valid_from: date, valid_until: date | None, set_by: int | None
+    ) -> Ineligibility:
+        row = IneligibilityRow(
+            staff_id=staff_id, reason=reason, note=note, valid_from=valid_from, valid_until=valid_until,
+            set_by=set_by, created_at=utcnow(),
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _ineligibility(row)
+
+    async def lift_ineligibility(self, ineligibility_id: int, *, lifted_by: int, at: datetime) -> bool:
+        """Lift a marking once; False when it was already lifted (double click, second manager)."""
+        row = await self.session.scalar(
+            select(IneligibilityRow).where(IneligibilityRow.id == ineligibility_id).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None or row.lifted_at is not None:
+            return False
+        row.lifted_at = at
+        row.lifted_by = lifted_by
+        await self.session.flush()
+        return True
+
+    async def list_ineligible(self, on: date) -> list[Ineligibility]:
+        """Everyone not eligible on a day (central monitoring)."""
+        rows = await self.session.scalars(
+            select(IneligibilityRow)
+            .where(
+                IneligibilityRow.lifted_at.is_(None),
+                IneligibilityRow.valid_from <= on,
+                or_(IneligibilityRow.valid_until.is_(None), IneligibilityRow.valid_until >= on),
+            )
+            .order_by(IneligibilityRow.staff_id)
+        )
+        return [_ineligibility(row) for row in rows]
+
+    # -- team agreements --------------------------------------------------------------------------
+    async def agreement(self, manager_id: int) -> TeamAgreement | None:
+        row = await self.session.get(TeamAgreementRow, manager_id, populate_existing=True)
+        if row is None:
+            return None
+        return TeamAgreement(row.manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week)
+
+    async def save_agreement(self, agreement: TeamAgreement) -> TeamAgreement | None:
+        """Create or replace a manager's agreement; returns the previous one."""
+        row = await self.session.get(TeamAgreementRow, agreement.manager_id, with_for_update=True)
+        before = None
+        values = {"anchor_weekdays": sorted(agreement.anchor_weekdays), "min_office_days_per_week": agreement.min_office_days_per_week}
+        if row is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(TeamAgreementRow(manager_id=agreement.manager_id, updated_at=utcnow(), **values))
+                    await self.session.flush()
+                return None
+            except IntegrityError:
+                row = await self.session.get(TeamAgreementRow, agreement.manager_id, with_for_update=True, populate_existing=True)
+                if row is None:
+                    raise
+        before = TeamAgreement(row.manager_id, frozenset(row.anchor_weekdays), row.min_office_days_per_week)
+        row.anchor_weekdays = values["anchor_weekdays"]
+        row.min_office_days_per_week = values["min_office_days_per_week"]
+        row.updated_at = utcnow()
+        await self.session.flush()
+        return before

@@ -1,0 +1,131 @@
+"""Unit of work: one AsyncSession and one transaction per use case, with every repository on it.
+
+    async with uow_factory() as uow:
+        staff = await uow.staff.get(staff_id)
+        ...
+        await uow.commit()
+
+Leaving the block without commit rolls back, so a failed turn never half-writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories.allowances import AllowanceRepository
+from storage.repositories.approvals import ApprovalRepository
+from storage.repositories.broadcasts import BroadcastRepository
+from storage.repositories.directory import (
+    AuditRepository,
+    ConversationReferenceRepository,
+    EntityRepository,
+    JobClaimRepository,
+    StaffRepository,
+)
+from storage.repositories.equipment import EquipmentRepository
+from storage.repositories.homework import RegistrationRepository
+from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.reports import ReportRepository
+from storage.repositories.webinars import CoachingRepository, WebinarRepository
+
+
+class TaskReentrantLock:
+    """A fair asyncio lock that the task holding it may take again.
+
+    A unit of work opened inside another one in the same task then behaves as SQLite always did
+    (it works while the outer one has not written yet) instead of waiting for itself forever.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if self._owner is task and task is not None:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+
+class UnitOfWork:
+    session: AsyncSession
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        correlation_id: str | None = None,
+        writer_lock: TaskReentrantLock | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.correlation_id = correlation_id
+        self._writer_lock = writer_lock
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
+        self.session = self._session_factory()
+        session = self.session
+        self.entities = EntityRepository(session)
+        self.staff = StaffRepository(session)
+        self.audit = AuditRepository(session, self.correlation_id)
+        self.conversations = ConversationReferenceRepository(session)
+        self.jobs = JobClaimRepository(session)
+        self.registrations = RegistrationRepository(session)
+        self.approvals = ApprovalRepository(session)
+        self.equipment = EquipmentRepository(session)
+        self.allowances = AllowanceRepository(session)
+        self.webinars = WebinarRepository(session)
+        self.coaching = CoachingRepository(session)
+        self.privacy = PrivacyRepository(session)
+        self.reports = ReportRepository(session)
+        self.broadcasts = BroadcastRepository(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            try:
+                await self.session.close()
+            finally:
+                if self._writer_lock is not None:
+                    self._writer_lock.release()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """Creates a fresh UnitOfWork per use case (never shared between tasks).
+
+    On SQLite there is one writer at a time; units of work queue on a fair in-process lock
+    instead of SQLite's busy handler, whose growing sleeps gave second-long tail latencies.
+    Avoid opening a unit of work inside another one: on SQLite the inner one waits for the outer
+    one's write lock.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+        bind = session_factory.kw.get("bind")
+        self._writer_lock = TaskReentrantLock() if bind is not None and bind.dialect.name == "sqlite" else None
+
+    def __call__(self, correlation_id: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, correlation_id, self._writer_lock)

@@ -1,0 +1,227 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured, mandatory in CI), a fake
+Bot Connector on 127.0.0.1, and the real aiohttp app driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import SERVICES, create_app
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.runtime import Services
+from bot.services.directory import import_staff_rows
+from bot.services.tabular import read_csv_text
+from storage.db import create_engine, create_session_factory
+from storage.models import Base
+from storage.uow import UnitOfWorkFactory
+from tests.fakes import teams
+from tests.fakes.connector import FakeConnector
+from tests.fakes.people import CSV
+from tests.fakes.teams import TeamsUser
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+# Sunday 22 November 2026, 10:00 in Brussels: the tests' "now" unless a test moves it.
+DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=BRUSSELS)
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str | None:
+    """PostgreSQL is mandatory in CI (default URL) and optional elsewhere (TEST_DATABASE_URL)."""
+    return os.environ.get("TEST_DATABASE_URL") or (DEFAULT_PG if CI else None)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = postgres_url()
+    return f"postgresql: {make_url(url).render_as_string(hide_password=True) if url else 'not configured (set TEST_DATABASE_URL)'}"
+
+
+_pg_prepared: set[str] = set()
+
+
+async def _prepare_postgres(url: str) -> None:
+    engine = create_engine(url, pool_size=2)
+    try:
+        async with engine.begin() as connection:
+            if url not in _pg_prepared:
+                await connection.run_sync(Base.metadata.drop_all)
+                await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                await connection.run_sync(Base.metadata.create_all)
+                _pg_prepared.add(url)
+            else:
+                tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    except OSError as error:
+        message = f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is unreachable: {error}"
+        if CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    finally:
+        await engine.dispose()
+
+
+async def _ready_postgres() -> str:
+    """The PostgreSQL URL with a fresh schema; outside CI a missing TEST_DATABASE_URL skips (in CI
+    the default URL is always set, and an unreachable server fails the run)."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL (CI uses 127.0.0.1:5432/test)")
+    await _prepare_postgres(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # noqa: ANN001
+    """A fresh, empty schema on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        await engine.dispose()
+        yield url
+        return
+    yield await _ready_postgres()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:  # noqa: ANN001
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@asynccontextmanager
+async def _units_of_work(url: str, pool_size: int) -> AsyncIterator[UnitOfWorkFactory]:
+    engine = create_engine(url, pool_size=pool_size)
+    try:
+        yield UnitOfWorkFactory(create_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    async with _units_of_work(database_url, 5) as factory:
+        yield factory
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+async def load_directory(uow_factory: UnitOfWorkFactory, csv_text: str = CSV) -> None:
+    header, rows = read_csv_text(csv_text)
+    await import_staff_rows(uow_factory, header, rows, actor="test", today=DEFAULT_NOW.date())
+
+
+@pytest.fixture
+async def directory(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory (tests/fakes/people.py) loaded into the database."""
+    await load_directory(uow_factory)
+    return uow_factory
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+@dataclass
+class BotHarness:
+    """The real app under aiohttp's test server, talking to the fake connector."""
+
+    client: TestClient
+    connector: FakeConnector
+    services: Services
+    clock: FixedClock
+
+    @property
+    def service_url(self) -> str:
+        return self.connector.url
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> ClientResponse:
+        return await self.client.post("/api/messages", json=activity, headers=headers)
+
+    async def say(self, user: TeamsUser, text_: str) -> list[Any]:
+        """Send a message; returns what the bot sent back to that user's chat."""
+        before = len(self.connector.to(user.conversation_id))
+        response = await self.post(teams.message(user, self.service_url, text_))
+        assert response.status in (200, 201), await response.text()
+        return self.connector.to(user.conversation_id)[before:]
+
+    async def submit(self, user: TeamsUser, data: dict[str, Any]) -> list[Any]:
+        before = len(self.connector.to(user.conversation_id))
+        response = await self.post(teams.submit(user, self.service_url, data))
+        assert response.status in (200, 201), await response.text()
+        return self.connector.to(user.conversation_id)[before:]
+
+    async def execute(self, user: TeamsUser, verb: str, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Action.Execute; returns the invoke response body (the Universal Actions contract)."""
+        response = await self.post(teams.execute(user, self.service_url, verb, data, **kwargs))
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+    async def install(self, user: TeamsUser) -> list[Any]:
+        before = len(self.connector.to(user.conversation_id))
+        response = await self.post(teams.install(user, self.service_url))
+        assert response.status in (200, 201), await response.text()
+        return self.connector.to(user.conversation_id)[before:]
+
+
+
+def make_settings(database_url: str, **overrides: Any):  # noqa: ANN201
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url, "BACKGROUND_JOBS": False, "MICROSOFT_APP_ID": "",
+        "LINK_SIGNING_KEY": "test-signing-key-" + uuid.uuid4().hex, "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+async def harness(directory: UnitOfWorkFactory, database_url: str, connector: FakeConnector, clock: FixedClock) -> AsyncIterator[BotHarness]:
+    app = create_app(make_settings(database_url), clock=clock, extensions=[])
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield BotHarness(client=client, connector=connector, services=app[SERVICES], clock=clock)
+    finally:
+        await client.close()
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+async def pg_database_url() -> AsyncIterator[str]:
+    """PostgreSQL only (row locks, SKIP LOCKED, concurrent writers): mandatory in CI, where an
+    unreachable server fails the run; elsewhere it needs TEST_DATABASE_URL."""
+    yield await _ready_postgres()
+
+
+@pytest.fixture
+async def pg_uow_factory(pg_database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    async with _units_of_work(pg_database_url, 20) as factory:
+        yield factory
+
+
+@pytest.fixture
+async def pg_directory(pg_uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    await load_directory(pg_uow_factory)
+    return pg_uow_factory

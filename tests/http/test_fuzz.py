@@ -1,0 +1,179 @@
+"""Fuzzing /api/messages with generated activities: malformed shapes, wrong types, missing fields,
+huge texts, unknown invoke names and forged card payloads for every registered verb.
+
+Invariants: never a 5xx, the service keeps answering, and no business row changes (only the
+audit log, conversation references and bot state may grow)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+
+from bot.actions import registered_verbs
+from storage.db import create_engine
+from storage.models import Base
+from tests.conftest import DEFAULT_NOW, load_directory, make_settings
+from tests.fakes.live_server import LiveBot
+from tests.fakes.people import MANAGER, OTHER_STAFF, STAFF, UNKNOWN
+from tests.fakes.teams import TENANT, TeamsUser
+
+# Tables that may legitimately change on any request (technical state, the audit of refusals,
+# a personal data export waiting for the user to accept the file).
+MAY_CHANGE = {"audit_log", "conversation_references", "bot_state", "job_claims", "pending_files"}
+
+
+@pytest.fixture(scope="module")
+def live_bot(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from bot.clock import FixedClock
+
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+    url = f"sqlite+aiosqlite:///{path}"
+
+    async def prepare() -> None:
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        await engine.dispose()
+        from storage.db import create_session_factory
+        from storage.uow import UnitOfWorkFactory
+
+        engine = create_engine(url)
+        await load_directory(UnitOfWorkFactory(create_session_factory(engine)))
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    bot = LiveBot(make_settings(url), FixedClock(DEFAULT_NOW)).start()
+    bot.database_url = url  # type: ignore[attr-defined]
+    yield bot
+    bot.stop()
+
+
+def business_fingerprint(bot: LiveBot) -> str:
+    async def fingerprint() -> str:
+        digest = hashlib.sha256()
+        engine = create_engine(bot.database_url)  # type: ignore[attr-defined]
+        try:
+            async with engine.connect() as connection:
+                for table in Base.metadata.sorted_tables:
+                    if table.name in MAY_CHANGE:
+                        continue
+                    rows = (await connection.execute(select(table))).all()
+                    digest.update(table.name.encode())
+                    digest.update(repr(sorted(map(repr, rows))).encode())
+        finally:
+            await engine.dispose()
+        return digest.hexdigest()
+
+    return bot.run(fingerprint())
+
+
+def post(bot: LiveBot, body: bytes) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", bot.port, timeout=30)
+    try:
+        connection.request("POST", "/api/messages", body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63) | st.floats(allow_nan=False) | st.text(max_size=50)
+json_values = st.recursive(json_scalars, lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
+users = st.sampled_from([STAFF, MANAGER, OTHER_STAFF, UNKNOWN])
+
+
+def base_activity(user: TeamsUser, service_url: str) -> dict[str, Any]:
+    return {
+        "type": "message", "id": "fuzz", "serviceUrl": service_url, "channelId": "msteams",
+        "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad_object_id},
+        "conversation": {"id": user.conversation_id, "conversationType": "personal", "tenantId": TENANT},
+        "recipient": {"id": "28:bot", "name": "bot"}, "locale": "nl-BE",
+    }
+
+
+@st.composite
+def activities(draw: st.DrawFn, service_url: str) -> bytes:
+    activity = base_activity(draw(users), service_url)
+    kind = draw(st.sampled_from(["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw"]))
+    verbs = sorted(registered_verbs()) or ["menu.open"]
+    if kind == "text":
+        activity["text"] = draw(st.text(max_size=300))
+    elif kind == "huge":
+        activity["text"] = "thuis " * draw(st.integers(min_value=400, max_value=30_000))
+    elif kind == "submit":
+        data = draw(st.dictionaries(st.text(max_size=20), json_values, max_size=6))
+        data["verb"] = draw(st.sampled_from(verbs) | st.text(max_size=20))
+        activity["value"] = data
+    elif kind in ("execute", "invoke"):
+        activity["type"] = "invoke"
+        activity["name"] = "adaptiveCard/action" if kind == "execute" else draw(st.text(max_size=40))
+        action = {"type": "Action.Execute", "verb": draw(st.sampled_from(verbs) | st.text(max_size=20)),
+                  "data": draw(st.dictionaries(st.text(max_size=20), json_values, max_size=6) | json_values)}
+        activity["value"] = draw(st.sampled_from([{"action": action}, action, None, "x", []]))
+    elif kind == "mangle":
+        key = draw(st.sampled_from(sorted(activity)))
+        activity[key] = draw(json_values)
+    elif kind == "drop":
+        activity.pop(draw(st.sampled_from(sorted(activity))))
+    else:
+        return draw(st.binary(max_size=200))
+    return json.dumps(activity).encode()
+
+
+def test_fuzzed_activities_never_5xx_nor_change_business_rows(live_bot: LiveBot) -> None:
+    before = business_fingerprint(live_bot)
+    statuses: list[int] = []
+
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(body=activities(live_bot.connector.url if live_bot.connector.server else ""))
+    def check(body: bytes) -> None:
+        status = post(live_bot, body)
+        statuses.append(status)
+        assert status < 500, body[:500]
+
+    check()
+    assert business_fingerprint(live_bot) == before
+    # The generator reached both accepted and refused requests.
+    assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses)
+    connection = http.client.HTTPConnection("127.0.0.1", live_bot.port, timeout=10)
+    connection.request("GET", "/healthz")
+    assert connection.getresponse().status == 200
+
+
+def test_known_verbs_with_forged_ids_change_nothing(live_bot: LiveBot) -> None:
+    """Every registered verb, with ids that point at nothing or at someone else's data."""
+    before = business_fingerprint(live_bot)
+    forged_values: list[Any] = [0, -1, 2**31, "1; DROP TABLE staff", None, [], {"id": 1}, 1.5, 999999]
+    for verb in sorted(registered_verbs()):
+        for value in forged_values:
+            data = {key: value for key in ("id", "approval_id", "request_id", "registration_id", "session_id", "webinar_id", "broadcast_id", "staff_id", "item_id", "coaching_id")}
+            for user in (STAFF, OTHER_STAFF, UNKNOWN):
+                activity = base_activity(user, live_bot.connector.url)
+                activity.update({"type": "invoke", "name": "adaptiveCard/action", "value": {"action": {"type": "Action.Execute", "verb": verb, "data": data}}})
+                assert post(live_bot, json.dumps(activity).encode()) < 500, verb
+    assert business_fingerprint(live_bot) == before
+
+
+def test_text_is_not_a_sql_vector(live_bot: LiveBot) -> None:
+    async def count_staff() -> int:
+        engine = create_engine(live_bot.database_url)  # type: ignore[attr-defined]
+        try:
+            async with engine.connect() as connection:
+                return int((await connection.execute(text("SELECT count(*) FROM staff"))).scalar_one())
+        finally:
+            await engine.dispose()
+
+    staff_before = live_bot.run(count_staff())
+    activity = base_activity(STAFF, live_bot.connector.url)
+    activity["text"] = "thuis'; DELETE FROM staff; --"
+    assert post(live_bot, json.dumps(activity).encode()) < 500
+    assert live_bot.run(count_staff()) == staff_before

@@ -1,0 +1,339 @@
+"""The approval service on SQLite and PostgreSQL: requesting, deciding, deputies, bulk approve,
+reminders and escalation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from bot.domain.errors import DomainError, Forbidden, InvalidInput
+from bot.services import approvals as service
+from bot.services.approvals import NeedsConfirmation
+from storage.uow import UnitOfWorkFactory
+from tests.cards import assert_valid_card
+from tests.fakes import people
+from tests.fakes.approval_subject import SUBJECT_TYPE, ApprovalEnv, make_env
+
+
+@pytest.fixture
+async def env(directory: UnitOfWorkFactory, database_url: str) -> ApprovalEnv:
+    return await make_env(directory, database_url)
+
+
+@dataclass(frozen=True)
+class Audit:
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+
+
+async def audits(env: ApprovalEnv, action: str) -> list[Audit]:
+    async with env.uow_factory() as uow:
+        return [Audit(r.actor, r.action, r.subject_type, r.subject_id) for r in await uow.audit.list_by_action(action)]
+
+
+async def get(env: ApprovalEnv, approval_id: int):  # noqa: ANN201
+    async with env.uow_factory() as uow:
+        return await uow.approvals.get(approval_id)
+
+
+def actions_of(card: dict) -> list[dict]:
+    return card.get("actions") or []
+
+
+class TestRequest:
+    async def test_the_requesters_manager_becomes_the_approver(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        approval = await get(env, approval_id)
+        manager = await env.staff(people.MANAGER)
+        assert approval.approver_id == manager.id and approval.status == "pending"
+        assert [a.subject_id for a in await audits(env, "approval.requested")] == [str(approval_id)]
+
+    async def test_a_second_request_for_the_same_subject_returns_the_pending_one(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        requester = await env.staff(people.STAFF)
+        subject_id = (await get(env, approval_id)).subject_id
+        async with env.uow_factory() as uow:
+            again = await service.request_approval(
+                uow, subject_type=SUBJECT_TYPE, subject_id=subject_id, requester=requester, actor="test", now=env.clock.now()
+            )
+            await uow.commit()
+        assert again == approval_id
+        assert len(await audits(env, "approval.requested")) == 1
+
+    async def test_without_a_manager_an_admin_approves(self, env: ApprovalEnv) -> None:
+        approval = await get(env, await env.request(people.DIRECTOR))
+        assert approval.approver_id == (await env.staff(people.ADMIN)).id
+
+    async def test_the_card_goes_to_the_approver_with_buttons_and_refresh_for_the_deciders(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        await service.deliver_approval_card(env.services, approval_id)
+        [card] = env.proactive.cards(people.MANAGER.aad_object_id)
+        assert_valid_card(card)
+        assert [a["data"]["decision"] for a in actions_of(card)] == ["approve", "reject"]
+        assert card["refresh"]["action"]["verb"] == "approval.refresh"
+        assert card["refresh"]["action"]["data"] == {"approval_id": approval_id}
+        assert people.MANAGER.user_id in card["refresh"]["userIds"]
+        assert people.STAFF.user_id not in card["refresh"]["userIds"]
+        stored = await get(env, approval_id)
+        assert stored.card_activity_id == "card-1" and stored.card_conversation_id == people.MANAGER.conversation_id
+
+
+class TestDecide:
+    async def test_the_manager_approves_once_and_the_requester_is_told(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        manager = await env.staff(people.MANAGER)
+        first = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve", comment=" prima ")
+        second = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="reject")
+        assert first.changed and not second.changed
+        assert second.approval.status == "approved" and second.approval.comment == "prima"
+        assert [d[1:] for d in env.subject.decided] == [("approved", manager.id, "prima")]
+        assert len(await audits(env, "approval.decided")) == 1
+        [message] = env.proactive.texts(people.STAFF.aad_object_id)
+        assert "goedgekeurd door Mia Manager" in message and "prima" in message
+
+    async def test_the_english_requester_is_told_in_english(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.COLLEAGUE, "headset")
+        manager = await env.staff(people.MANAGER)
+        await service.decide(env.services, approval_id=approval_id, actor=manager, decision="reject", comment="Not now")
+        [message] = env.proactive.texts(people.COLLEAGUE.aad_object_id)
+        assert message.startswith("Your request 'Request: headset' was rejected by Mia Manager")
+
+    @pytest.mark.parametrize("intruder", [people.OTHER_MANAGER, people.COLLEAGUE, people.HR, people.STAFF])
+    async def test_anyone_else_is_refused_and_audited_with_the_approval(self, env: ApprovalEnv, intruder) -> None:  # noqa: ANN001
+        approval_id = await env.request(people.STAFF)
+        actor = await env.staff(intruder)
+        with pytest.raises(Forbidden):
+            await service.decide(env.services, approval_id=approval_id, actor=actor, decision="approve")
+        assert (await get(env, approval_id)).status == "pending"
+        assert env.subject.decided == []
+        [refusal] = await audits(env, "approval.refused")
+        assert refusal.subject_type == "approval" and refusal.subject_id == str(approval_id)
+        assert refusal.actor == f"staff:{actor.id}"
+        assert env.proactive.sent == []
+
+    async def test_an_admin_may_decide(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        outcome = await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.ADMIN), decision="reject")
+        assert outcome.changed and outcome.approval.status == "rejected"
+
+    async def test_a_subject_asking_confirmation_needs_approve_anyway(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF, "stoel", needs_confirmation=True)
+        manager = await env.staff(people.MANAGER)
+        with pytest.raises(NeedsConfirmation):
+            await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve")
+        assert (await get(env, approval_id)).status == "pending"
+        outcome = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve", confirmed=True)
+        assert outcome.approval.status == "approved"
+
+    async def test_a_blocked_subject_changes_nothing(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF, blocked=True)
+        with pytest.raises(DomainError):
+            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
+        assert (await get(env, approval_id)).status == "pending"
+        assert await audits(env, "approval.decided") == []
+
+    async def test_a_decision_elsewhere_updates_the_approvers_stored_card(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        await service.deliver_approval_card(env.services, approval_id)
+        await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.ADMIN), decision="approve")
+        [(aad, activity_id, card)] = env.proactive.updates
+        assert (aad, activity_id) == (people.MANAGER.aad_object_id, "card-1")
+        assert_valid_card(card)
+        assert actions_of(card) == []
+
+    async def test_the_card_the_click_came_from_is_not_updated_twice(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        await service.deliver_approval_card(env.services, approval_id)
+        await service.decide(
+            env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve", shown_activity_id="card-1"
+        )
+        assert env.proactive.updates == []
+
+    async def test_an_oversized_comment_is_refused(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        with pytest.raises(InvalidInput):
+            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="reject", comment="x" * 2000)
+        assert (await get(env, approval_id)).status == "pending"
+
+
+class TestCancel:
+    async def test_the_requester_withdraws(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        subject_id = (await get(env, approval_id)).subject_id
+        staff = await env.staff(people.STAFF)
+        async with env.uow_factory() as uow:
+            await service.cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=subject_id, actor=staff, now=env.clock.now())
+            await uow.commit()
+        assert (await get(env, approval_id)).status == "cancelled"
+        assert env.subject.decided == [(subject_id, "cancelled", staff.id, None)]
+        async with env.uow_factory() as uow:
+            assert await service.pending_for_subject(uow, SUBJECT_TYPE, subject_id) is None
+
+    async def test_someone_else_cannot_withdraw(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        subject_id = (await get(env, approval_id)).subject_id
+        colleague = await env.staff(people.COLLEAGUE)
+        async with env.uow_factory() as uow:
+            with pytest.raises(Forbidden):
+                await service.cancel_for_subject(
+                    uow, subject_type=SUBJECT_TYPE, subject_id=subject_id, actor=colleague, now=env.clock.now()
+                )
+        assert (await get(env, approval_id)).status == "pending"
+
+
+class TestDeputies:
+    async def _name(self, env: ApprovalEnv, deputy: str, start: date, end: date) -> int:
+        manager = await env.staff(people.MANAGER)
+        async with env.uow_factory() as uow:
+            row = await service.set_deputy(
+                uow, manager, deputy_id=None, deputy_email=deputy, valid_from=start, valid_until=end,
+                today=env.clock.today(), now=env.clock.now(),
+            )
+            await uow.commit()
+        return row.id
+
+    async def test_an_active_deputy_decides_and_sees_the_pending_list(self, env: ApprovalEnv) -> None:
+        await self._name(env, "HR@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
+        approval_id = await env.request(people.STAFF)
+        hr = await env.staff(people.HR)
+        from bot.i18n import Translator
+
+        items = await service.list_decidable(env.services, hr, Translator("nl"))
+        assert [i.approval_id for i in items] == [approval_id]
+        outcome = await service.decide(env.services, approval_id=approval_id, actor=hr, decision="approve")
+        assert outcome.changed and outcome.approval.decided_by == hr.id
+
+    async def test_a_deputy_outside_the_period_is_refused(self, env: ApprovalEnv) -> None:
+        await self._name(env, "hr@vlaanderen.be", date(2026, 11, 23), date(2026, 11, 27))
+        approval_id = await env.request(people.STAFF)
+        with pytest.raises(Forbidden):
+            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")
+        env.clock.advance(days=6)  # Saturday 28 November: the period has ended
+        with pytest.raises(Forbidden):
+            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")
+        env.clock.advance(days=-4)  # Tuesday 24 November: inside the period
+        assert (await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")).changed
+
+    async def test_an_active_deputy_gets_a_copy_of_the_card_and_is_in_the_refresh_list(self, env: ApprovalEnv) -> None:
+        await self._name(env, "hr@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
+        approval_id = await env.request(people.STAFF)
+        await service.deliver_approval_card(env.services, approval_id)
+        [card] = env.proactive.cards(people.HR.aad_object_id)
+        assert people.HR.user_id in card["refresh"]["userIds"] and people.MANAGER.user_id in card["refresh"]["userIds"]
+        assert (await get(env, approval_id)).card_conversation_id == people.MANAGER.conversation_id
+
+    async def test_deputies_are_listed_and_removed_by_their_manager_only(self, env: ApprovalEnv) -> None:
+        row_id = await self._name(env, "hr@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
+        manager = await env.staff(people.MANAGER)
+        other = await env.staff(people.OTHER_MANAGER)
+        async with env.uow_factory() as uow:
+            [item] = await service.list_deputies(uow, manager, env.clock.today())
+            assert (item.name, item.active) == ("Hilde HR", True)
+            with pytest.raises(Forbidden):
+                await service.remove_deputy(uow, other, row_id)
+            await service.remove_deputy(uow, manager, row_id)
+            await uow.commit()
+        async with env.uow_factory() as uow:
+            assert await service.list_deputies(uow, manager, env.clock.today()) == []
+        assert [a.action for a in await audits(env, "deputy.removed")] == ["deputy.removed"]
+
+    @pytest.mark.parametrize(
+        ("email", "key"),
+        [("nobody@vlaanderen.be", "approvals.deputy_unknown"), ("otherstaff@vlaanderen.be", "approvals.deputy_other_entity"),
+         ("manager@vlaanderen.be", "approvals.deputy_self")],
+    )
+    async def test_bad_deputies_are_refused(self, env: ApprovalEnv, email: str, key: str) -> None:
+        with pytest.raises(InvalidInput) as error:
+            await self._name(env, email, date(2026, 11, 22), date(2026, 11, 27))
+        assert error.value.key == key
+
+    async def test_candidates_are_peers_and_reports(self, env: ApprovalEnv) -> None:
+        manager = await env.staff(people.MANAGER)
+        async with env.uow_factory() as uow:
+            names = [c.display_name for c in await service.deputy_candidates(uow, manager, env.clock.today())]
+        assert names == ["Ada Admin", "Cato Collega", "Hilde HR", "Lode Logistiek", "Stan Staff"]
+
+
+class TestBulk:
+    async def test_bulk_approve_skips_what_needs_a_confirmation_or_is_not_yours(self, env: ApprovalEnv) -> None:
+        first = await env.request(people.STAFF, "muis")
+        second = await env.request(people.COLLEAGUE, "hub")
+        confirm = await env.request(people.STAFF, "stoel", needs_confirmation=True)
+        foreign = await env.request(people.OTHER_STAFF, "scherm")
+        manager = await env.staff(people.MANAGER)
+        result = await service.bulk_approve(env.services, manager, [first, second, confirm, foreign, first])
+        assert result.approved == [first, second]
+        assert dict(result.skipped) == {
+            confirm: "approvals.skipped_needs_confirmation", foreign: "approvals.skipped_not_yours",
+        }
+        assert (await get(env, confirm)).status == "pending" and (await get(env, foreign)).status == "pending"
+        assert len(env.proactive.texts(people.STAFF.aad_object_id)) == 1
+        assert len(env.proactive.texts(people.COLLEAGUE.aad_object_id)) == 1
+
+    async def test_the_pending_list_shows_only_what_the_viewer_may_decide(self, env: ApprovalEnv) -> None:
+        from bot.i18n import Translator
+
+        mine = await env.request(people.STAFF)
+        await env.request(people.OTHER_STAFF)
+        items = await service.list_decidable(env.services, await env.staff(people.MANAGER), Translator("nl"))
+        assert [(i.approval_id, i.title, i.requester_name) for i in items] == [(mine, "Aanvraag: laptophouder", "Stan Staff")]
+        assert await service.list_decidable(env.services, await env.staff(people.COLLEAGUE), Translator("nl")) == []
+
+
+class TestRemindersAndEscalation:
+    async def test_a_reminder_is_sent_once_after_the_working_days(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)  # Sunday 22 November
+        monday = env.clock.now() + timedelta(days=1)
+        await service.send_reminders(env.services, monday)
+        assert env.proactive.cards(people.MANAGER.aad_object_id) == []
+        tuesday = monday + timedelta(days=1)
+        await service.send_reminders(env.services, tuesday)
+        await service.send_reminders(env.services, tuesday + timedelta(hours=1))
+        [card] = env.proactive.cards(people.MANAGER.aad_object_id)
+        assert_valid_card(card)
+        assert "Herinnering" in card["body"][0]["text"]
+        assert (await get(env, approval_id)).reminded_at is not None
+        assert len(await audits(env, "approval.reminded")) == 1
+
+    async def test_a_decided_request_gets_no_reminder(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
+        await service.send_reminders(env.services, env.clock.now() + timedelta(days=7))
+        assert env.proactive.cards(people.MANAGER.aad_object_id) == []
+
+    async def test_escalation_goes_to_the_managers_manager_once_and_everyone_is_told(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        thursday = env.clock.now() + timedelta(days=4)
+        await service.escalate_overdue(env.services, thursday)
+        assert (await get(env, approval_id)).escalated_at is None
+        monday = env.clock.now() + timedelta(days=8)  # 5 working days after Sunday: Mon 30 November
+        await service.escalate_overdue(env.services, monday)
+        await service.escalate_overdue(env.services, monday + timedelta(hours=2))
+        approval = await get(env, approval_id)
+        director = await env.staff(people.DIRECTOR)
+        assert approval.approver_id == director.id and approval.escalated_at is not None
+        [card] = env.proactive.cards(people.DIRECTOR.aad_object_id)
+        assert_valid_card(card)
+        assert [a["data"]["decision"] for a in actions_of(card)] == ["approve", "reject"]
+        assert approval.card_conversation_id == people.DIRECTOR.conversation_id
+        assert len(env.proactive.texts(people.MANAGER.aad_object_id)) == 1
+        assert "Dirk Directeur" in env.proactive.texts(people.STAFF.aad_object_id)[0]
+        assert len(await audits(env, "approval.escalated")) == 1
+        # The first manager can still decide.
+        outcome = await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
+        assert outcome.changed
+
+    async def test_the_entity_policy_sets_the_thresholds(self, env: ApprovalEnv) -> None:
+        from bot.domain.policy import EntityPolicy
+
+        staff = await env.staff(people.STAFF)
+        async with env.uow_factory() as uow:
+            await uow.entities.set_policy(staff.entity_id, EntityPolicy.from_json({"approvals": {"reminder_after_working_days": 1}}))
+            await uow.commit()
+        await env.request(people.STAFF)
+        await service.send_reminders(env.services, env.clock.now() + timedelta(days=1))
+        assert len(env.proactive.cards(people.MANAGER.aad_object_id)) == 1
