@@ -171,7 +171,7 @@ async def register_in(uow: UnitOfWork, staff: Staff, command: RegisterDays, now:
         if existing is not None and existing.status == "pending":
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=existing.id, actor=staff, now=now)
         status = "pending" if decision.needs_approval else "registered"
-        registration, _ = await uow.registrations.upsert(
+        registration = await uow.registrations.save_day(
             staff_id=staff.id, day=day, place=command.place, part=command.part, status=status,
             satellite_location=location, source=command.source,
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +15,7 @@ from storage.models.base import utcnow
 from storage.models.homework import IneligibilityRow, TeamAgreementRow, WorkRegistrationRow
 
 
-def _registration(row: WorkRegistrationRow) -> Registration:
+def _registration(row: WorkRegistrationRow | Row) -> Registration:
     return Registration(
         id=row.id, staff_id=row.staff_id, day=row.day, place=row.place, part=row.part,  # type: ignore[arg-type]
         status=row.status, satellite_location=row.satellite_location, source=row.source,  # type: ignore[arg-type]
@@ -47,6 +49,22 @@ _INELIGIBLE_ON = (
     .limit(1)
 )
 
+
+
+def _save_day_statement(dialect_insert):  # noqa: ANN001, ANN202 - the dialect's insert()
+    """INSERT ... ON CONFLICT (staff_id, day) DO UPDATE ... RETURNING: one round trip, and the
+    unique key settles two concurrent first registrations (the later one changes the row)."""
+    table = WorkRegistrationRow.__table__
+    changed = ("place", "part", "status", "satellite_location", "source", "updated_at")
+    statement = dialect_insert(table).values({name: bindparam(name) for name in ("staff_id", "day", "created_at", *changed)})
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.staff_id, table.c.day], set_={name: statement.excluded[name] for name in changed}
+    ).returning(*(table.c[name] for name in ("id", "staff_id", "day", "place", "part", "status", "satellite_location", "source")))
+
+
+_SAVE_DAY = {"postgresql": _save_day_statement(postgresql.insert), "sqlite": _save_day_statement(sqlite.insert)}
+
+
 class RegistrationRepository:
     """Registrations (work_registrations), plus the eligibility registry and team agreements."""
 
@@ -72,6 +90,7 @@ class RegistrationRepository:
             select(WorkRegistrationRow)
             .where(WorkRegistrationRow.staff_id == staff_id, WorkRegistrationRow.day >= start, WorkRegistrationRow.day <= end)
             .order_by(WorkRegistrationRow.day)
+            .execution_options(populate_existing=True)  # save_day writes past the identity map
         )
         return [_registration(row) for row in rows]
 
@@ -82,40 +101,35 @@ class RegistrationRepository:
             select(WorkRegistrationRow)
             .where(WorkRegistrationRow.staff_id.in_(staff_ids), WorkRegistrationRow.day >= start, WorkRegistrationRow.day <= end)
             .order_by(WorkRegistrationRow.day, WorkRegistrationRow.staff_id)
+            .execution_options(populate_existing=True)
         )
         return [_registration(row) for row in rows]
+
+    async def save_day(
+        self, *, staff_id: int, day: date, place: str, part: str, status: str,
+        satellite_location: str | None = None, source: str = "bot",
+    ) -> Registration:
+        """Create or change the one registration of a staff member on a day, in one statement.
+
+        Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
+        now = utcnow()
+        row = (await self.session.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
+            "staff_id": staff_id, "day": day, "place": place, "part": part, "status": status,
+            "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
+        })).one()
+        return _registration(row)
 
     async def upsert(
         self, *, staff_id: int, day: date, place: str, part: str, status: str,
         satellite_location: str | None = None, source: str = "bot",
     ) -> tuple[Registration, Registration | None]:
-        """Create or change the one registration of a staff member on a day.
-
-        Returns the registration and what it was before (None when new). The unique (staff_id, day)
-        key settles two concurrent first registrations: the loser updates the winner's row."""
-        values = {"place": place, "part": part, "status": status, "satellite_location": satellite_location, "source": source}
-        row = await self._row_for_day(staff_id, day)
-        before = _registration(row) if row else None
-        if row is None:
-            try:
-                async with self.session.begin_nested():
-                    row = WorkRegistrationRow(staff_id=staff_id, day=day, created_at=utcnow(), updated_at=utcnow(), **values)
-                    self.session.add(row)
-                    await self.session.flush()
-                return _registration(row), None
-            except IntegrityError:
-                row = await self._row_for_day(staff_id, day)
-                if row is None:
-                    raise
-                before = _registration(row)
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.updated_at = utcnow()
-        await self.session.flush()
-        return _registration(row), before
-
-    async def _row_for_day(self, staff_id: int, day: date) -> WorkRegistrationRow | None:
-        return await self.session.scalar(_DAY_FOR_UPDATE, {"staff_id": staff_id, "day": day})
+        """`save_day`, returning the registration and what it was before (None when new)."""
+        before = await self.get_for_day(staff_id, day, for_update=True)
+        saved = await self.save_day(
+            staff_id=staff_id, day=day, place=place, part=part, status=status,
+            satellite_location=satellite_location, source=source,
+        )
+        return saved, before
 
     async def set_status(self, registration_id: int, status: str, *, only_if: str | None = None) -> bool:
         row = await self.session.scalar(

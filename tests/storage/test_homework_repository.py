@@ -46,6 +46,19 @@ async def test_upsert_changes_the_one_row_of_a_day(directory: UnitOfWorkFactory)
         assert [(r.day, r.status) for r in await uow.registrations.list_for_staff(staff_id, MON, TUE)] == [(MON, "registered")]
 
 
+async def test_a_saved_day_reads_back_changed_in_the_same_unit_of_work(directory: UnitOfWorkFactory) -> None:
+    # save_day writes with one statement, outside the ORM; later reads in the same transaction see it.
+    staff_id, _ = await _ids(directory)
+    async with directory() as uow:
+        await uow.registrations.save_day(staff_id=staff_id, day=MON, place="home", part="full", status="registered")
+        loaded = await uow.registrations.get_for_day(staff_id, MON, for_update=True)
+        saved = await uow.registrations.save_day(staff_id=staff_id, day=MON, place="satellite", part="pm", status="pending", satellite_location="Gent")
+        assert saved.id == loaded.id and (saved.place, saved.part, saved.status) == ("satellite", "pm", "pending")
+        assert await uow.registrations.list_for_staff(staff_id, MON, MON) == [saved]
+        assert await uow.registrations.get_for_day(staff_id, MON) == saved
+        await uow.commit()
+
+
 async def test_eligibility_queries(directory: UnitOfWorkFactory) -> None:
     staff_id, manager_id = await _ids(directory)
     async with directory() as uow:
