@@ -58,7 +58,7 @@ async def test_database_lost_mid_turn_nothing_half_written_and_recovers(
     assert (await harness.say(STAFF, "menu"))[0].cards
     assert (await harness.client.get("/readyz")).status == 200
 
-    original = RegistrationRepository.upsert
+    original = RegistrationRepository.save_day
     calls: list[date] = []
 
     async def cut_after_first_day(self, **kwargs):  # noqa: ANN001, ANN003, ANN202
@@ -68,7 +68,7 @@ async def test_database_lost_mid_turn_nothing_half_written_and_recovers(
             await proxy.close()  # the first day is written in the open transaction, then the database goes
         return result
 
-    monkeypatch.setattr(RegistrationRepository, "upsert", cut_after_first_day)
+    monkeypatch.setattr(RegistrationRepository, "save_day", cut_after_first_day)
     data = {"day": MONDAY.isoformat(), "until": WEDNESDAY.isoformat(), "place": "home", "part": "full"}
     body = await harness.execute(STAFF, "homework.register", data)
     assert body["statusCode"] == 200
@@ -82,7 +82,7 @@ async def test_database_lost_mid_turn_nothing_half_written_and_recovers(
     assert (await harness.client.get("/readyz")).status == 503
     assert await _registrations(pg_directory) == 0
 
-    monkeypatch.setattr(RegistrationRepository, "upsert", original)
+    monkeypatch.setattr(RegistrationRepository, "save_day", original)
     await proxy.reopen()
     assert (await harness.client.get("/readyz")).status == 200
     body = await harness.execute(STAFF, "homework.register", data)
