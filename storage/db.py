@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
-
 
 # A pooled PostgreSQL connection that sat unused this long is pinged before a turn gets it.
 IDLE_PING_SECONDS = 10.0
