@@ -92,8 +92,9 @@ async def handle_messages(request: web.Request) -> web.Response:
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
+        # 400 like any other body the bot will not read (a retry cannot succeed either).
         log.warning("refused an oversized activity (%s bytes)", request.content_length)
-        return web.json_response({"error": "payload too large"}, status=413)
+        return _bad_request(f"body larger than {request.app[SERVICES].settings.max_body_bytes} bytes")
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):

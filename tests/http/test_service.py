@@ -80,7 +80,8 @@ async def test_malformed_bodies_get_400(harness: BotHarness) -> None:
 async def test_oversized_body_is_refused(harness: BotHarness) -> None:
     activity = teams.message(STAFF, harness.service_url, "x" * 400_000)
     response = await harness.post(activity)
-    assert response.status == 413
+    assert response.status == 400
+    assert "larger than" in (await response.json())["error"]
     assert harness.connector.sent == []
 
 
