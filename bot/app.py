@@ -72,9 +72,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, extensions: li
     app.router.add_get("/healthz", handle_health)
     app.router.add_get("/readyz", handle_ready)
     add_download_route(app)
+    # Cleanup runs in reverse order: the extensions' workers stop before the sender and the engine close.
+    app.cleanup_ctx.append(_dispose_engine)
     for extension in extensions if extensions is not None else default_extensions(settings):
         extension(app, services)
-    app.cleanup_ctx.append(_dispose_engine)
     return app
 
 

@@ -11,6 +11,7 @@ def default_extensions(settings: Settings) -> list[AppExtension]:
     extensions: list[AppExtension] = []
     from bot.broadcast_worker import broadcast_extension
     from bot.scheduler import scheduler_extension
+    from dialogs.reports import reports_extension
 
-    extensions += [broadcast_extension, scheduler_extension]
+    extensions += [broadcast_extension, scheduler_extension, reports_extension]
     return extensions

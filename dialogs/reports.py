@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from aiohttp import web
 from botbuilder.core import TurnContext
 
 from bot.domain.errors import DomainError
@@ -59,6 +61,8 @@ LINK_TTL = timedelta(minutes=15)
 JOBS_KEY = "reports.jobs"
 # Reports are heavy on the database; more than this many at once wait their turn.
 MAX_PARALLEL_REPORTS = 2
+# At shutdown (a deploy, a restart) running reports get this long to reach their requester.
+SHUTDOWN_GRACE_SECONDS = 30.0
 
 
 @dataclass
@@ -70,9 +74,20 @@ class ReportJobs:
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_PARALLEL_REPORTS))
 
     async def wait(self) -> None:
-        """Tests and shutdown: until every running report has been delivered."""
+        """Until every running report has been delivered."""
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def drain(self, grace_seconds: float) -> int:
+        """Shutdown: let running reports finish for up to `grace_seconds`, then cancel the rest (their
+        requesters are told to ask again). Returns how many were cancelled."""
+        if not self.tasks:
+            return 0
+        _, unfinished = await asyncio.wait(list(self.tasks), timeout=grace_seconds)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        return len(unfinished)
 
 
 def jobs_of(services: Services) -> ReportJobs:
@@ -141,11 +156,27 @@ async def _deliver(services: Services, staff: Staff, request: ReportRequest, t: 
             report = await build_report(services.uow_factory, request, now=services.clock.now(), actor=staff, locale=t.locale)
             content = await asyncio.to_thread(render_workbook, report, t)
         await _send(services, staff, request, report, content, t, correlation_id)
+    except asyncio.CancelledError:
+        log.warning("report %s for staff %s stopped by shutdown (correlation %s)", request.period, staff.id, correlation_id)
+        await services.proactive.send(staff.aad_object_id, t("reports.interrupted"))
+        raise
     except Exception as error:
         log.error("report %s for staff %s failed (correlation %s)", request.period, staff.id, correlation_id, exc_info=error)
         await services.proactive.send(staff.aad_object_id, t("reports.failed", ref=correlation_id))
     finally:
         jobs.busy.discard(staff.id)
+
+
+def reports_extension(app: web.Application, services: Services) -> None:
+    """At shutdown, before the database and the sender close: running reports get a grace period."""
+
+    async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        cancelled = await jobs_of(services).drain(SHUTDOWN_GRACE_SECONDS)
+        if cancelled:
+            log.warning("shutdown: %d report(s) did not finish in %.0f s", cancelled, SHUTDOWN_GRACE_SECONDS)
+
+    app.cleanup_ctx.append(lifecycle)
 
 
 async def _send(

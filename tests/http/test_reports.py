@@ -3,11 +3,13 @@ the file consent card, and the signed download link (valid, expired, tampered, r
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import delete
@@ -15,7 +17,8 @@ from sqlalchemy import delete
 from bot.app import SERVICES, create_app
 from bot.downloads import download_link
 from bot.i18n import Translator
-from dialogs.reports import DOWNLOAD_KIND, jobs_of
+from dialogs import reports as reports_dialog
+from dialogs.reports import DOWNLOAD_KIND, jobs_of, reports_extension
 from storage.models.directory import StaffRoleRow
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness, make_settings
@@ -132,3 +135,41 @@ async def test_with_background_jobs_the_turn_ends_before_the_report(directory, d
         assert kinds[-2:] == ["application/vnd.microsoft.card.adaptive", CONSENT]
     finally:
         await client.close()
+
+
+async def _app_with_report_shutdown(database_url: str, connector, clock) -> tuple[TestClient, BotHarness]:  # noqa: ANN001
+    app = create_app(make_settings(database_url, BACKGROUND_JOBS=True), clock=clock, extensions=[reports_extension])
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    return client, BotHarness(client=client, connector=connector, services=app[SERVICES], clock=clock)
+
+
+async def test_shutdown_lets_a_running_report_reach_its_requester(directory, database_url: str, connector, clock) -> None:  # noqa: ANN001
+    client, harness = await _app_with_report_shutdown(database_url, connector, clock)
+    try:
+        await harness.submit(HR, {"verb": "reports.request", "start": "2026-01", "end": "2026-02", "entity": "*"})
+        assert jobs_of(harness.services).tasks  # still running when the shutdown starts
+    finally:
+        await client.close()
+    kinds = [a.get("contentType") for s in connector.to(HR.conversation_id) for a in s.activity.get("attachments") or []]
+    assert kinds[-2:] == ["application/vnd.microsoft.card.adaptive", CONSENT]
+
+
+async def test_shutdown_past_the_grace_period_tells_the_requester_to_ask_again(  # noqa: ANN001
+    directory, database_url: str, connector, clock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    never = asyncio.Event()
+
+    async def stuck(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202 - a report that outlives the grace period
+        await never.wait()
+
+    monkeypatch.setattr(reports_dialog, "build_report", stuck)
+    monkeypatch.setattr(reports_dialog, "SHUTDOWN_GRACE_SECONDS", 0.2)
+    client, harness = await _app_with_report_shutdown(database_url, connector, clock)
+    try:
+        await harness.submit(HR, {"verb": "reports.request", "start": "2026-01", "end": "2026-02", "entity": "*"})
+        jobs = jobs_of(harness.services)
+    finally:
+        await client.close()
+    assert not jobs.tasks and jobs.busy == set()
+    assert connector.to(HR.conversation_id)[-1].text == Translator("nl")("reports.interrupted")
