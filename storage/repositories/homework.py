@@ -50,7 +50,6 @@ _INELIGIBLE_ON = (
 )
 
 
-
 def _save_day_statement(dialect_insert):  # noqa: ANN001, ANN202 - the dialect's insert()
     """INSERT ... ON CONFLICT (staff_id, day) DO UPDATE ... RETURNING: one round trip, and the
     unique key settles two concurrent first registrations (the later one changes the row)."""
@@ -118,18 +117,6 @@ class RegistrationRepository:
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
         })).one()
         return _registration(row)
-
-    async def upsert(
-        self, *, staff_id: int, day: date, place: str, part: str, status: str,
-        satellite_location: str | None = None, source: str = "bot",
-    ) -> tuple[Registration, Registration | None]:
-        """`save_day`, returning the registration and what it was before (None when new)."""
-        before = await self.get_for_day(staff_id, day, for_update=True)
-        saved = await self.save_day(
-            staff_id=staff_id, day=day, place=place, part=part, status=status,
-            satellite_location=satellite_location, source=source,
-        )
-        return saved, before
 
     async def set_status(self, registration_id: int, status: str, *, only_if: str | None = None) -> bool:
         row = await self.session.scalar(

@@ -3,12 +3,14 @@ pinged and replaced before a turn gets it, so the first turn after a restart doe
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from tests.fakes.tcp_proxy import TcpProxy
@@ -29,33 +31,36 @@ async def _restart(proxy: TcpProxy) -> None:
     await proxy.reopen()
 
 
-async def _select_one(engine) -> int:  # noqa: ANN001
+@contextlib.asynccontextmanager
+async def _engine(url: str, idle_ping_seconds: float) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(url, pool_size=2, idle_ping_seconds=idle_ping_seconds)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _select_one(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
         return int(await connection.scalar(text("select 1")))
 
 
 async def test_an_idle_connection_that_died_is_replaced_before_use(proxy: tuple[TcpProxy, str]) -> None:
     tcp_proxy, url = proxy
-    engine = create_engine(url, pool_size=2, idle_ping_seconds=0)
-    try:
+    async with _engine(url, idle_ping_seconds=0) as engine:
         assert await _select_one(engine) == 1
         await _restart(tcp_proxy)
         assert await _select_one(engine) == 1
-    finally:
-        await engine.dispose()
 
 
 async def test_a_busy_connection_is_not_pinged_and_one_failure_renews_the_pool(proxy: tuple[TcpProxy, str]) -> None:
     # Under load connections are never idle long enough to be pinged: a connection that died
     # fails its turn (the user is told to retry) and the whole pool is renewed with it.
     tcp_proxy, url = proxy
-    engine = create_engine(url, pool_size=2, idle_ping_seconds=3600)
-    try:
+    async with _engine(url, idle_ping_seconds=3600) as engine:
         assert await _select_one(engine) == 1
         await _restart(tcp_proxy)
         with pytest.raises(DBAPIError) as failure:
             await _select_one(engine)
         assert failure.value.connection_invalidated
         assert await _select_one(engine) == 1
-    finally:
-        await engine.dispose()

@@ -23,14 +23,17 @@ async def _ids(uow_factory: UnitOfWorkFactory) -> tuple[int, int]:
     return staff.id, manager.id
 
 
-async def test_upsert_changes_the_one_row_of_a_day(directory: UnitOfWorkFactory) -> None:
+async def test_save_day_changes_the_one_row_of_a_day(directory: UnitOfWorkFactory) -> None:
     staff_id, _ = await _ids(directory)
     async with directory() as uow:
-        first, before = await uow.registrations.upsert(staff_id=staff_id, day=MON, place="home", part="full", status="registered")
+        # As the service does: what the day was before is read under a lock, then the day is saved.
+        before = await uow.registrations.get_for_day(staff_id, MON, for_update=True)
+        first = await uow.registrations.save_day(staff_id=staff_id, day=MON, place="home", part="full", status="registered")
         assert before is None
-        second, before = await uow.registrations.upsert(staff_id=staff_id, day=MON, place="satellite", part="am", status="pending", satellite_location="Gent")
+        before = await uow.registrations.get_for_day(staff_id, MON, for_update=True)
+        second = await uow.registrations.save_day(staff_id=staff_id, day=MON, place="satellite", part="am", status="pending", satellite_location="Gent")
         assert before == first and second.id == first.id
-        await uow.registrations.upsert(staff_id=staff_id, day=TUE, place="home", part="pm", status="registered")
+        await uow.registrations.save_day(staff_id=staff_id, day=TUE, place="home", part="pm", status="registered")
         await uow.commit()
     async with directory() as uow:
         days = await uow.registrations.list_for_staff(staff_id, MON, TUE)
@@ -94,7 +97,7 @@ async def test_approval_subject_describes_and_decides(directory: UnitOfWorkFacto
     staff_id, manager_id = await _ids(directory)
     async with directory() as uow:
         await uow.registrations.save_agreement(TeamAgreement(manager_id, frozenset({1}), 0))
-        registration, _ = await uow.registrations.upsert(staff_id=staff_id, day=TUE, place="home", part="am", status="pending")
+        registration = await uow.registrations.save_day(staff_id=staff_id, day=TUE, place="home", part="am", status="pending")
         await uow.commit()
     subject = HomeworkDaySubject()
     async with directory() as uow:
@@ -130,7 +133,8 @@ async def test_concurrent_first_registrations_of_a_day_make_one_row(pg_directory
 
     async def register(part: str) -> None:
         async with pg_directory() as uow:
-            await uow.registrations.upsert(staff_id=staff_id, day=MON, place="home", part=part, status="registered")
+            await uow.registrations.get_for_day(staff_id, MON, for_update=True)  # as the service does
+            await uow.registrations.save_day(staff_id=staff_id, day=MON, place="home", part=part, status="registered")
             await asyncio.sleep(0.05)  # hold the transaction open so both overlap
             await uow.commit()
 
