@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -20,10 +21,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.downloads import add_download_route
 from bot.graph import GraphClient
+from bot.notifications import NotificationDispatcher, dispatcher_lifecycle
 from bot.proactive import ProactiveSender
+from bot.runner import UseCaseRunner
 from bot.runtime import Services
 from bot.sdk_patches import apply_sdk_patches
 from bot.state_storage import SqlStorage
+from bot.wiring import build_registry
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -41,28 +45,39 @@ AppExtension = Callable[[web.Application, Services], None]
 
 def create_app(settings: Settings, *, clock: Clock | None = None, extensions: list[AppExtension] | None = None) -> web.Application:
     from bot.extensions import default_extensions
-    from dialogs import build_router
 
     apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
     app = web.Application(client_max_size=settings.max_body_bytes)
+    registry = build_registry()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
-    uow_factory = UnitOfWorkFactory(session_factory)
+    uow_factory = UnitOfWorkFactory(session_factory, approval_subjects=registry.approval_subjects)
     adapter = create_adapter(settings)
+    clock = clock or SystemClock(settings.zone)
+    instance_id = f"{os.uname().nodename}:{os.getpid()}"
+    proactive = ProactiveSender(
+        adapter, settings.microsoft_app_id, uow_factory, settings.default_locale,
+        rate_per_second=settings.proactive_rate_per_second, max_retries=settings.proactive_max_retries,
+    )
+    dispatcher = NotificationDispatcher(
+        uow_factory, proactive, registry.notices, clock, instance_id=instance_id, default_locale=settings.default_locale,
+        lease=timedelta(seconds=settings.notify_lease_seconds), poll_seconds=settings.notify_poll_seconds,
+    )
+    uow_factory.on_notifications(dispatcher.wake)
     services = Services(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         uow_factory=uow_factory,
-        proactive=ProactiveSender(
-            adapter, settings.microsoft_app_id, uow_factory, settings.default_locale,
-            rate_per_second=settings.proactive_rate_per_second, max_retries=settings.proactive_max_retries,
-        ),
-        instance_id=f"{os.uname().nodename}:{os.getpid()}",
+        proactive=proactive,
+        registry=registry,
+        runner=UseCaseRunner(uow_factory, clock),
+        dispatcher=dispatcher,
+        instance_id=instance_id,
         graph=GraphClient.from_settings(settings),
     )
     adapter.reply_transport = services.proactive
     conversation_state = ConversationState(SqlStorage(session_factory))
-    bot = HybridWorkBot(services, build_router(), conversation_state)
+    bot = HybridWorkBot(services, registry.router, conversation_state)
     app[SERVICES] = services
     app[ENGINE] = engine
     app[BOT] = bot
@@ -72,8 +87,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, extensions: li
     app.router.add_get("/healthz", handle_health)
     app.router.add_get("/readyz", handle_ready)
     add_download_route(app)
-    # Cleanup runs in reverse order: the extensions' workers stop before the sender and the engine close.
+    # Cleanup runs in reverse order: the extensions' workers and the dispatcher stop before the
+    # sender and the engine close.
     app.cleanup_ctx.append(_dispose_engine)
+    app.cleanup_ctx.append(dispatcher_lifecycle(dispatcher, settings.shutdown_grace_seconds))
     for extension in extensions if extensions is not None else default_extensions(settings):
         extension(app, services)
     return app

@@ -13,12 +13,12 @@ from botbuilder.core.bot_framework_adapter import BotFrameworkAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.adapter import CORRELATION_KEY, is_database_error
+from bot.domain.conversations import StoredReference
 from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
 from bot.routing import Router, card_invoke_response
 from bot.runtime import Services
 from bot.turn import Turn
-from storage.repositories.directory import StoredReference
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.domain.broadcasts import Broadcast, ClaimedDelivery, DeliveryStatus, Outcome
+from bot.domain.conversations import StoredReference
 from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
 from bot.runtime import Services
 from bot.services.broadcasts import renderer_for
-from storage.repositories.directory import StoredReference
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -71,6 +72,13 @@ class Settings(BaseSettings):
     background_jobs: bool = Field(True, alias="BACKGROUND_JOBS")
     scheduler_interval_seconds: float = Field(60.0, alias="SCHEDULER_INTERVAL_SECONDS", gt=0)
 
+    # Notifications (the outbox): how long one instance holds a notification it is sending
+    # before another may take it over, how often the dispatcher looks for due ones without being
+    # woken, and how long a shutdown waits for deliveries under way.
+    notify_lease_seconds: float = Field(60.0, alias="NOTIFY_LEASE_SECONDS", ge=5, le=3600)
+    notify_poll_seconds: float = Field(5.0, alias="NOTIFY_POLL_SECONDS", gt=0, le=300)
+    shutdown_grace_seconds: float = Field(10.0, alias="SHUTDOWN_GRACE_SECONDS", ge=0, le=120)
+
     demo_data: bool = Field(True, alias="DEMO_DATA")
 
     # Personal data older than this many months is anonymised by `python -m bot retention`.
@@ -95,6 +103,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Brussels)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The service's time zone: every business date (today, a month) is taken in it."""
+        return ZoneInfo(self.timezone)
 
     @field_validator("database_url")
     @classmethod

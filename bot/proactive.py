@@ -48,8 +48,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from bot.domain.conversations import StoredReference
 from bot.i18n import Translator, resolve_locale
-from storage.repositories.directory import StoredReference
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

@@ -143,14 +143,13 @@ class Router:
         return await handler(turn)
 
     async def _run_action(self, turn: Turn, verb: Any, data: Any) -> Shown:
+        route = self._actions.get(verb) if isinstance(verb, str) else None
         try:
-            payload = parse_payload(verb, data)
+            payload = parse_payload(route.payload if route else None, verb, data)
         except InvalidPayload as error:
             log.info("card payload refused: %s (correlation %s)", error, turn.correlation_id)
             return turn.t("common.stale_card")
-        route = self._actions.get(payload.verb)
-        if route is None:
-            return turn.t("common.stale_card")
+        assert route is not None
         return await self._guarded(turn, route.roles, payload.verb, route.handler, turn, payload)
 
     async def _guarded(self, turn: Turn, roles: frozenset[Role] | None, what: str, handler: Callable[..., Awaitable[Shown]], *args: Any) -> Shown:

@@ -1,4 +1,5 @@
-"""The long-lived services a turn or a background job needs, created once by create_app."""
+"""The long-lived services the SDK wiring (turns, background workers) needs, created once by
+create_app. Use cases never see this: they get a unit of work, a command and the time."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from bot.graph import GraphClient
+    from bot.notifications import NotificationDispatcher
     from bot.proactive import ProactiveSender
+    from bot.registry import Registry
+    from bot.runner import UseCaseRunner
 
 
 @dataclass
@@ -20,6 +24,9 @@ class Services:
     clock: Clock
     uow_factory: UnitOfWorkFactory
     proactive: ProactiveSender
+    registry: Registry
+    runner: UseCaseRunner
+    dispatcher: NotificationDispatcher
     graph: GraphClient | None = None
     instance_id: str = "bot"
     # Area-specific long-lived helpers (e.g. a broadcast worker), keyed by name.

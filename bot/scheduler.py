@@ -1,8 +1,10 @@
 """Periodic jobs that run once per slot across all bot instances.
 
-Each area registers its jobs at import of its service module:
+Jobs are registered on the registry built in `create_app` (`bot/wiring.py`):
 
-    register_job(Job("approvals.reminders", send_reminders, every=timedelta(hours=1)))
+    registry.job("approvals.reminders", run_reminders, every=timedelta(hours=1))
+
+A job gets a use-case runner and the slot's time, and runs its use cases through it.
 
 Every instance calls `run_due_jobs` on a timer; the first instance to insert the (job, slot) row
 in `job_claims` runs the job for that slot, the others skip it. A job must still be idempotent
@@ -21,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+from bot.registry import Job as RegisteredJob
 
 if TYPE_CHECKING:
     from bot.runtime import Services
@@ -70,7 +74,8 @@ async def run_due_jobs(services: Services, now: datetime) -> list[str]:
     A failing job is logged with its name and never stops the others. Returns the names run.
     """
     ran: list[str] = []
-    for job in list(_JOBS.values()):
+    jobs: list[Job | RegisteredJob] = [*services.registry.jobs.values(), *_JOBS.values()]
+    for job in jobs:
         slot = slot_of(now, job.every)
         try:
             async with services.uow() as uow:
@@ -82,7 +87,10 @@ async def run_due_jobs(services: Services, now: datetime) -> list[str]:
         if not claimed:
             continue
         try:
-            await job.run(services, now)
+            if isinstance(job, RegisteredJob):
+                await job.run(services.runner, now)
+            else:
+                await job.run(services, now)
         except Exception:
             log.exception("job %s failed for slot %s", job.name, slot)
         ran.append(job.name)

@@ -1,12 +1,13 @@
-"""Conversational flows, one module per flow; each exposes `register(router)`."""
+"""Conversational flows, one module per flow; each exposes `register(registry)`."""
 
 from __future__ import annotations
 
-from bot.routing import Router
+from bot.registry import Registry
 
 
-def build_router() -> Router:
-    """Every flow registers its commands, card verbs and invokes; the menu comes last (fallback)."""
+def register_flows(registry: Registry) -> None:
+    """Every flow registers its commands, card verbs, invokes, notice renderers and downloads;
+    the menu comes last (fallback)."""
     from dialogs import (
         allowance,
         approvals,
@@ -22,7 +23,5 @@ def build_router() -> Router:
         webinars,
     )
 
-    router = Router()
     for flow in (homework, approvals, team, equipment, allowance, webinars, coaching, reports, privacy, files, broadcasts, menu):
-        flow.register(router)
-    return router
+        flow.register(registry)

@@ -21,7 +21,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.staff import Role
 from bot.downloads import register_download
 from bot.files import send_file
-from bot.routing import Router
+from bot.registry import Registry
 from bot.runtime import Services
 from bot.services import allowances as service
 from bot.services import payroll
@@ -171,7 +171,8 @@ def summary_text(turn: Turn, export: payroll.PayrollExport) -> str:
     )
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     """Register this flow's commands and card verbs."""
     router.opener("allowance", open_internet_allowance)
     router.opener("allowance.mine", open_my_allowances)

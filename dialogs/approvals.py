@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.domain.errors import InvalidInput
 from bot.domain.staff import Role
-from bot.routing import Router
+from bot.registry import Registry
 from bot.services import approvals as service
 from bot.services.approvals import NeedsConfirmation
 from bot.turn import Turn
@@ -140,7 +140,8 @@ async def remove_deputy(turn: Turn, payload: RemoveDeputy) -> dict:
     return await _deputies(turn, turn.t("approvals.deputy_removed"))
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     """Register this flow's commands and card verbs."""
     # Viewing and deciding are checked per approval in the service (deputies need not be managers).
     router.action(RefreshApproval, show_refresh)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot.domain.broadcasts import BroadcastStatus
 from bot.domain.staff import Role
 from bot.downloads import download_link
-from bot.routing import Router
+from bot.registry import Registry
 from bot.services import broadcasts as service
 from bot.services.broadcasts import REPORT_KIND, BroadcastOverview
 from bot.turn import Turn
@@ -85,7 +85,8 @@ async def resend(turn: Turn, payload: ResendFailed) -> dict:
     return progress_card(turn.t, _view(turn, found))
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     router.command(COMMANDS, show_list, roles=HR_ROLES)
     router.opener("broadcasts", show_list, roles=HR_ROLES)
     router.action(BroadcastProgressAction, show_progress, roles=HR_ROLES)

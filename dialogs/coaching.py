@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.domain.coaching import CoachingKind, CoachingStatus
+from bot.domain import coaching as rules
+from bot.domain.coaching import CoachAssigned, CoachingKind, CoachingRequested
 from bot.domain.errors import InvalidInput
+from bot.domain.notifications import Message
 from bot.domain.staff import Role
-from bot.routing import Router
+from bot.i18n import Translator
+from bot.registry import Registry
 from bot.services import coaching as service
 from bot.turn import Turn
 from dialogs.cards.coaching import (
@@ -47,7 +50,7 @@ def _line(item: service.QueueItem) -> QueueLine:
 
 
 async def _form(turn: Turn, notice: str | None = None) -> dict:
-    mine = await service.my_requests(turn.uow(), turn.me)
+    mine = await turn.run(service.my_requests, service.MyCoachingRequests(turn.me))
     view = RequestFormView(mine=[OwnRequest(r.kind.value, r.status.value, r.requested_on) for r in mine[:10]], notice=notice)
     return request_form_card(turn.t, view)
 
@@ -61,34 +64,21 @@ async def request(turn: Turn, payload: RequestCoaching) -> dict | str:
         kind = CoachingKind(payload.kind)
     except ValueError:
         return turn.t("coaching.choose_kind")
-    created = await service.request_coaching(turn.uow(), turn.me, kind, payload.note, turn.now())
-    await _tell_hr(turn, created.id)
+    await turn.run(service.request_coaching, service.RequestCoaching(turn.me, kind, payload.note))
     return await _form(turn, turn.t("coaching.requested"))
 
 
-async def _tell_hr(turn: Turn, request_id: int) -> None:
-    async with turn.uow() as uow:
-        managers = await uow.staff.list_by_role(Role.HR)
-    for person in managers:
-        if person.id == turn.me.id:
-            continue
-        await turn.services.proactive.notify(
-            person.aad_object_id, lambda t: t("coaching.new_request_for_hr", number=request_id), person.language
-        )
-
-
 async def open_queue(turn: Turn, _text: str) -> dict:
-    items = await service.queue(turn.uow(), turn.me)
-    return queue_card(turn.t, [_line(i) for i in items], coach_view=not turn.me.has(Role.HR, Role.ADMIN))
+    items = await turn.run(service.queue, service.CoachingQueue(turn.me))
+    return queue_card(turn.t, [_line(i) for i in items], coach_view=not rules.is_case_manager(turn.me))
 
 
 async def _detail(turn: Turn, request_id: int, notice: str | None = None) -> dict:
-    item, coaches = await service.get_request(turn.uow(), turn.me, request_id)
-    me = turn.me
-    can_follow_up = me.has(Role.HR, Role.ADMIN) or (me.has(Role.COACH) and item.request.coach_id == me.id)
+    detail = await turn.run(service.show_request, service.ShowCoachingRequest(turn.me, request_id))
     view = RequestDetailView(
-        line=_line(item), note=item.request.note, coaches=[CoachOption(c.id, c.display_name) for c in coaches],
-        can_follow_up=can_follow_up and item.request.status is not CoachingStatus.CLOSED, notice=notice,
+        line=_line(detail.item), note=detail.item.request.note,
+        coaches=[CoachOption(c.id, c.display_name) for c in detail.coaches], can_follow_up=detail.can_follow_up,
+        notice=notice,
     )
     return request_detail_card(turn.t, view)
 
@@ -98,31 +88,38 @@ async def open_request(turn: Turn, payload: OpenCoachingRequest) -> dict | str:
 
 
 async def assign(turn: Turn, payload: AssignCoach) -> dict | str:
-    if not payload.coach_id.isdigit():
+    if payload.coach_id is None:
         return turn.t("coaching.choose_coach")
-    request, coach = await service.assign(turn.uow(), turn.me, payload.request_id, int(payload.coach_id), turn.now())
-    await turn.services.proactive.notify(
-        coach.aad_object_id, lambda t: t("coaching.assigned_to_you", number=request.id), coach.language
-    )
+    request, coach = await turn.run(service.assign, service.AssignCoach(turn.me, payload.request_id, payload.coach_id))
     return await _detail(turn, request.id, turn.t("coaching.assigned", coach=coach.display_name))
 
 
 async def record(turn: Turn, payload: RecordConversations) -> dict | str:
-    try:
-        count = int(payload.conversations.strip() or "x")
-    except ValueError:
-        raise InvalidInput("coaching.bad_conversations", max=50) from None
-    request = await service.record_conversations(turn.uow(), turn.me, payload.request_id, count)
-    return await _detail(turn, request.id, turn.t("coaching.conversations_saved", count=count))
+    if payload.conversations is None:
+        raise InvalidInput("coaching.bad_conversations", max=rules.MAX_CONVERSATIONS)
+    request = await turn.run(
+        service.record_conversations, service.RecordConversations(turn.me, payload.request_id, payload.conversations)
+    )
+    return await _detail(turn, request.id, turn.t("coaching.conversations_saved", count=payload.conversations))
 
 
 async def close(turn: Turn, payload: CloseCoaching) -> dict | str:
-    request = await service.close(turn.uow(), turn.me, payload.request_id, turn.now())
+    request = await turn.run(service.close, service.CloseCoachingRequest(turn.me, payload.request_id))
     return await _detail(turn, request.id, turn.t("coaching.closed"))
 
 
-def register(router: Router) -> None:
-    """Register this flow's commands and card verbs."""
+# -- what others are told --------------------------------------------------------------------------
+def render_requested(notice: CoachingRequested, t: Translator) -> Message:
+    return Message(t("coaching.new_request_for_hr", number=notice.request_id))
+
+
+def render_assigned(notice: CoachAssigned, t: Translator) -> Message:
+    return Message(t("coaching.assigned_to_you", number=notice.request_id))
+
+
+def register(registry: Registry) -> None:
+    """Register this flow's commands, card verbs and notices."""
+    router = registry.router
     router.command(("coaching",), open_request_form)
     router.opener("coaching", open_request_form)
     router.action(RequestCoaching, request)
@@ -132,3 +129,5 @@ def register(router: Router) -> None:
     router.action(AssignCoach, assign, roles=(Role.HR, Role.ADMIN))
     router.action(RecordConversations, record, roles=QUEUE_ROLES)
     router.action(CloseCoaching, close, roles=QUEUE_ROLES)
+    registry.notice(CoachingRequested, render_requested)
+    registry.notice(CoachAssigned, render_assigned)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain.equipment import EquipmentRequest, NotEligible, RequestStatus
 from bot.domain.staff import Role
-from bot.routing import Router
+from bot.registry import Registry
 from bot.services import approvals
 from bot.services import equipment as service
 from bot.turn import Turn
@@ -143,7 +143,8 @@ async def fulfil(turn: Turn, payload: FulfilEquipmentRequest) -> dict[str, Any]:
     return delivery_card(turn.t, DeliveryView((await _rows(turn, [request]))[0], notice=notice))
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     async def form_command(turn: Turn, _text: str) -> dict[str, Any]:
         return await open_form(turn)
 

@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 from bot.files import FILE_CONSENT, handle_file_consent
-from bot.routing import Router
+from bot.registry import Registry
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     router.invoke(FILE_CONSENT, handle_file_consent)

@@ -25,7 +25,8 @@ from bot.domain.homework import (
     recurring_days,
 )
 from bot.domain.homework_text import ParsedRequest, parse_request
-from bot.routing import Router, Shown
+from bot.registry import Registry
+from bot.routing import Shown
 from bot.services.homework import (
     RegisterDays,
     RegistrationResult,
@@ -202,7 +203,8 @@ async def open_overview(turn: Turn, _text: str) -> Shown:
     return await on_overview(turn, ShowOverview())
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     router.opener("homework", open_form)
     router.opener("homework.overview", open_overview)
     for phrase in REGISTER_PHRASES:

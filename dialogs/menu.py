@@ -6,6 +6,7 @@ A menu button (menu.open) starts the chosen flow through its registered opener.
 
 from __future__ import annotations
 
+from bot.registry import Registry
 from bot.routing import Router
 from bot.turn import Turn
 from dialogs.cards.menu import MenuItem, MenuView, OpenFlow, menu_card, welcome_card
@@ -43,7 +44,8 @@ def menu_view(router: Router, turn: Turn) -> MenuView:
     return MenuView(name=staff.display_name.split(" ")[0], items=items)
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     async def show_menu(turn: Turn, _text: str) -> dict | str:
         if turn.staff is None:
             return turn.t("common.unknown_user")

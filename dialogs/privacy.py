@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from bot.files import send_file
-from bot.routing import Router, Shown
+from bot.registry import Registry
+from bot.routing import Shown
 from bot.services import privacy as service
 from bot.turn import Turn
 from dialogs.cards.privacy import (
@@ -45,7 +46,8 @@ async def on_manager_view(turn: Turn, _payload: ShowManagerView) -> Shown:
     return manager_view_card(turn.t, view)
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     """Register this flow's commands and card verbs."""
     router.opener("privacy", open_home)
     router.command(PHRASES, open_home)

@@ -32,8 +32,8 @@ from bot.downloads import download_link, register_download
 from bot.files import send_file
 from bot.i18n import Translator
 from bot.proactive import to_conversation_reference
+from bot.registry import Registry
 from bot.reports.workbook import CONTENT_TYPE, render_workbook, workbook_filename
-from bot.routing import Router
 from bot.runtime import Services
 from bot.services.reports import (
     REPORT_ROLES,
@@ -203,7 +203,8 @@ async def _send(
     await services.proactive.adapter.continue_conversation(to_conversation_reference(reference), in_chat, services.proactive.app_id)
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     roles = frozenset({Role.HR, Role.ADMIN})
     router.command(("rapport", "report", "rapport parlement", "parliament report"), show_form, roles=roles)
     router.opener("reports", show_form, roles=roles)

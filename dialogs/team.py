@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from bot.domain.errors import DomainError
 from bot.domain.staff import Role
-from bot.routing import Router, Shown
+from bot.registry import Registry
+from bot.routing import Shown
 from bot.services.team import (
     MarkIneligible,
     agreement_of,
@@ -93,7 +94,8 @@ async def on_lift(turn: Turn, payload: LiftIneligibility) -> Shown:
     return await _eligibility(turn, turn.t("team.lifted", name=member.display_name))
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     async def open_team(turn: Turn, _text: str) -> Shown:
         return await on_team(turn, ShowTeam())
 

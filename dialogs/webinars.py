@@ -26,7 +26,7 @@ from bot.domain.webinars import (
     WebinarStatus,
 )
 from bot.i18n import Translator
-from bot.routing import Router
+from bot.registry import Registry
 from bot.services import webinars as service
 from bot.services.broadcasts import register_renderer
 from bot.turn import Turn
@@ -342,7 +342,8 @@ async def save_attendance(turn: Turn, payload: SaveAttendance) -> dict | str:
     return await _attendance(turn, payload.session_id, turn.t("webinars.attendance_saved", count=count))
 
 
-def register(router: Router) -> None:
+def register(registry: Registry) -> None:
+    router = registry.router
     """Register this flow's commands and card verbs."""
     router.command(("webinars", "webinar", "welzijnswebinars"), open_overview)
     router.opener("webinars", open_overview)

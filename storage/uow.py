@@ -1,17 +1,21 @@
-"""Unit of work: one AsyncSession and one transaction per use case, with every repository on it.
+"""The SQLAlchemy unit of work: one AsyncSession and one transaction per use case, with every
+repository on it. It implements `bot.services.unit_of_work.UnitOfWork`.
 
     async with uow_factory() as uow:
         staff = await uow.staff.get(staff_id)
         ...
         await uow.commit()
 
-Leaving the block without commit rolls back, so a failed turn never half-writes.
+Leaving the block without commit rolls back, so a failed turn never half-writes. After a commit
+that recorded notifications, the factory's commit listeners (the dispatcher) are woken.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,7 +30,9 @@ from storage.repositories.directory import (
     StaffRepository,
 )
 from storage.repositories.equipment import EquipmentRepository
+from storage.repositories.files import PendingFileRepository
 from storage.repositories.homework import RegistrationRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.webinars import CoachingRepository, WebinarRepository
@@ -59,7 +65,7 @@ class TaskReentrantLock:
             self._lock.release()
 
 
-class UnitOfWork:
+class SqlUnitOfWork:
     session: AsyncSession
 
     def __init__(
@@ -67,12 +73,17 @@ class UnitOfWork:
         session_factory: async_sessionmaker[AsyncSession],
         correlation_id: str | None = None,
         writer_lock: TaskReentrantLock | None = None,
+        *,
+        approval_subjects: Mapping[str, Any] | None = None,
+        on_notifications: Callable[[], None] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.correlation_id = correlation_id
         self._writer_lock = writer_lock
+        self.approval_subjects: Mapping[str, Any] = approval_subjects or {}
+        self._on_notifications = on_notifications
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> SqlUnitOfWork:
         if self._writer_lock is not None:
             await self._writer_lock.acquire()
         self.session = self._session_factory()
@@ -91,6 +102,8 @@ class UnitOfWork:
         self.privacy = PrivacyRepository(session)
         self.reports = ReportRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.files = PendingFileRepository(session)
+        self.outbox = OutboxRepository(session, self.correlation_id)
         return self
 
     async def __aexit__(
@@ -108,6 +121,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self.outbox.added and self._on_notifications is not None:
+            self.outbox.added = 0
+            self._on_notifications()
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -122,10 +138,27 @@ class UnitOfWorkFactory:
     one's write lock.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], approval_subjects: Mapping[str, Any] | None = None) -> None:
         self.session_factory = session_factory
         bind = session_factory.kw.get("bind")
         self._writer_lock = TaskReentrantLock() if bind is not None and bind.dialect.name == "sqlite" else None
+        self.approval_subjects: Mapping[str, Any] = approval_subjects if approval_subjects is not None else {}
+        self._commit_listeners: list[Callable[[], None]] = []
 
-    def __call__(self, correlation_id: str | None = None) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, correlation_id, self._writer_lock)
+    def on_notifications(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit that recorded notifications (wakes the dispatcher)."""
+        self._commit_listeners.append(listener)
+
+    def _notify_listeners(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
+
+    def __call__(self, correlation_id: str | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.session_factory, correlation_id, self._writer_lock,
+            approval_subjects=self.approval_subjects, on_notifications=self._notify_listeners,
+        )
+
+
+# The name the rest of the code base used before the protocol existed.
+UnitOfWork = SqlUnitOfWork

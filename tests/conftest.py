@@ -3,6 +3,7 @@ Bot Connector on 127.0.0.1, and the real aiohttp app driven over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -155,31 +156,42 @@ class BotHarness:
         return self.connector.url
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> ClientResponse:
+        """Post one activity; returns as soon as the bot answered (notifications may still be on
+        their way: `delivered()` waits for them)."""
         return await self.client.post("/api/messages", json=activity, headers=headers)
+
+    async def delivered(self) -> None:
+        """Wait (at most 10 s) until the notifications recorded so far reached the fake connector."""
+        async with asyncio.timeout(10):
+            await self.services.dispatcher.settled()
 
     async def say(self, user: TeamsUser, text_: str) -> list[Any]:
         """Send a message; returns what the bot sent back to that user's chat."""
         before = len(self.connector.to(user.conversation_id))
         response = await self.post(teams.message(user, self.service_url, text_))
         assert response.status in (200, 201), await response.text()
+        await self.delivered()
         return self.connector.to(user.conversation_id)[before:]
 
     async def submit(self, user: TeamsUser, data: dict[str, Any]) -> list[Any]:
         before = len(self.connector.to(user.conversation_id))
         response = await self.post(teams.submit(user, self.service_url, data))
         assert response.status in (200, 201), await response.text()
+        await self.delivered()
         return self.connector.to(user.conversation_id)[before:]
 
     async def execute(self, user: TeamsUser, verb: str, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """Action.Execute; returns the invoke response body (the Universal Actions contract)."""
         response = await self.post(teams.execute(user, self.service_url, verb, data, **kwargs))
         assert response.status == 200, await response.text()
+        await self.delivered()
         return await response.json()
 
     async def install(self, user: TeamsUser) -> list[Any]:
         before = len(self.connector.to(user.conversation_id))
         response = await self.post(teams.install(user, self.service_url))
         assert response.status in (200, 201), await response.text()
+        await self.delivered()
         return self.connector.to(user.conversation_id)[before:]
 
 

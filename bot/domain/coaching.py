@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.errors import Conflict, Forbidden, InvalidInput
+from bot.domain.notifications import Notice
 from bot.domain.staff import Role, Staff
 
 MAX_NOTE = 1000
@@ -84,3 +85,23 @@ def check_new_request(open_kinds: set[CoachingKind], kind: CoachingKind, note: s
         raise InvalidInput("coaching.note_too_long", max=MAX_NOTE)
     if kind in open_kinds:
         raise Conflict("coaching.already_requested")
+
+
+def may_follow_up(actor: Staff, request: CoachingRequest) -> bool:
+    """Whether `actor` may record conversations on and close an open request."""
+    return request.status is not CoachingStatus.CLOSED and (
+        is_case_manager(actor) or (actor.has(Role.COACH) and request.coach_id == actor.id)
+    )
+
+
+# -- notices (rendered in the recipient's language by dialogs/coaching.py) ------------------------
+class CoachingRequested(Notice, kind="coaching.requested"):
+    """To every HR member: a new request waits in the queue (no name: the queue shows it)."""
+
+    request_id: int
+
+
+class CoachAssigned(Notice, kind="coaching.assigned"):
+    """To the coach: a request was assigned to them."""
+
+    request_id: int

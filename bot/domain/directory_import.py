@@ -4,7 +4,7 @@ problems with line numbers out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,3 +97,30 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> tuple[li
             )
         )
     return lines, problems
+
+
+class ImportRefused(Exception):
+    """A file refused as a whole, with the reason for each line (nothing of it was stored)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"line {p.line}: {p.reason}" for p in problems))
+
+
+Row = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Table:
+    """An uploaded or imported file as read: the header, and each row with its line number as a
+    spreadsheet shows it (the header is line 1)."""
+
+    header: list[str]
+    rows: list[tuple[int, Row]]
+
+    def require(self, columns: Sequence[str]) -> list[tuple[int, Row]]:
+        """The rows, or ImportRefused (line 1) when a column is missing."""
+        missing = [column for column in columns if column not in self.header]
+        if missing:
+            raise ImportRefused([Problem(1, f"missing column(s): {', '.join(missing)}")])
+        return self.rows

@@ -61,6 +61,8 @@ TABLES: Mapping[str, TableRule] = {
     "deputies": TableRule(owner=("manager_id",), date="valid_until"),
     "broadcast_deliveries": TableRule(owner=("staff_id",), date="updated_at", retention="delete"),
     "pending_files": TableRule(owner=("staff_id",), date="created_at", retention="delete"),
+    # What the bot told (or is about to tell) the person: they received it, so it is theirs.
+    "outbox": TableRule(owner=("recipient_id",), date="created_at", retention="delete"),
 }
 
 # Tables with a foreign key to staff.id that hold no data about that person, with the reason.

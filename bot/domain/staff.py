@@ -57,3 +57,18 @@ class Staff:
         if on.day < self.start_date.day:
             months -= 1
         return max(months, 0)
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    """A staff member as imported (directory file or Graph), before it has a database id."""
+
+    aad_object_id: str
+    email: str
+    display_name: str
+    entity_code: str
+    entity_name: str
+    manager_email: str | None
+    start_date: date
+    roles: frozenset[Role]
+    language: str

@@ -10,19 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from bot.domain.directory_import import Problem, check_header, parse_rows
+from bot.domain.directory_import import ImportRefused, Problem, check_header, parse_rows
+from bot.domain.staff import StaffRecord
 from bot.services.tabular import UnreadableFile, read_table
-from storage.repositories.directory import StaffRecord
 from storage.repositories.staff_org import StaffOrgRepository
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
-
-
-class ImportRefused(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"line {p.line}: {p.reason}" for p in problems))
 
 
 async def read_import(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from bot.domain.reports import (
     parse_registrations,
 )
 from bot.services.directory import ImportRefused, read_import
+from bot.services.tabular import load_table
 from storage.models.directory import StaffAssignmentRow, StaffRow
 from storage.models.equipment import EquipmentItemRow, EquipmentRequestLineRow, EquipmentRequestRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
@@ -64,6 +65,11 @@ async def import_history(
     """Import one history file; raises ImportRefused (problems with line numbers) for a bad file."""
     if kind not in KINDS:
         raise ImportRefused([Problem(0, f"unknown kind {kind!r}; one of {', '.join(KINDS)}")])
+    if kind == "coaching":
+        from bot.services.coaching import ImportCoachingHistory, import_coaching_history
+
+        table = await load_table(path)
+        return await import_coaching_history(uow_factory(), ImportCoachingHistory(table, actor), datetime.now(UTC))
     delegated = _delegated(kind)
     if delegated is not None:
         return await delegated(uow_factory, path, actor=actor)
@@ -84,10 +90,6 @@ def _delegated(kind: str) -> Callable[..., Awaitable[Any]] | None:
         from bot.services.attendance import import_webinar_history
 
         return import_webinar_history
-    if kind == "coaching":
-        from bot.services.coaching import import_coaching_history
-
-        return import_coaching_history
     return None
 
 

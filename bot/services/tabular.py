@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from openpyxl import load_workbook
+
+from bot.domain.directory_import import ImportRefused, Problem, Table
 
 MAX_ROWS = 200_000
 
@@ -65,3 +68,12 @@ def _rows(numbered: Iterator[tuple[int, list[str]]]) -> tuple[list[str], list[tu
     if header is None:
         raise UnreadableFile("the file is empty")
     return header, rows
+
+
+async def load_table(path: Path) -> Table:
+    """A CSV/XLSX file as a Table, read off the event loop; an unreadable file is refused (line 1)."""
+    try:
+        header, rows = await asyncio.to_thread(read_table, path)
+    except UnreadableFile as error:
+        raise ImportRefused([Problem(1, str(error))]) from None
+    return Table(header, rows)

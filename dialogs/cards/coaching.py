@@ -10,7 +10,7 @@ from typing import Any
 
 from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, NumberInput, TextInput
 
-from bot.actions import ActionData
+from bot.actions import ActionData, Id, OptionalCount, OptionalId
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
 
@@ -23,21 +23,21 @@ class RequestCoaching(ActionData, verb="coaching.request"):
 
 
 class OpenCoachingRequest(ActionData, verb="coaching.open"):
-    request_id: int
+    request_id: Id
 
 
 class AssignCoach(ActionData, verb="coaching.assign"):
-    request_id: int
-    coach_id: str = ""
+    request_id: Id
+    coach_id: OptionalId = None
 
 
 class RecordConversations(ActionData, verb="coaching.record"):
-    request_id: int
-    conversations: str = ""
+    request_id: Id
+    conversations: OptionalCount = None
 
 
 class CloseCoaching(ActionData, verb="coaching.close"):
-    request_id: int
+    request_id: Id
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from storage.models import (  # noqa: F401  (importing registers the tables)
     equipment,
     files,
     homework,
+    outbox,
     privacy,
     webinars,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -10,8 +9,9 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.conversations import StoredReference
 from bot.domain.policy import EntityPolicy
-from bot.domain.staff import Entity, Role, Staff
+from bot.domain.staff import Entity, Role, Staff, StaffRecord
 from storage.models.base import utcnow
 from storage.models.directory import (
     AuditRow,
@@ -60,21 +60,6 @@ class EntityRepository:
         elif row.name != name:
             row.name = name
         return Entity(row.id, row.code, row.name), created
-
-
-@dataclass(frozen=True)
-class StaffRecord:
-    """A staff member as imported (directory file or Graph), before it has a database id."""
-
-    aad_object_id: str
-    email: str
-    display_name: str
-    entity_code: str
-    entity_name: str
-    manager_email: str | None
-    start_date: date
-    roles: frozenset[Role]
-    language: str
 
 
 _STAFF_COLUMNS = (
@@ -273,23 +258,6 @@ class AuditRepository:
     async def list_by_action(self, action: str) -> list[AuditRow]:
         rows = await self.session.scalars(select(AuditRow).where(AuditRow.action == action).order_by(AuditRow.id))
         return list(rows)
-
-
-@dataclass(frozen=True)
-class StoredReference:
-    """A conversation reference as the proactive sender needs it (no SDK types)."""
-
-    aad_object_id: str
-    user_id: str
-    user_name: str | None
-    conversation_id: str
-    service_url: str
-    tenant_id: str | None
-    channel_id: str
-    bot_id: str
-    bot_name: str | None
-    locale: str | None
-    usable: bool
 
 
 class ConversationReferenceRepository:

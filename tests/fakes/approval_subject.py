@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import FixedClock
+from bot.domain.conversations import StoredReference
 from bot.domain.errors import DomainError
 from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
 from bot.proactive import Content, SendResult, to_activity
 from bot.runtime import Services
 from bot.services.approvals import NeedsConfirmation, SubjectView, register_subject, request_approval
-from storage.repositories.directory import StoredReference
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.fakes import people
 from tests.fakes.teams import TeamsUser

@@ -238,7 +238,9 @@ class World:
         if assigned:
             from bot.services import coaching as coaching_service
 
-            await coaching_service.assign(self.harness.services.uow(), await self.staff(HR), request.id, coach, self.now)
+            await coaching_service.assign(
+                self.harness.services.uow(), coaching_service.AssignCoach(await self.staff(HR), request.id, coach), self.now
+            )
         return {"request_id": request.id, "coach_id": str(coach)}
 
     # -- posting ------------------------------------------------------------------------------

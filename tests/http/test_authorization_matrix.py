@@ -24,14 +24,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.actions import registered_verbs
 from bot.app import SERVICES, create_app
 from bot.clock import FixedClock
 from bot.domain.equipment import RequestStatus
 from bot.domain.webinars import TargetGroup
 from bot.services import allowances as allowance_service
 from bot.services.reports import default_period
-from dialogs import build_router
+from bot.wiring import build_registry
 from tests.conftest import BotHarness, make_settings
 from tests.fakes import teams
 from tests.fakes.authz import ACTORS, DUTCH, USERS, Actor, Answer, World, expectations
@@ -444,16 +443,16 @@ async def test_matrix(world: World, row: Row) -> None:
 
 # -- guards: nothing escapes the matrix ----------------------------------------------------------
 def test_every_registered_verb_is_in_the_matrix() -> None:
-    router = build_router()
+    router = build_registry().router
     in_table = {row.action for row in MATRIX}
-    missing = sorted(registered_verbs() - in_table - NO_ROLE_VERBS)
+    missing = sorted(build_registry().router.verbs() - in_table - NO_ROLE_VERBS)
     assert not missing, f"card verbs without a row in the authorization matrix: {missing}"
     unrouted = sorted(action for action in in_table if ":" not in action and action not in router.verbs())
     assert not unrouted, f"matrix rows for verbs the router does not know: {unrouted}"
 
 
 def test_every_opener_is_in_the_matrix() -> None:
-    openers = set(build_router().openers())
+    openers = set(build_registry().router.openers())
     in_table = {row.action[5:] for row in MATRIX if row.action.startswith("open:")}
     assert openers - in_table == set(), f"menu openers without a row: {sorted(openers - in_table)}"
     assert in_table - openers == set(), f"rows for openers that no longer exist: {sorted(in_table - openers)}"
@@ -461,7 +460,7 @@ def test_every_opener_is_in_the_matrix() -> None:
 
 def test_every_role_restricted_command_handler_is_in_the_matrix() -> None:
     """At least one phrase of every command that carries roles is posted in the matrix."""
-    router = build_router()
+    router = build_registry().router
     said = {row.action[4:] for row in MATRIX if row.action.startswith("say:")}
     handlers: dict[Any, set[str]] = {}
     for route in router._commands:  # noqa: SLF001 - the router offers no public list of commands

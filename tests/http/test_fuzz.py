@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from bot.actions import registered_verbs
+from bot.wiring import build_registry
 from storage.db import create_engine
 from storage.models import Base
 from tests.conftest import DEFAULT_NOW, load_directory, make_settings
@@ -104,7 +104,7 @@ def base_activity(user: TeamsUser, service_url: str) -> dict[str, Any]:
 def activities(draw: st.DrawFn, service_url: str) -> bytes:
     activity = base_activity(draw(users), service_url)
     kind = draw(st.sampled_from(["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw"]))
-    verbs = sorted(registered_verbs()) or ["menu.open"]
+    verbs = sorted(build_registry().router.verbs()) or ["menu.open"]
     if kind == "text":
         activity["text"] = draw(st.text(max_size=300))
     elif kind == "huge":
@@ -153,7 +153,7 @@ def test_known_verbs_with_forged_ids_change_nothing(live_bot: LiveBot) -> None:
     """Every registered verb, with ids that point at nothing or at someone else's data."""
     before = business_fingerprint(live_bot)
     forged_values: list[Any] = [0, -1, 2**31, "1; DROP TABLE staff", None, [], {"id": 1}, 1.5, 999999]
-    for verb in sorted(registered_verbs()):
+    for verb in sorted(build_registry().router.verbs()):
         for value in forged_values:
             data = {key: value for key in ("id", "approval_id", "request_id", "registration_id", "session_id", "webinar_id", "broadcast_id", "staff_id", "item_id", "coaching_id")}
             for user in (STAFF, OTHER_STAFF, UNKNOWN):

@@ -272,7 +272,7 @@ class StubGraph:
 
 
 async def save_hr_reference(services: Services, service_url: str) -> None:
-    from storage.repositories.directory import StoredReference
+    from bot.domain.conversations import StoredReference
 
     async with services.uow() as uow:
         await uow.conversations.save(StoredReference(

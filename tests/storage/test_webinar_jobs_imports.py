@@ -14,8 +14,9 @@ import pytest
 from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
 from bot.services import webinars as service
 from bot.services.attendance import import_attendance, import_webinar_history
-from bot.services.coaching import import_coaching_history
+from bot.services.coaching import ImportCoachingHistory, import_coaching_history
 from bot.services.directory import ImportRefused
+from bot.services.tabular import load_table
 from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
 
@@ -191,10 +192,10 @@ async def test_history_imports_refuse_bad_rows_and_are_idempotent(directory: Uni
     wrong = tmp_path / "wrong.csv"
     wrong.write_text(coaching.read_text() + "nobody@vlaanderen.be,leadership,2020-01-01,3\nstaff@vlaanderen.be,yoga,2020-13-01,x\n", encoding="utf-8")
     with pytest.raises(ImportRefused) as refused:
-        await import_coaching_history(directory, wrong, actor="test")
+        await import_coaching_history(directory(), ImportCoachingHistory(await load_table(wrong), "test"), DEFAULT_NOW)
     assert [p.line for p in refused.value.problems] == [6]  # row checks first; the directory check follows
-    assert (await import_coaching_history(directory, coaching, actor="test")).created == 3
-    assert (await import_coaching_history(directory, coaching, actor="test")).created == 0
+    assert (await import_coaching_history(directory(), ImportCoachingHistory(await load_table(coaching), "test"), DEFAULT_NOW)).created == 3
+    assert (await import_coaching_history(directory(), ImportCoachingHistory(await load_table(coaching), "test"), DEFAULT_NOW)).created == 0
     async with directory() as uow:
         usage = await uow.coaching.usage_per_year()
         per_entity = await uow.coaching.usage_per_year(2020, 2020, by_entity=True, by_kind=True)

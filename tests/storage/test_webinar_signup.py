@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.errors import Conflict, Forbidden
-from bot.domain.staff import Role
+from bot.domain.staff import Role, StaffRecord
 from bot.domain.webinars import RegistrationStatus, SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
 from bot.services import webinars as service
 from storage.models.webinars import WebinarRegistrationRow, WebinarSessionRow
-from storage.repositories.directory import StaffRecord
 from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
 

@@ -20,7 +20,7 @@ from bot.domain.policy_sections import AllowancePolicy
 from bot.domain.staff import Staff
 from bot.i18n import Translator
 from bot.services.allowances import InternetAllowanceView, RegularHomeworkView
-from dialogs import build_router
+from bot.wiring import build_registry
 from dialogs.cards.allowance import (
     PayrollFormView,
     internet_allowance_card,
@@ -75,5 +75,5 @@ def test_statement_wording() -> None:
 
 
 def test_allowance_verbs_are_routed() -> None:
-    verbs = build_router().verbs()
+    verbs = build_registry().router.verbs()
     assert {"allowance.choose", "allowance.confirm_regular", "payroll.export"} <= verbs

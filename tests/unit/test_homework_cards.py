@@ -15,7 +15,7 @@ from bot.domain.staff import Staff
 from bot.i18n import Translator
 from bot.services.homework import DayResult, Overview, RegistrationResult, WeekWarning
 from bot.services.team import EligibilityRow, TeamMemberWeek, TeamWeek
-from dialogs import build_router
+from bot.wiring import build_registry
 from dialogs.cards.homework import RegistrationForm, overview_card, registration_form, result_card
 from dialogs.cards.team import agreement_card, eligibility_card, team_week_card
 from tests.cards import assert_valid_card, walk
@@ -83,7 +83,7 @@ def all_cards(t: Translator) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("locale", ["nl", "en"])
 def test_every_card_is_valid_and_every_verb_routed(locale: str) -> None:
-    routed = build_router().verbs()
+    routed = build_registry().router.verbs()
     for card in all_cards(Translator(locale)):  # type: ignore[arg-type]
         assert_valid_card(card)
         assert verbs(card) <= routed, verbs(card) - routed

@@ -1,0 +1,90 @@
+"""The outbox: add in a use case's transaction; claim, finish and retry in the dispatcher's."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent
+from storage.models.outbox import OutboxRow
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession, correlation_id: str | None = None) -> None:
+        self.session = session
+        self.correlation_id = correlation_id
+        self.added = 0
+
+    async def add(self, recipient_id: int, notice: Notice, due_at: datetime) -> None:
+        self.session.add(
+            OutboxRow(
+                kind=notice.kind, recipient_id=recipient_id, payload=notice.model_dump(mode="json"),
+                status=DeliveryStatus.PENDING, due_at=due_at, correlation_id=self.correlation_id,
+            )
+        )
+        self.added += 1
+
+    async def claim(self, instance: str, now: datetime, lease: timedelta, limit: int) -> list[ClaimedNotification]:
+        """Take a lease on up to `limit` due rows nobody else holds (SKIP LOCKED on PostgreSQL)."""
+        due = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.status == DeliveryStatus.PENDING, OutboxRow.due_at <= now,
+                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(await self.session.scalars(due))
+        for row in rows:
+            row.claimed_by = instance
+            row.claimed_until = now + lease
+        return [
+            ClaimedNotification(row.id, row.recipient_id, row.kind, row.payload, row.attempts, row.correlation_id)
+            for row in rows
+        ]
+
+    async def finish(
+        self, notification_id: int, instance: str, status: DeliveryStatus, now: datetime, *,
+        sent: Sent | None = None, error: str | None = None,
+    ) -> bool:
+        """Record the outcome; False when this instance no longer holds the lease."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notification_id, OutboxRow.claimed_by == instance)
+            .values(
+                status=status, sent_at=now if status == DeliveryStatus.SENT else None,
+                activity_id=sent.activity_id if sent else None, last_error=error[:500] if error else None,
+                claimed_by=None, claimed_until=None, attempts=OutboxRow.attempts + 1,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def retry_later(self, notification_id: int, instance: str, due_at: datetime, error: str) -> None:
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notification_id, OutboxRow.claimed_by == instance)
+            .values(due_at=due_at, last_error=error[:500], claimed_by=None, claimed_until=None, attempts=OutboxRow.attempts + 1)
+        )
+
+    async def release(self, instance: str) -> None:
+        """Give back every lease this instance holds (a clean shutdown)."""
+        await self.session.execute(
+            update(OutboxRow).where(OutboxRow.claimed_by == instance, OutboxRow.status == DeliveryStatus.PENDING)
+            .values(claimed_by=None, claimed_until=None)
+        )
+
+    async def count_waiting(self, now: datetime) -> int:
+        """Rows due now that are not delivered yet (claimed or not)."""
+        return await self.session.scalar(
+            select(func.count()).select_from(OutboxRow)
+            .where(and_(OutboxRow.status == DeliveryStatus.PENDING, OutboxRow.due_at <= now))
+        ) or 0
+
+    async def next_due(self) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(OutboxRow.due_at)).where(OutboxRow.status == DeliveryStatus.PENDING)
+        )

@@ -1,0 +1,15 @@
+"""In-memory repositories, one module per area, each implementing its protocol in
+`bot/services/ports/<area>.py` on `FakeDatabase.state`.
+
+AREA_REPOSITORIES maps the unit-of-work attribute to the fake class; add one line per area.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.repositories.coaching import FakeCoachingRepository
+
+AREA_REPOSITORIES: dict[str, Any] = {
+    "coaching": FakeCoachingRepository,
+}
