@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
+    from storage.uow import UnitOfWork, UnitOfWorkFactory
     from bot.graph import GraphClient
     from bot.notifications import NotificationDispatcher
     from bot.proactive import ProactiveSender

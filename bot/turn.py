@@ -12,8 +12,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from bot.domain.staff import Staff
 from bot.i18n import Locale, Translator
 from bot.runtime import Services
-from bot.services.unit_of_work import UnitOfWork as ServiceUnitOfWork
-from storage.uow import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork
 
 Command = TypeVar("Command")
 Result = TypeVar("Result")
@@ -48,7 +47,7 @@ class Turn:
     def uow(self) -> UnitOfWork:
         return self.services.uow(self.correlation_id)
 
-    async def run(self, use_case: Callable[[ServiceUnitOfWork, Command, datetime], Awaitable[Result]], command: Command) -> Result:
+    async def run(self, use_case: Callable[[UnitOfWork, Command, datetime], Awaitable[Result]], command: Command) -> Result:
         """Run one use case for this turn: a fresh unit of work, the command, now."""
         return await self.services.runner.for_correlation(self.correlation_id).run(use_case, command)
 

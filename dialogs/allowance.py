@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.domain.allowances import InternetMode, Month
+from bot.domain.allowances import InternetMode
+from bot.domain.calendar import Month
 from bot.domain.errors import InvalidInput
-from bot.domain.staff import Role
+from bot.domain.staff import HR_ROLES
 from bot.downloads import register_download
 from bot.files import send_file
 from bot.registry import Registry
@@ -40,7 +41,7 @@ from dialogs.cards.allowance import (
 
 log = logging.getLogger(__name__)
 
-PAYROLL_ROLES = frozenset({Role.HR, Role.ADMIN})
+PAYROLL_ROLES = HR_ROLES
 PAYROLL_DOWNLOAD = "payroll.export"
 INTERNET_PHRASES = ("internet", "internetvergoeding", "internet allowance")
 MINE_PHRASES = ("vergoeding", "vergoedingen", "mijn vergoedingen", "my allowances", "allowances")

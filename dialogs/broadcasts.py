@@ -12,7 +12,7 @@ Creating a broadcast belongs to the flow that owns the message (e.g. webinar inv
 from __future__ import annotations
 
 from bot.domain.broadcasts import BroadcastStatus
-from bot.domain.staff import Role
+from bot.domain.staff import HR_ROLES
 from bot.downloads import download_link
 from bot.registry import Registry
 from bot.services import broadcasts as service
@@ -29,7 +29,6 @@ from dialogs.cards.broadcasts import (
     progress_card,
 )
 
-HR_ROLES = (Role.HR, Role.ADMIN)
 COMMANDS = ("verzendingen", "broadcasts", "uitnodigingen verzonden")
 
 

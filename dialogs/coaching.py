@@ -14,7 +14,7 @@ from bot.domain import coaching as rules
 from bot.domain.coaching import CoachAssigned, CoachingKind, CoachingRequested
 from bot.domain.errors import InvalidInput
 from bot.domain.notifications import Message
-from bot.domain.staff import Role
+from bot.domain.staff import HR_ROLES, Role
 from bot.i18n import Translator
 from bot.registry import Registry
 from bot.services import coaching as service
@@ -126,7 +126,7 @@ def register(registry: Registry) -> None:
     router.command(("coachingsaanvragen", "coaching queue"), open_queue, roles=QUEUE_ROLES)
     router.opener("coaching.queue", open_queue, roles=QUEUE_ROLES)
     router.action(OpenCoachingRequest, open_request, roles=QUEUE_ROLES)
-    router.action(AssignCoach, assign, roles=(Role.HR, Role.ADMIN))
+    router.action(AssignCoach, assign, roles=HR_ROLES)
     router.action(RecordConversations, record, roles=QUEUE_ROLES)
     router.action(CloseCoaching, close, roles=QUEUE_ROLES)
     registry.notice(CoachingRequested, render_requested)

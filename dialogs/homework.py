@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
+from bot.domain.calendar import is_working_day
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.homework import (
     date_range,
     earliest_registrable,
-    is_working_day,
     latest_registrable,
     recurring_days,
 )

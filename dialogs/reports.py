@@ -27,7 +27,7 @@ from botbuilder.core import TurnContext
 
 from bot.domain.errors import DomainError
 from bot.domain.reports import Report
-from bot.domain.staff import Role, Staff
+from bot.domain.staff import HR_ROLES, Staff
 from bot.downloads import download_link, register_download
 from bot.files import send_file
 from bot.i18n import Translator
@@ -205,7 +205,7 @@ async def _send(
 
 def register(registry: Registry) -> None:
     router = registry.router
-    roles = frozenset({Role.HR, Role.ADMIN})
+    roles = HR_ROLES
     router.command(("rapport", "report", "rapport parlement", "parliament report"), show_form, roles=roles)
     router.opener("reports", show_form, roles=roles)
     router.action(RequestReport, request_report, roles=roles)

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
-from bot.domain.staff import Role, Staff
+from bot.domain.staff import HR_ROLES, Staff
 from bot.domain.webinars import (
     DraftProblem,
     RegistrationStatus,
@@ -66,7 +66,6 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-HR_ROLES = (Role.HR, Role.ADMIN)
 # Broadcast renderers get no settings; invitations show Belgian time, like the service default.
 RENDER_ZONE = ZoneInfo("Europe/Brussels")
 

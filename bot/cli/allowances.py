@@ -50,7 +50,7 @@ def export_paths(out: Path, files: list[tuple[str, str, bytes]]) -> list[Path]:
 
 def _export(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.domain.allowances import Month
+    from bot.domain.calendar import Month
     from bot.domain.errors import DomainError
     from bot.i18n import Translator
     from bot.services.payroll import build_payroll, payroll_files

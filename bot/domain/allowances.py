@@ -25,22 +25,18 @@ Home-work allowance
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
 
-import holidays
-
+from bot.domain.calendar import Month, is_working_day, months_between, working_days
 from bot.domain.policy_sections import AllowancePolicy
 
 WEEK = 5  # working days in a working week
 ZERO = Decimal("0.00")
 HALF = Decimal("0.5")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class InternetMode(StrEnum):
@@ -52,58 +48,6 @@ class ChoiceSource(StrEnum):
     BOT = "bot"
     IMPORT = "import"
     DEFAULT = "default"  # the entity's default for new staff, applied automatically
-
-
-@dataclass(frozen=True, order=True)
-class Month:
-    year: int
-    month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
-            raise ValueError(f"not a month: {self.year}-{self.month}")
-
-    @classmethod
-    def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
-
-    @classmethod
-    def parse(cls, value: str) -> Month:
-        """A month written as YYYY-MM."""
-        match = _MONTH.match(value.strip())
-        if not match:
-            raise ValueError(f"{value!r} is not YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return self.next().first - timedelta(days=1)
-
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def days(self) -> list[date]:
-        return [self.first + timedelta(days=i) for i in range(self.last.day)]
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-
-def months_between(first: Month, last: Month) -> list[Month]:
-    """Every month from `first` to `last`, both included."""
-    months: list[Month] = []
-    current = first
-    while current <= last:
-        months.append(current)
-        current = current.next()
-    return months
 
 
 # -- internet allowance ---------------------------------------------------------------------------
@@ -273,21 +217,7 @@ class WorkDay:
     status: str = "registered"  # registered / pending / rejected
 
 
-@cache
-def belgian_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("BE", years=year))
 
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in belgian_holidays(day.year)
-
-
-def working_days(month: Month, start: date | None = None, end: date | None = None) -> list[date]:
-    """Monday to Friday minus Belgian public holidays, within [start, end] when given (service)."""
-    return [
-        day for day in month.days()
-        if is_working_day(day) and (start is None or day >= start) and (end is None or day <= end)
-    ]
 
 
 def working_weeks(month: Month, start: date | None = None, end: date | None = None) -> Decimal:

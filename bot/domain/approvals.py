@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container
+from collections.abc import Container
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import date, datetime
 
-import holidays
-
+from bot.domain.calendar import working_days_between
 from bot.domain.errors import InvalidInput
 from bot.domain.policy import EntityPolicy
 from bot.domain.staff import Role, Staff
@@ -100,26 +98,6 @@ def check_deputy(manager: Staff, deputy: Staff, valid_from: date, valid_until: d
         raise InvalidInput("approvals.deputy_in_past")
     if (valid_until - valid_from).days >= MAX_DEPUTY_DAYS:
         raise InvalidInput("approvals.deputy_too_long", days=MAX_DEPUTY_DAYS)
-
-
-@cache
-def belgian_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("BE", years=year))
-
-
-def is_working_day(day: date, extra_holidays: Collection[date] = ()) -> bool:
-    return day.weekday() < 5 and day not in belgian_holidays(day.year) and day not in extra_holidays
-
-
-def working_days_between(start: date, end: date, extra_holidays: Collection[date] = ()) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
-    count = 0
-    day = start + timedelta(days=1)
-    while day <= end:
-        if is_working_day(day, extra_holidays):
-            count += 1
-        day += timedelta(days=1)
-    return count
 
 
 def thresholds(policy: EntityPolicy, subject_type: str) -> tuple[int, int]:

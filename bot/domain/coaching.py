@@ -42,7 +42,7 @@ class CoachingRequest:
 
 def is_case_manager(actor: Staff) -> bool:
     """HR and admins run the coaching queue."""
-    return actor.has(Role.HR, Role.ADMIN)
+    return actor.is_hr
 
 
 def may_view(actor: Staff, request: CoachingRequest) -> bool:

@@ -8,11 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
-import holidays
-
+from bot.domain.calendar import holiday_name, is_working_day
 from bot.domain.errors import DomainError
 from bot.domain.policy_sections import HomeworkPolicy
 
@@ -95,21 +93,6 @@ class NotEligible(DomainError):
 
 # -- calendar --------------------------------------------------------------------------------------
 
-_HOLIDAY_LANGUAGE = {"nl": "nl", "en": "en_US"}
-
-
-@cache
-def _belgian_holidays(year: int, language: str) -> dict[date, str]:
-    return dict(holidays.Belgium(years=year, language=language).items())
-
-
-def holiday_name(day: date, locale: str = "nl") -> str | None:
-    """The Belgian public holiday on `day`, named in the given language, or None."""
-    return _belgian_holidays(day.year, _HOLIDAY_LANGUAGE.get(locale, "nl")).get(day)
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() in WORKING_WEEKDAYS and holiday_name(day) is None
 
 
 def week_start(day: date) -> date:

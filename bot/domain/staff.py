@@ -17,6 +17,8 @@ class Role(StrEnum):
 
 
 IMPORTABLE_ROLES = frozenset(Role)
+# Who runs HR's work (webinars, broadcasts, reports, payroll, the coaching queue): HR and admins.
+HR_ROLES = frozenset({Role.HR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Staff:
 
     @property
     def is_hr(self) -> bool:
-        return self.has(Role.HR, Role.ADMIN)
+        return self.has(*HR_ROLES)
 
     def in_service_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)

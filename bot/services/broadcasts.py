@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from bot.domain import broadcasts as rules
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Progress
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
-from bot.domain.staff import Role, Staff
+from bot.domain.staff import HR_ROLES, Staff
 from bot.downloads import register_download
 from bot.i18n import Translator, resolve_locale
 from storage.uow import UnitOfWork
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 # (uow, payload, recipient, t) -> the Adaptive Card for that recipient.
 Renderer = Callable[[UnitOfWork, dict, Staff, Translator], Awaitable[dict]]
 
-HR_ROLES = frozenset({Role.HR, Role.ADMIN})
 REPORT_KIND = "broadcast.report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

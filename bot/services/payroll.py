@@ -17,7 +17,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.domain.allowances import InternetMode, Month, choice_in_month, homework_month, internet_amount
+from bot.domain.allowances import InternetMode, choice_in_month, homework_month, internet_amount
+from bot.domain.calendar import Month
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.staff import Entity, Role, Staff
 from bot.services.allowances import apply_default_modes

@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import Month
 from bot.domain.errors import Forbidden, InvalidInput
-from bot.domain.reports import EntityRef, Month, Period, Report, with_evolution
-from bot.domain.staff import Role, Staff
+from bot.domain.reports import EntityRef, Period, Report, with_evolution
+from bot.domain.staff import HR_ROLES, Staff
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-REPORT_ROLES = frozenset({Role.HR, Role.ADMIN})
+REPORT_ROLES = HR_ROLES
 MAX_ENTITY_CODE = 32
 
 

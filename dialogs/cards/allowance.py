@@ -12,7 +12,8 @@ from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 from pydantic import Field
 
 from bot.actions import ActionData
-from bot.domain.allowances import AllowanceChoice, InternetMode, Month, MonthStatement
+from bot.domain.allowances import AllowanceChoice, InternetMode, MonthStatement
+from bot.domain.calendar import Month
 from bot.i18n import Translator
 from bot.services.allowances import InternetAllowanceView, RegularHomeworkView
 from dialogs.cards.base import card, execute, facts, heading, submit, text, title

@@ -17,16 +17,8 @@ from decimal import Decimal
 from sqlalchemy import Date, Integer, and_, case, delete, distinct, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.allowances import (
-    AllowanceChoice,
-    ChoiceSource,
-    InternetMode,
-    Month,
-    WorkDay,
-    is_working_day,
-    months_between,
-    working_days,
-)
+from bot.domain.allowances import AllowanceChoice, ChoiceSource, InternetMode, WorkDay
+from bot.domain.calendar import Month, is_working_day, months_between, working_days
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import AllowancePolicy
 from storage.models.allowances import AllowanceChoiceRow, RegularHomeworkConfirmationRow

@@ -33,6 +33,7 @@ from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.domain import allowances as allowance_rules
+from bot.domain import calendar
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import AllowancePolicy
 from bot.domain.reports import (
@@ -402,10 +403,10 @@ class ReportRepository:
         Full-month staff are decided in the database; the few who started or left during a month
         are decided with their own working days (bot.domain.allowances)."""
         months = period.months()
-        counts = [len(allowance_rules.working_days(allowance_rules.Month(m.year, m.month))) for m in months]
+        counts = [len(calendar.working_days(calendar.Month(m.year, m.month))) for m in months]
         table = months_table(months, counts)
-        holidays = [day for m in months for day in allowance_rules.Month(m.year, m.month).days()
-                    if day.weekday() < 5 and not allowance_rules.is_working_day(day)]
+        holidays = [day for m in months for day in calendar.Month(m.year, m.month).days()
+                    if day.weekday() < 5 and not calendar.is_working_day(day)]
         registration = WorkRegistrationRow
         month = month_start(registration.day)
         home = (

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.domain.allowances import Month, working_days
+from bot.domain.calendar import Month, working_days
 from storage.models.directory import AuditRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
 from tests.cards import assert_valid_card

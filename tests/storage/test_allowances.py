@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.domain.allowances import ChoiceSource, InternetMode, Month, working_days
+from bot.domain.allowances import ChoiceSource, InternetMode
+from bot.domain.calendar import Month, working_days
 from bot.domain.errors import Forbidden, InvalidInput
 from bot.domain.staff import Staff
 from bot.services import allowances as service

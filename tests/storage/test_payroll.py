@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.domain.allowances import InternetMode, Month, working_days
+from bot.domain.allowances import InternetMode
+from bot.domain.calendar import Month, working_days
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.services import allowances as service
 from bot.services.payroll import build_payroll, payroll_csv, payroll_files, payroll_xlsx

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, select
 
+from bot.domain.calendar import Month
 from bot.domain.privacy import ANONYMISED_PREFIX
-from bot.domain.reports import Month, Period
+from bot.domain.reports import Period
 from bot.services.retention import apply_retention
 from storage.models.allowances import AllowanceChoiceRow
 from storage.models.approvals import ApprovalRow

@@ -12,13 +12,12 @@ from bot.domain.approvals import (
     check_comment,
     check_deputy,
     escalation_due,
-    is_working_day,
     may_decide,
     may_view,
     reminder_due,
     thresholds,
-    working_days_between,
 )
+from bot.domain.calendar import is_working_day, working_days_between
 from bot.domain.errors import InvalidInput
 from bot.domain.policy import EntityPolicy
 from bot.domain.staff import Role, Staff
