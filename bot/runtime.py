@@ -10,12 +10,12 @@ from bot.clock import Clock
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork, UnitOfWorkFactory
     from bot.graph import GraphClient
     from bot.notifications import NotificationDispatcher
     from bot.proactive import ProactiveSender
     from bot.registry import Registry
     from bot.runner import UseCaseRunner
+    from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass
