@@ -19,12 +19,13 @@ from bot.adapter import create_adapter
 from bot.bot import HybridWorkBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.downloads import add_download_route
+from bot.downloads import DownloadLinks, add_download_route
 from bot.graph import GraphClient
 from bot.notifications import NotificationDispatcher, dispatcher_lifecycle
 from bot.proactive import ProactiveSender
+from bot.registry import Registry
 from bot.runner import UseCaseRunner
-from bot.runtime import Services
+from bot.runtime import SERVICES, Services
 from bot.sdk_patches import apply_sdk_patches
 from bot.state_storage import SqlStorage
 from bot.wiring import build_registry
@@ -33,7 +34,6 @@ from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-SERVICES = web.AppKey("services", Services)
 ENGINE = web.AppKey("engine", Any)
 BOT = web.AppKey("bot", HybridWorkBot)
 ADAPTER = web.AppKey("adapter", Any)
@@ -43,12 +43,17 @@ ADAPTER = web.AppKey("adapter", Any)
 AppExtension = Callable[[web.Application, Services], None]
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, extensions: list[AppExtension] | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, extensions: list[AppExtension] | None = None,
+    registry: Registry | None = None,
+) -> web.Application:
+    """The service. `registry` defaults to everything `bot.wiring.build_registry` registers;
+    tests pass one with additions of their own."""
     from bot.extensions import default_extensions
 
     apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
     app = web.Application(client_max_size=settings.max_body_bytes)
-    registry = build_registry()
+    registry = registry or build_registry()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
     uow_factory = UnitOfWorkFactory(session_factory, approval_subjects=registry.approval_subjects)
@@ -72,6 +77,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, extensions: li
         registry=registry,
         runner=UseCaseRunner(uow_factory, clock),
         dispatcher=dispatcher,
+        links=DownloadLinks(settings, registry.downloads),
         instance_id=instance_id,
         graph=GraphClient.from_settings(settings),
     )

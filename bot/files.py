@@ -21,10 +21,20 @@ from botbuilder.core import InvokeResponse, MessageFactory
 from botbuilder.schema import Attachment
 from botbuilder.schema.teams import FileConsentCard, FileConsentCardResponse, FileInfoCard
 
-from bot.downloads import download_link, register_download
-from bot.runtime import Services
+from bot.domain.errors import Forbidden, NotFound
+from bot.registry import DownloadRequest, FileOut
+from bot.runner import UseCaseRunner
+from bot.services.files import (
+    ForgetUploadedFile,
+    OfferFile,
+    OwnPendingFile,
+    PendingFileForLink,
+    forget_uploaded_file,
+    offer_file,
+    own_pending_file,
+    pending_file_for_link,
+)
 from bot.turn import Turn
-from storage.repositories.files import PendingFileRepository
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +42,6 @@ FILE_CONSENT = "fileConsent/invoke"
 CONSENT_CARD_TYPE = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO_CARD_TYPE = "application/vnd.microsoft.teams.card.file.info"
 PENDING_FILE_KIND = "files.pending"
-PENDING_FOR = timedelta(hours=24)
 LINK_TTL = timedelta(minutes=15)
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
 # Teams' consent flow accepts one PUT of the whole file up to 4 MB; larger files go by link.
@@ -53,32 +62,22 @@ def _is_personal(turn: Turn) -> bool:
     return conversation is not None and conversation.conversation_type in (None, "personal")
 
 
-async def _produce_pending(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
-    public_id = params.get("file")
+async def produce_pending(runner: UseCaseRunner, request: DownloadRequest) -> FileOut:
+    """The download link's producer for a file offered earlier (declined or too large to upload)."""
+    public_id = request.params.get("file")
     if not isinstance(public_id, str):
         raise LookupError("no file in the link")
-    async with services.uow() as uow:
-        pending = await PendingFileRepository(uow.session).get(public_id)
-    if pending is None or pending.staff_id != staff_id or pending.expires_at <= services.clock.now():
+    pending = await runner.run(pending_file_for_link, PendingFileForLink(request.staff_id, public_id))
+    if pending is None:
         raise LookupError("file no longer available")
-    return pending.filename, pending.content_type, pending.content
-
-
-register_download(PENDING_FILE_KIND, _produce_pending)
+    return FileOut(pending.filename, pending.content_type, pending.content)
 
 
 async def send_file(turn: Turn, filename: str, content: bytes, *, description: str) -> None:
     """Offer a file to the staff member of this turn (consent card in a personal chat, else a link)."""
-    staff = turn.me
     filename = _safe_name(filename)
     public_id = secrets.token_urlsafe(24)
-    now = turn.now()
-    async with turn.uow() as uow:
-        files = PendingFileRepository(uow.session)
-        await files.delete_expired(now)
-        await files.add(public_id, staff.id, filename, content_type_of(filename), content, now + PENDING_FOR)
-        await uow.audit.record(turn.actor, "file.offered", "file", public_id, None, {"filename": filename, "bytes": len(content)})
-        await uow.commit()
+    await turn.run(offer_file, OfferFile(turn.me, public_id, filename, content_type_of(filename), content))
     if not _is_personal(turn) or len(content) > MAX_CONSENT_BYTES:
         await _send_link(turn, public_id, filename)
         return
@@ -90,7 +89,7 @@ async def send_file(turn: Turn, filename: str, content: bytes, *, description: s
 
 
 async def _send_link(turn: Turn, public_id: str, filename: str) -> None:
-    link = download_link(turn.services.settings, PENDING_FILE_KIND, {"file": public_id}, turn.me.id, LINK_TTL)
+    link = turn.download_link(PENDING_FILE_KIND, {"file": public_id}, LINK_TTL)
     await turn.send_text(turn.t("files.download_link", filename=filename, url=link, minutes=int(LINK_TTL.total_seconds() // 60)))
 
 
@@ -110,16 +109,13 @@ async def handle_file_consent(turn: Turn) -> InvokeResponse:
         log.info("malformed file consent refused (correlation %s)", turn.correlation_id)
         await turn.send_text(turn.t("common.stale_card"))
         return InvokeResponse(status=200)
-    async with turn.uow() as uow:
-        pending = await PendingFileRepository(uow.session).get(public_id)
-    if pending is None or pending.expires_at <= turn.now():
+    try:
+        pending = await turn.run(own_pending_file, OwnPendingFile(turn.me, public_id))
+    except NotFound:
         await turn.send_text(turn.t("files.gone"))
         return InvokeResponse(status=200)
-    if pending.staff_id != turn.me.id:
+    except Forbidden:
         log.warning("file consent for someone else's file refused (%s, correlation %s)", turn.actor, turn.correlation_id)
-        async with turn.uow() as uow:
-            await uow.audit.record(turn.actor, "refused", "file", public_id)
-            await uow.commit()
         await turn.send_text(turn.t("common.not_allowed"))
         return InvokeResponse(status=200)
     if response.action == "decline":
@@ -137,10 +133,7 @@ async def handle_file_consent(turn: Turn) -> InvokeResponse:
             Attachment(content_type=FILE_INFO_CARD_TYPE, content_url=upload.content_url, name=upload.name or pending.filename, content=info.serialize())
         )
     )
-    async with turn.uow() as uow:
-        await PendingFileRepository(uow.session).remove(public_id)
-        await uow.audit.record(turn.actor, "file.uploaded", "file", public_id, None, {"filename": pending.filename})
-        await uow.commit()
+    await turn.run(forget_uploaded_file, ForgetUploadedFile(turn.me, public_id, pending.filename))
     return InvokeResponse(status=200)
 
 

@@ -91,8 +91,12 @@ class NotificationDispatcher:
         """Return once nothing due is waiting or under way (tests, graceful hand-overs); callers
         bound the wait with `asyncio.timeout`."""
         while True:
-            async with self._uow() as uow:
-                waiting = await uow.outbox.count_waiting(self._clock.now())
+            try:
+                async with self._uow() as uow:
+                    waiting = await uow.outbox.count_waiting(self._clock.now())
+            except Exception:  # no database, nothing deliverable now: the outbox keeps it for later
+                log.info("outbox unreadable while settling; nothing can be delivered now")
+                return
             if waiting == 0 and self._in_flight == 0:
                 return
             self.wake()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
 from bot.clock import Clock
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.downloads import DownloadLinks
     from bot.graph import GraphClient
     from bot.notifications import NotificationDispatcher
     from bot.proactive import ProactiveSender
@@ -27,6 +30,7 @@ class Services:
     registry: Registry
     runner: UseCaseRunner
     dispatcher: NotificationDispatcher
+    links: DownloadLinks
     graph: GraphClient | None = None
     instance_id: str = "bot"
     # Area-specific long-lived helpers (e.g. a broadcast worker), keyed by name.
@@ -34,3 +38,7 @@ class Services:
 
     def uow(self, correlation_id: str | None = None) -> UnitOfWork:
         return self.uow_factory(correlation_id)
+
+
+# Where the app keeps its services (the handlers of /api/messages, /readyz and /downloads read it).
+SERVICES = web.AppKey("services", Services)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -14,6 +14,7 @@ from bot.i18n import Locale, Translator
 from bot.runtime import Services
 from bot.services.unit_of_work import UnitOfWork
 
+DEFAULT_LINK_TTL = timedelta(minutes=15)
 Command = TypeVar("Command")
 Result = TypeVar("Result")
 
@@ -56,6 +57,10 @@ class Turn:
 
     def today(self) -> date:
         return self.services.clock.today()
+
+    def download_link(self, kind: str, params: dict[str, Any], ttl: timedelta = DEFAULT_LINK_TTL) -> str:
+        """A signed link that lets the staff member of this turn fetch a file of a registered kind."""
+        return self.services.links.make(kind, params, self.me.id, ttl)
 
     async def send_text(self, text: str) -> str | None:
         response = await self.context.send_activity(MessageFactory.text(text))

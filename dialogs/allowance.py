@@ -20,10 +20,9 @@ from bot.domain.allowances import InternetMode
 from bot.domain.calendar import Month
 from bot.domain.errors import InvalidInput
 from bot.domain.staff import HR_ROLES
-from bot.downloads import register_download
 from bot.files import send_file
-from bot.registry import Registry
-from bot.runtime import Services
+from bot.registry import DownloadRequest, FileOut, Registry
+from bot.runner import UseCaseRunner
 from bot.services import allowances as service
 from bot.services import payroll
 from bot.turn import Turn
@@ -50,31 +49,29 @@ CONFIRM_PHRASES = ("bevestig thuiswerk", "confirm home work", "confirm homework"
 MONTHS_OFFERED = 13
 
 
-async def produce_payroll_file(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
+async def produce_payroll_file(runner: UseCaseRunner, request: DownloadRequest) -> FileOut:
     """A download link's producer: re-checks the staff member's right to the entity, then builds."""
+    params, staff_id = request.params, request.staff_id
     try:
         month = Month.parse(str(params.get("month", "")))
         fmt = str(params.get("format", "xlsx"))
         part = int(params.get("part", 0))
     except (TypeError, ValueError):
         raise LookupError("bad payroll link") from None
-    async with services.uow() as uow:
+    async with runner.uow_factory() as uow:
         actor = await uow.staff.get(staff_id)
     if actor is None:
         raise LookupError("unknown staff member")
     try:
         export = await payroll.build_payroll(
-            services.uow_factory, actor, str(params.get("entity", "")), month, services.clock.today(), services.clock.now()
+            runner.uow_factory, actor, str(params.get("entity", "")), month, runner.today(), runner.now()
         )
         files = payroll.payroll_files(export, fmt)
     except Exception as error:  # a refused or stale link gets "nothing to download"
         raise LookupError(str(error)) from None
     if not 0 <= part < len(files):
         raise LookupError("no such file")
-    return files[part]
-
-
-register_download(PAYROLL_DOWNLOAD, produce_payroll_file, roles=PAYROLL_ROLES)
+    return FileOut(*files[part])
 
 
 async def open_internet_allowance(turn: Turn, _text: str = "") -> dict:
@@ -174,6 +171,7 @@ def summary_text(turn: Turn, export: payroll.PayrollExport) -> str:
 
 def register(registry: Registry) -> None:
     router = registry.router
+    registry.download(PAYROLL_DOWNLOAD, produce_payroll_file, roles=PAYROLL_ROLES)
     """Register this flow's commands and card verbs."""
     router.opener("allowance", open_internet_allowance)
     router.opener("allowance.mine", open_my_allowances)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from bot.domain.broadcasts import BroadcastStatus
 from bot.domain.staff import HR_ROLES
-from bot.downloads import download_link
 from bot.registry import Registry
 from bot.services import broadcasts as service
 from bot.services.broadcasts import REPORT_KIND, BroadcastOverview
@@ -46,7 +45,7 @@ def _view(turn: Turn, found: BroadcastOverview) -> ProgressView:
         can_cancel=broadcast.is_open,
         can_resend=broadcast.status == BroadcastStatus.COMPLETED and progress.failed > 0,
         refreshes=broadcast.is_open, viewer_user_id=viewer,
-        report_url=download_link(turn.services.settings, REPORT_KIND, {"broadcast_id": broadcast.id}, turn.me.id),
+        report_url=turn.download_link(REPORT_KIND, {"broadcast_id": broadcast.id}),
     )
 
 
@@ -86,6 +85,7 @@ async def resend(turn: Turn, payload: ResendFailed) -> dict:
 
 def register(registry: Registry) -> None:
     router = registry.router
+    registry.download(REPORT_KIND, service.delivery_report, roles=HR_ROLES)
     router.command(COMMANDS, show_list, roles=HR_ROLES)
     router.opener("broadcasts", show_list, roles=HR_ROLES)
     router.action(BroadcastProgressAction, show_progress, roles=HR_ROLES)

@@ -28,12 +28,12 @@ from botbuilder.core import TurnContext
 from bot.domain.errors import DomainError
 from bot.domain.reports import Report
 from bot.domain.staff import HR_ROLES, Staff
-from bot.downloads import download_link, register_download
 from bot.files import send_file
 from bot.i18n import Translator
 from bot.proactive import to_conversation_reference
-from bot.registry import Registry
+from bot.registry import DownloadRequest, FileOut, Registry
 from bot.reports.workbook import CONTENT_TYPE, render_workbook, workbook_filename
+from bot.runner import UseCaseRunner
 from bot.runtime import Services
 from bot.services.reports import (
     REPORT_ROLES,
@@ -98,27 +98,25 @@ def _scope(t: Translator, report: Report) -> str:
     return f"{report.entity.name} ({report.entity.code})" if report.entity else t("reports.all_entities")
 
 
-async def produce_workbook(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
+async def produce_workbook(runner: UseCaseRunner, download: DownloadRequest) -> FileOut:
     """The download link's producer: the workbook recomputed now, for a staff member bot.downloads
     has just re-checked."""
+    params, staff_id = download.params, download.staff_id
     try:
         request = ReportRequest.from_params(params)
     except DomainError as error:
         raise LookupError("bad report parameters") from error
-    async with services.uow() as uow:
+    async with runner.uow_factory() as uow:
         staff = await uow.staff.get(staff_id)
     if staff is None:
         raise LookupError("staff member gone")
     t = Translator("en" if params.get("lang") == "en" else "nl")
     try:
-        report = await build_report(services.uow_factory, request, now=services.clock.now(), actor=staff, locale=t.locale)
+        report = await build_report(runner.uow_factory, request, now=runner.now(), actor=staff, locale=t.locale)
     except DomainError as error:
         raise LookupError(error.key) from error
     content = await asyncio.to_thread(render_workbook, report, t)
-    return workbook_filename(report), CONTENT_TYPE, content
-
-
-register_download(DOWNLOAD_KIND, produce_workbook, roles=REPORT_ROLES)
+    return FileOut(workbook_filename(report), CONTENT_TYPE, content)
 
 
 async def show_form(turn: Turn, _text: str) -> dict:
@@ -187,7 +185,7 @@ async def _send(
         log.warning("report for staff %s ready but their chat is unreachable", staff.id)
         return
     params = {**request.as_params(), "lang": t.locale}
-    link = download_link(services.settings, DOWNLOAD_KIND, params, staff.id, LINK_TTL)
+    link = services.links.make(DOWNLOAD_KIND, params, staff.id, LINK_TTL)
     view = ReportSummaryView(
         period=str(report.period), scope=_scope(t, report), figures=report.key_figures(), download_url=link,
         link_minutes=int(LINK_TTL.total_seconds() // 60),
@@ -206,6 +204,7 @@ async def _send(
 def register(registry: Registry) -> None:
     router = registry.router
     roles = HR_ROLES
+    registry.download(DOWNLOAD_KIND, produce_workbook, roles=REPORT_ROLES)
     router.command(("rapport", "report", "rapport parlement", "parliament report"), show_form, roles=roles)
     router.opener("reports", show_form, roles=roles)
     router.action(RequestReport, request_report, roles=roles)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.app import SERVICES, create_app
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.registry import Registry
 from bot.runtime import Services
 from bot.services.directory import import_staff_rows
 from bot.services.tabular import read_csv_text
@@ -206,8 +207,17 @@ def make_settings(database_url: str, **overrides: Any):  # noqa: ANN201
 
 
 @pytest.fixture
-async def harness(directory: UnitOfWorkFactory, database_url: str, connector: FakeConnector, clock: FixedClock) -> AsyncIterator[BotHarness]:
-    app = create_app(make_settings(database_url), clock=clock, extensions=[])
+def app_registry() -> Registry | None:
+    """The registry the harness's app is built with; None is the service's own. A test module
+    overrides this fixture to add kinds of its own."""
+    return None
+
+
+@pytest.fixture
+async def harness(
+    directory: UnitOfWorkFactory, database_url: str, connector: FakeConnector, clock: FixedClock, app_registry: Registry | None
+) -> AsyncIterator[BotHarness]:
+    app = create_app(make_settings(database_url), clock=clock, extensions=[], registry=app_registry)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -8,21 +8,19 @@ import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 
 from bot.domain import broadcasts as rules
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Progress
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
-from bot.domain.staff import HR_ROLES, Staff
-from bot.downloads import register_download
+from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.runtime import Services
+    pass
 
 # (uow, payload, recipient, t) -> the Adaptive Card for that recipient.
 Renderer = Callable[[UnitOfWork, dict, Staff, Translator], Awaitable[dict]]
@@ -144,20 +142,23 @@ async def resend_failed(uow: UnitOfWork, actor: Staff, broadcast_id: int, now: d
     return await overview(uow, actor, broadcast_id)
 
 
-async def delivery_report(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
+async def delivery_report(runner: Any, request: Any) -> Any:
     """The per-recipient delivery report as an Excel workbook (download kind "broadcast.report")."""
+    from bot.registry import FileOut
+
+    params, staff_id = request.params, request.staff_id
     try:
         broadcast_id = int(params["broadcast_id"])
     except (KeyError, TypeError, ValueError):
         raise InvalidInput() from None
-    async with services.uow() as uow:
+    async with runner.uow_factory() as uow:
         actor = await uow.staff.get(staff_id)
         if actor is None:
             raise Forbidden()
         found = await overview(uow, actor, broadcast_id)
         deliveries = await uow.broadcasts.list_deliveries(broadcast_id)
-    t = Translator(resolve_locale(None, actor.language, services.settings.default_locale))  # type: ignore[arg-type]
-    zone = ZoneInfo(services.settings.timezone)
+    t = Translator(resolve_locale(None, actor.language))  # type: ignore[arg-type]
+    zone = runner.now().tzinfo
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("broadcasts.report_sheet")[:31]
@@ -175,7 +176,4 @@ async def delivery_report(services: Services, params: dict, staff_id: int) -> tu
         ])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return f"broadcast-{broadcast_id}-delivery.xlsx", XLSX, buffer.getvalue()
-
-
-register_download(REPORT_KIND, delivery_report, roles=HR_ROLES)
+    return FileOut(f"broadcast-{broadcast_id}-delivery.xlsx", XLSX, buffer.getvalue())

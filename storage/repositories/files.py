@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.files import PendingFile
 from storage.models.files import PendingFileRow
-
-
-@dataclass(frozen=True)
-class PendingFile:
-    id: int
-    public_id: str
-    staff_id: int
-    filename: str
-    content_type: str
-    content: bytes
-    expires_at: datetime
 
 
 class PendingFileRepository:

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from bot.domain.staff import Role
-from bot.downloads import download_link, read_link, register_download
-from bot.runtime import Services
+from bot.downloads import DownloadLinks
+from bot.registry import DownloadRequest, FileOut, Registry
+from bot.runner import UseCaseRunner
+from bot.wiring import build_registry
 from storage.models.directory import AuditRow, StaffRoleRow
 from tests.conftest import BotHarness, make_settings
 from tests.fakes.people import HR, STAFF
@@ -19,11 +21,25 @@ from tests.fakes.people import HR, STAFF
 KIND = "tests.hr_export"
 
 
-async def _produce(services: Services, params: dict, staff_id: int) -> tuple[str, str, bytes]:
-    return f"export-{params['year']}.csv", "text/csv", f"year;staff\n{params['year']};{staff_id}\n".encode()
+async def _produce(runner: UseCaseRunner, request: DownloadRequest) -> FileOut:
+    year = request.params["year"]
+    return FileOut(f"export-{year}.csv", "text/csv", f"year;staff\n{year};{request.staff_id}\n".encode())
 
 
-register_download(KIND, _produce, roles=frozenset({Role.HR}))
+@pytest.fixture
+def app_registry() -> Registry:
+    registry = build_registry()
+    registry.download(KIND, _produce, roles=frozenset({Role.HR}))
+    return registry
+
+
+def download_link(settings, kind, params, staff_id, ttl=timedelta(minutes=15), *, now=None):  # noqa: ANN001, ANN201
+    """A link as the app with this module's download kind signs it."""
+    return DownloadLinks(settings, {KIND: None}).make(kind, params, staff_id, ttl, now=now)  # type: ignore[dict-item]
+
+
+def read_link(settings, token):  # noqa: ANN001, ANN201
+    return DownloadLinks(settings, {KIND: None}).read(token)  # type: ignore[dict-item]
 
 
 async def _staff_id(harness: BotHarness, aad: str) -> int:
@@ -107,8 +123,10 @@ async def test_garbage_and_unknown_kinds(harness: BotHarness) -> None:
 def test_links_without_a_configured_key_work_within_the_process(caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings("sqlite+aiosqlite:///:memory:", LINK_SIGNING_KEY="")
     with caplog.at_level(logging.WARNING, logger="bot.downloads"):
-        link = download_link(settings, KIND, {"year": 2025}, 7)
-    claims = read_link(settings, _path(link).rsplit("/", 1)[1])
+        links = DownloadLinks(settings, {KIND: None})  # type: ignore[dict-item]
+        link = links.make(KIND, {"year": 2025}, 7)
+    assert "LINK_SIGNING_KEY is not set" in caplog.text
+    claims = links.read(_path(link).rsplit("/", 1)[1])
     assert (claims.kind, claims.params, claims.staff_id) == (KIND, {"year": 2025}, 7)
     keyed = make_settings("sqlite+aiosqlite:///:memory:", LINK_SIGNING_KEY="configured")
     with pytest.raises(Exception, match="bad signature"):

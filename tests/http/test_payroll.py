@@ -8,7 +8,6 @@ import io
 import json
 from urllib.parse import urlsplit
 
-from bot.downloads import download_link
 from bot.files import CONSENT_CARD_TYPE
 from dialogs.allowance import PAYROLL_DOWNLOAD
 from tests.cards import assert_valid_card
@@ -59,14 +58,13 @@ async def test_refusals(harness: BotHarness) -> None:
 
 async def test_download_link_produces_the_export_and_rechecks_the_entity(harness: BotHarness) -> None:
     hr = await staff_id(harness, "hr@vlaanderen.be")
-    settings = harness.services.settings
-    link = download_link(settings, PAYROLL_DOWNLOAD, {"entity": "DWSE", "month": "2026-10", "format": "csv", "part": 1}, hr)
+    link = harness.services.links.make(PAYROLL_DOWNLOAD, {"entity": "DWSE", "month": "2026-10", "format": "csv", "part": 1}, hr)
     response = await harness.client.get(urlsplit(link).path)
     assert response.status == 200
     rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8"))))
     assert rows[0] == ["email", "name", "provider", "customer_number", "monthly_cost"] and rows[-1][0] == "TOTAL"
-    other = download_link(settings, PAYROLL_DOWNLOAD, {"entity": "DV", "month": "2026-10", "format": "xlsx"}, hr)
+    other = harness.services.links.make(PAYROLL_DOWNLOAD, {"entity": "DV", "month": "2026-10", "format": "xlsx"}, hr)
     assert (await harness.client.get(urlsplit(other).path)).status == 404
     staff = await staff_id(harness, "staff@vlaanderen.be")
-    forbidden = download_link(settings, PAYROLL_DOWNLOAD, {"entity": "DWSE", "month": "2026-10"}, staff)
+    forbidden = harness.services.links.make(PAYROLL_DOWNLOAD, {"entity": "DWSE", "month": "2026-10"}, staff)
     assert (await harness.client.get(urlsplit(forbidden).path)).status == 403

@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from sqlalchemy import delete
 
 from bot.app import SERVICES, create_app
-from bot.downloads import download_link
 from bot.i18n import Translator
 from dialogs import reports as reports_dialog
 from dialogs.reports import DOWNLOAD_KIND, jobs_of, reports_extension
@@ -92,10 +91,9 @@ async def test_english_client_gets_english(harness: BotHarness) -> None:
 
 
 async def test_download_link_recomputes_and_refuses_tampering_expiry_and_lost_roles(harness: BotHarness) -> None:
-    settings = harness.services.settings
     hr_id = await _staff_id(harness, HR)
     params = {"from": "2026-01", "to": "2026-03", "lang": "nl"}
-    link = download_link(settings, DOWNLOAD_KIND, params, hr_id)
+    link = harness.services.links.make(DOWNLOAD_KIND, params, hr_id)
     path = urlparse(link).path
     ok = await harness.client.get(path)
     assert ok.status == 200
@@ -105,9 +103,9 @@ async def test_download_link_recomputes_and_refuses_tampering_expiry_and_lost_ro
 
     tampered = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
     assert (await harness.client.get(tampered)).status == 403
-    expired = download_link(settings, DOWNLOAD_KIND, params, hr_id, timedelta(minutes=15), now=datetime.now(UTC) - timedelta(hours=1))
+    expired = harness.services.links.make(DOWNLOAD_KIND, params, hr_id, timedelta(minutes=15), now=datetime.now(UTC) - timedelta(hours=1))
     assert (await harness.client.get(urlparse(expired).path)).status == 410
-    staff_link = download_link(settings, DOWNLOAD_KIND, params, await _staff_id(harness, STAFF))
+    staff_link = harness.services.links.make(DOWNLOAD_KIND, params, await _staff_id(harness, STAFF))
     assert (await harness.client.get(urlparse(staff_link).path)).status == 403
 
     async with harness.services.uow() as uow:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.adapter import create_adapter
 from bot.clock import FixedClock
+from bot.downloads import DownloadLinks
 from bot.notifications import NotificationDispatcher
 from bot.proactive import ProactiveSender
 from bot.registry import Registry
@@ -25,7 +26,8 @@ def services_for(uow_factory: UnitOfWorkFactory, database_url: str, instance: st
         lease=timedelta(seconds=60), poll_seconds=5,
     )
     return Services(settings=settings, clock=clock, uow_factory=uow_factory, proactive=proactive, registry=registry,
-                    runner=UseCaseRunner(uow_factory, clock), dispatcher=dispatcher, instance_id=instance)
+                    runner=UseCaseRunner(uow_factory, clock), dispatcher=dispatcher,
+                    links=DownloadLinks(settings, registry.downloads), instance_id=instance)
 
 
 async def test_two_instances_run_a_slot_once(uow_factory: UnitOfWorkFactory, database_url: str) -> None:
