@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.errors import DomainError, Forbidden, InvalidInput
+from bot.i18n import Translator
 from bot.services import approval_deputies as deputies
 from bot.services import approval_reminders as reminders
 from bot.services import approvals as service
 from bot.services.approvals import NeedsConfirmation
-from bot.i18n import Translator
 from storage.uow import UnitOfWorkFactory
 from tests.cards import assert_valid_card
 from tests.fakes import people

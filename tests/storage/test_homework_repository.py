@@ -10,8 +10,8 @@ from bot.domain.homework import TeamAgreement
 from bot.i18n import Translator
 from bot.services.homework import RegisterDays, is_eligible, register_in
 from bot.services.homework_approvals import HomeworkDaySubject
-from storage.uow import UnitOfWorkFactory
 from dialogs.cards.homework_approvals import homework_day_text
+from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
 from tests.fakes.people import MANAGER, STAFF
 
