@@ -17,7 +17,6 @@ from typing import Any
 from bot.domain.equipment import EquipmentRequest, NotEligible, RequestStatus
 from bot.domain.staff import Role
 from bot.registry import Registry
-from bot.services import approvals
 from bot.services import equipment as service
 from bot.turn import Turn
 from dialogs.cards.equipment import (
@@ -90,7 +89,6 @@ async def submit_request(turn: Turn, payload: SubmitEquipmentRequest) -> dict[st
     except service.PriceChanged as changed:
         return await _form(turn, notice=turn.t(changed.key, item=changed.item(turn.locale)), **kept)
     if submitted.approval_id is not None:
-        await approvals.deliver_approval_card(turn.services, submitted.approval_id)
         notice = turn.t("equipment.sent_to_manager")
     else:
         notice = turn.t("equipment.approved_at_once")

@@ -39,9 +39,8 @@ from bot.domain.equipment import (
 )
 from bot.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from bot.domain.staff import Role, Staff
-from bot.i18n import Translator
 from bot.services import approvals
-from bot.services.approvals import NeedsConfirmation, SubjectView
+from bot.services.approvals import NeedsConfirmation
 from bot.services.tabular import UnreadableFile, read_table
 
 if TYPE_CHECKING:
@@ -253,72 +252,6 @@ def _over_budget_error(over: BudgetPosition, cls: type[DomainError]) -> DomainEr
     )
 
 
-class EquipmentApprovalSubject:
-    """How an equipment request appears on the approval card and what a decision does to it."""
-
-    subject_type = SUBJECT_TYPE
-
-    async def describe(self, uow: UnitOfWork, subject_id: int, t: Translator) -> SubjectView:
-        request = await _get(uow, subject_id)
-        locale = t.locale
-        names = ", ".join(line.names(locale) for line in request.lines)
-        facts: list[tuple[str, str]] = []
-        for line in request.lines:
-            facts.append((line.names(locale), t("equipment.line_cost", quantity=line.quantity, price=t.money(line.unit_price), cost=t.money(line.cost))))
-        facts.append((t("equipment.total"), t.money(request.total)))
-        if request.justification:
-            facts.append((t("equipment.justification"), request.justification))
-        facts.append((t("equipment.delivery"), t(f"equipment.delivery_{request.delivery.value}")))
-        if request.reasonable_adjustment:
-            facts.append((t("equipment.reasonable_adjustment"), t("common.yes")))
-        warning = None
-        if request.status == RequestStatus.PENDING:
-            positions = await budget_positions(uow, request, lock=False)
-            for position in positions:
-                facts.append((
-                    t("equipment.budget_of", category=position.category(locale), year=position.year),
-                    t("equipment.budget_remaining", remaining=t.money(position.remaining), amount=t.money(position.amount or 0))
-                    if position.amount is not None else t("equipment.no_budget"),
-                ))
-            over = rules.over_budget(positions)
-            if over:
-                warning = t("equipment.over_budget_warning", categories=", ".join(p.category(locale) for p in over))
-        return SubjectView(title=t("equipment.approval_title", items=names), facts=facts, requester_id=request.staff_id, warning=warning)
-
-    async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
-        request = await _get(uow, subject_id, for_update=True)
-        if request.status != RequestStatus.PENDING:
-            raise Conflict("equipment.already_decided")
-        positions = await budget_positions(uow, request, lock=True)
-        over = rules.over_budget(positions)
-        if not over:
-            return
-        policy = (await uow.entities.policy(request.entity_id)).equipment
-        if policy.over_budget == "confirm":
-            if not confirmed:
-                raise _over_budget_error(over[0], NeedsConfirmation)
-            return
-        raise _over_budget_error(over[0], DomainError)
-
-    async def on_decided(
-        self, uow: UnitOfWork, subject_id: int, status: str, actor: Staff, comment: str | None, now: datetime
-    ) -> None:
-        request = await _get(uow, subject_id, for_update=True)
-        if request.status != RequestStatus.PENDING:
-            raise Conflict("equipment.already_decided")
-        if status == "approved":
-            # Checked again under the lock: blocking holds even if the decision skipped before_approve.
-            positions = await budget_positions(uow, request, lock=True)
-            over = rules.over_budget(positions)
-            if over and (await uow.entities.policy(request.entity_id)).equipment.over_budget == "block":
-                raise _over_budget_error(over[0], DomainError)
-            await _commit_budget(uow, request, positions, decided_by=actor.id, now=now, actor=_actor(actor))
-        elif status == "rejected":
-            await _close(uow, request, RequestStatus.REJECTED, actor, comment, now, decided=True)
-        else:
-            await _close(uow, request, RequestStatus.CANCELLED, actor, None, now, decided=True)
-
-
 async def _close(
     uow: UnitOfWork, request: EquipmentRequest, status: RequestStatus, actor: Staff, note: str | None, now: datetime,
     *, decided: bool = False,
@@ -331,9 +264,6 @@ async def _close(
     await uow.equipment.update_request(request.id, **values)
     after = await _get(uow, request.id)
     await uow.audit.record(_actor(actor), f"equipment.{status.value}", AUDIT_SUBJECT, request.id, request.snapshot(), after.snapshot())
-
-
-approvals.register_subject(EquipmentApprovalSubject())
 
 
 # -- fulfilment -----------------------------------------------------------------------------------

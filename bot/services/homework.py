@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from bot.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from bot.domain.errors import DomainError, Forbidden, NotFound
 from bot.domain.homework import (
     AWAY_PLACES,
     LOCATION_MAX_LENGTH,
@@ -32,14 +32,7 @@ from bot.domain.homework import (
 )
 from bot.domain.staff import Staff
 from bot.i18n import Translator
-from bot.services.approvals import (
-    NeedsConfirmation,
-    SubjectView,
-    cancel_for_subject,
-    deliver_approval_card,
-    register_subject,
-    request_approval,
-)
+from bot.services.approvals import cancel_for_subject, request_approval
 
 if TYPE_CHECKING:
     from bot.runtime import Services
@@ -193,21 +186,11 @@ async def register_in(uow: UnitOfWork, staff: Staff, command: RegisterDays, now:
     return result
 
 
-async def deliver_cards(services: Services, approval_ids: Sequence[int]) -> None:
-    """After the commit: the approval cards go out; a delivery problem never undoes the registration."""
-    for approval_id in approval_ids:
-        try:
-            await deliver_approval_card(services, approval_id)
-        except Exception:  # the approval stays pending and is reminded/escalated by its own job
-            log.exception("approval card %s could not be delivered", approval_id)
-
-
 async def register_days(services: Services, staff: Staff, command: RegisterDays, *, correlation_id: str | None = None) -> RegistrationResult:
     now = services.clock.now()
     async with services.uow(correlation_id) as uow:
         result = await register_in(uow, staff, command, now, f"staff:{staff.id}")
         await uow.commit()
-    await deliver_cards(services, result.approval_ids)
     return result
 
 
@@ -263,76 +246,6 @@ async def overview(uow: UnitOfWork, staff: Staff, period: Period, today: date) -
 def place_label(t: Translator, place: str, location: str | None = None) -> str:
     label = t(f"homework.place_{place}")
     return t("homework.place_with_location", place=label, location=location) if location else label
-
-
-class HomeworkDaySubject:
-    """A home (or satellite) day waiting for the manager's decision."""
-
-    subject_type = SUBJECT_TYPE
-
-    async def _registration(self, uow: UnitOfWork, subject_id: int) -> Registration:
-        registration = await uow.registrations.get(subject_id)
-        if registration is None:
-            raise NotFound("homework.not_found")
-        return registration
-
-    async def describe(self, uow: UnitOfWork, subject_id: int, t: Translator) -> SubjectView:
-        registration = await self._registration(uow, subject_id)
-        staff = await uow.staff.get(registration.staff_id)
-        name = staff.display_name if staff else "?"
-        facts = [
-            (t("homework.fact_staff"), name),
-            (t("homework.fact_day"), t.date(registration.day)),
-            (t("homework.fact_place"), place_label(t, registration.place, registration.satellite_location)),
-            (t("homework.fact_part"), t(f"homework.part_{registration.part}")),
-        ]
-        warnings = []
-        agreement = await team_agreement_for(uow, staff) if staff else None
-        if agreement is not None and agreement.is_anchor_day(registration.day):
-            warnings.append(t("homework.approval_anchor_warning", weekday=t.date(registration.day, "EEEE")))
-        if staff is not None:
-            week = await self._week_warning(uow, staff, registration, agreement)
-            if week is not None:
-                warnings.append(t("homework.approval_below_minimum", left=t.number(week.office_days_left), minimum=week.minimum))
-        return SubjectView(
-            title=t("homework.approval_title", name=name, day=t.date(registration.day)),
-            facts=facts, requester_id=registration.staff_id, warning=" ".join(warnings) or None,
-        )
-
-    async def _week_warning(self, uow: UnitOfWork, staff: Staff, registration: Registration, agreement: TeamAgreement | None) -> WeekWarning | None:
-        warnings = await _week_warnings(uow, staff, [registration.day], agreement)
-        return warnings[0] if warnings else None
-
-    async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
-        registration = await self._registration(uow, subject_id)
-        if registration.status != "pending":
-            raise Conflict("homework.no_longer_pending")
-        if not await is_eligible(uow, registration.staff_id, registration.day):
-            raise DomainError("homework.approve_blocked_not_eligible")
-        staff = await uow.staff.get(registration.staff_id)
-        if staff is not None and not confirmed:
-            agreement = await team_agreement_for(uow, staff)
-            if await self._week_warning(uow, staff, registration, agreement) is not None:
-                raise NeedsConfirmation("homework.confirm_below_minimum")
-
-    async def on_decided(self, uow: UnitOfWork, subject_id: int, status: str, actor: Staff, comment: str | None, now: datetime) -> None:
-        registration = await uow.registrations.get(subject_id, for_update=True)
-        if registration is None or registration.status != "pending":
-            return
-        who = f"staff:{actor.id}"
-        if status == "cancelled":
-            await uow.registrations.delete(registration.id)
-            await uow.audit.record(who, "homework.withdrawn", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
-            return
-        new_status = {"approved": "registered", "rejected": "rejected"}.get(status)
-        if new_status is None:
-            raise DomainError("common.invalid_input", reason=status)
-        await uow.registrations.set_status(registration.id, new_status, only_if="pending")
-        after = snapshot(registration) | {"status": new_status}
-        await uow.audit.record(who, f"homework.{status}", AUDIT_SUBJECT, registration.id, snapshot(registration), after)
-
-
-register_subject(HomeworkDaySubject())
 
 
 

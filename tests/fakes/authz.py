@@ -19,6 +19,7 @@ from bot.domain.equipment import Delivery, RequestLine, RequestStatus
 from bot.domain.staff import Staff
 from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft
 from bot.i18n import Translator
+from bot.services import approval_deputies as deputy_service
 from bot.services import approvals as approval_service
 from bot.services import equipment as equipment_service
 from bot.services import homework as homework_service
@@ -123,6 +124,7 @@ class World:
                     actor=f"staff:{owner.id}", now=self.now,
                 )
             await uow.commit()
+        await self.harness.delivered()  # the approval card went out before the attempt
         return {"request_id": request_id, "approval_id": approval_id, "item_id": wanted.id, "price": str(wanted.unit_price)}
 
     # -- home work ----------------------------------------------------------------------------
@@ -167,12 +169,8 @@ class World:
     async def deputy(self) -> dict[str, Any]:
         """A deputy named by MANAGER (STAFF stands in for them)."""
         manager = await self.staff(MANAGER)
-        async with self.uow() as uow:
-            row = await approval_service.set_deputy(
-                uow, manager, deputy_id=await self.staff_id(STAFF), deputy_email=None, valid_from=self.today,
-                valid_until=self.today + timedelta(days=10), today=self.today, now=self.now,
-            )
-            await uow.commit()
+        command = deputy_service.SetDeputy(manager, self.today, self.today + timedelta(days=10), deputy_id=await self.staff_id(STAFF))
+        row = await deputy_service.set_deputy(self.uow(), command, self.now)
         return {"deputy_row_id": row.id}
 
     # -- webinars, broadcasts, coaching -------------------------------------------------------

@@ -11,20 +11,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.domain.approvals import Verdict
 from bot.domain.equipment import NotEligible, RequestStatus
 from bot.domain.errors import Conflict, DomainError, Forbidden
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import EquipmentPolicy
 from bot.i18n import Translator
-from bot.proactive import ProactiveSender
-from bot.runtime import Services
 from bot.services import approvals
 from bot.services import equipment as service
 from bot.services.approvals import NeedsConfirmation
 from storage.models.equipment import EquipmentItemRow
 from storage.uow import UnitOfWorkFactory
-from tests.conftest import DEFAULT_NOW, make_settings
+from tests.conftest import DEFAULT_NOW
 from tests.fakes import people
 
 DWSE_YAML = Path(service.__file__).resolve().parent.parent / "demo" / "equipment_dwse.yaml"
@@ -69,13 +67,10 @@ async def set_budget(uow_factory: UnitOfWorkFactory, category: str, amount: str,
         await uow.commit()
 
 
-def services_for(uow_factory: UnitOfWorkFactory, url: str) -> Services:
-    """Enough of the running app for approvals.decide: nobody has a conversation reference, so
-    notifications end as 'unreachable' without any network."""
-    return Services(
-        settings=make_settings(url), clock=FixedClock(DEFAULT_NOW), uow_factory=uow_factory,
-        proactive=ProactiveSender(None, "", uow_factory),  # type: ignore[arg-type]
-    )
+async def approve(uow_factory: UnitOfWorkFactory, approval_id: int, actor, *, confirmed: bool = False) -> approvals.Decision:  # noqa: ANN001
+    """The manager's approval, as the approval card's button runs it (its notices stay in the outbox)."""
+    command = approvals.DecideApproval(actor, approval_id, Verdict.APPROVE, confirmed=confirmed)
+    return await approvals.decide(uow_factory(), command, DEFAULT_NOW)
 
 
 async def approver_of(uow_factory: UnitOfWorkFactory, approval_id: int):  # noqa: ANN201
@@ -219,13 +214,12 @@ async def test_cancel_only_own_pending_request(directory: UnitOfWorkFactory) -> 
 async def test_blocking_policy_refuses_an_approval_above_the_remaining_budget(directory: UnitOfWorkFactory, database_url: str) -> None:
     await load_dwse(directory)
     await set_budget(directory, "small_office", "100.00")
-    services = services_for(directory, database_url)
     first = await submit(directory, people.STAFF, {"headset": 1})
     second = await submit(directory, people.HR, {"headset": 1})
-    decided = await approvals.decide(services, approval_id=first.approval_id, actor=await approver_of(directory, first.approval_id), decision="approve")
+    decided = await approve(directory, first.approval_id, await approver_of(directory, first.approval_id))
     assert decided.changed
     with pytest.raises(DomainError) as blocked:
-        await approvals.decide(services, approval_id=second.approval_id, actor=await approver_of(directory, second.approval_id), decision="approve")
+        await approve(directory, second.approval_id, await approver_of(directory, second.approval_id))
     assert blocked.value.key == "equipment.over_budget_blocked" and blocked.value.params["remaining"] == "11.00"
     # The refusal names the category in the reader's language.
     category = blocked.value.params["category"]
@@ -243,13 +237,12 @@ async def test_confirm_policy_asks_before_going_over_budget(directory: UnitOfWor
         entity = await uow.entities.get_by_code("DWSE")
         await uow.entities.set_policy(entity.id, EntityPolicy(equipment=EquipmentPolicy(over_budget="confirm")))
         await uow.commit()
-    services = services_for(directory, database_url)
     submitted = await submit(directory, people.STAFF, {"headset": 1})
     manager = await approver_of(directory, submitted.approval_id)
     with pytest.raises(NeedsConfirmation) as asked:
-        await approvals.decide(services, approval_id=submitted.approval_id, actor=manager, decision="approve")
+        await approve(directory, submitted.approval_id, manager)
     assert asked.value.params["remaining"] == "50.00" and asked.value.params["cost"] == "89.00"
-    await approvals.decide(services, approval_id=submitted.approval_id, actor=manager, decision="approve", confirmed=True)
+    await approve(directory, submitted.approval_id, manager, confirmed=True)
     async with directory() as uow:
         request = await uow.equipment.get_request(submitted.request.id)
         used = await uow.equipment.used_by_budget([request.lines[0].budget_id])
@@ -267,17 +260,16 @@ async def test_concurrent_approvals_never_exceed_a_blocking_budget(pg_directory:
         await uow.commit()
     requesters = [people.STAFF, people.MANAGER, people.HR, people.ADMIN, people.LOGISTICS, people.DIRECTOR]
     submitted = [await submit(uow_factory, user, {"ergonomic_chair": 1}) for user in requesters]
-    services = services_for(uow_factory, pg_database_url)
     deciders = [await approver_of(uow_factory, s.approval_id) for s in submitted]
 
-    async def approve(approval_id: int, actor) -> str:  # noqa: ANN001
+    async def approve_one(approval_id: int, actor) -> str:  # noqa: ANN001
         try:
-            await approvals.decide(services, approval_id=approval_id, actor=actor, decision="approve")
+            await approve(uow_factory, approval_id, actor)
         except DomainError as error:
             return error.key
         return "approved"
 
-    outcomes = await asyncio.gather(*(approve(s.approval_id, d) for s, d in zip(submitted, deciders, strict=True)))
+    outcomes = await asyncio.gather(*(approve_one(s.approval_id, d) for s, d in zip(submitted, deciders, strict=True)))
     assert sorted(outcomes) == ["approved"] * 2 + ["equipment.over_budget_blocked"] * 4
     async with uow_factory() as uow:
         budget = next(b for b in await uow.equipment.list_budgets(entity.id) if b.category_id == chairs.id and b.year == 2026)
@@ -290,13 +282,12 @@ async def test_concurrent_approvals_never_exceed_a_blocking_budget(pg_directory:
 # -- fulfilment and figures --------------------------------------------------------------------
 async def test_fulfilment_moves_the_budget_from_committed_to_spent_and_feeds_the_figures(directory: UnitOfWorkFactory, database_url: str) -> None:
     await load_dwse(directory)
-    services = services_for(directory, database_url)
     submitted = await submit(directory, people.STAFF, {"headset": 1, "keyboard": 1})
     logistics = await staff_of(directory, people.LOGISTICS)
     async with directory() as uow:
         with pytest.raises(Conflict):  # still waiting for the manager
             await service.fulfil(uow, logistics, submitted.request.id, "ordered", None, DEFAULT_NOW, TODAY)
-    await approvals.decide(services, approval_id=submitted.approval_id, actor=await approver_of(directory, submitted.approval_id), decision="approve")
+    await approve(directory, submitted.approval_id, await approver_of(directory, submitted.approval_id))
     not_logistics = await staff_of(directory, people.OTHER_STAFF)
     async with directory() as uow:
         assert [r.id for r in await service.to_fulfil(uow, logistics)] == [submitted.request.id]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "approvals": FakeApprovalRepository,
 }
