@@ -136,7 +136,7 @@ class World:
     async def home_day(self, user: TeamsUser = STAFF) -> dict[str, Any]:
         owner = await self.staff(user)
         day = self.next_working_day()
-        await homework_service.register_days(self.harness.services, owner, homework_service.RegisterDays((day,), "home"))
+        await homework_service.register_days(self.uow(), homework_service.RegisterDays(owner, (day,), "home"), self.now)
         async with self.uow() as uow:
             registration_id = await uow.session.scalar(
                 select(WorkRegistrationRow.id).where(WorkRegistrationRow.staff_id == owner.id, WorkRegistrationRow.day == day)
@@ -160,8 +160,9 @@ class World:
         manager = await self.staff(MANAGER)
         member = await self.staff_id(user)
         result = await team_service.mark_ineligible(
-            self.harness.services, manager, team_service.MarkIneligible(member, "organisational", self.today),
+            self.uow(), team_service.MarkIneligible(manager, member, "organisational", self.today), self.now,
         )
+        await self.harness.delivered()  # the member's notice goes out now, not during the attempt
         return {"ineligibility_id": result.marking.id, "staff_id": member}
 
     async def deputy(self) -> dict[str, Any]:
