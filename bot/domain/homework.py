@@ -334,7 +334,7 @@ class RegistrationResult:
     approval_ids: list[int] = field(default_factory=list)
     anchor_policy: Literal["warn", "approval"] = "warn"
 
-    def with_outcome(self, *outcomes: Outcome | str) -> list[DayResult]:
+    def with_outcome(self, *outcomes: Outcome) -> list[DayResult]:
         return [result for result in self.days if result.outcome in outcomes]
 
     @property

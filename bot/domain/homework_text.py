@@ -206,7 +206,3 @@ def parse_request(text: str, now: datetime) -> ParsedRequest:
         weekdays=tuple(sorted(set(weekdays))), weeks=weeks, repeat=repeat, location=location,
         unknown=tuple(leftovers), half_day_unspecified=half_day,
     )
-
-
-def mentions_place(text: str) -> bool:
-    return any(word in PLACE_WORDS for word in tokens(text))

@@ -4,7 +4,6 @@ form), the form itself, my overview, cancel; the demo data; and the approval sub
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -53,8 +52,6 @@ from bot.services.approvals import (
     request_approval,
 )
 from bot.services.unit_of_work import UnitOfWork
-
-log = logging.getLogger(__name__)
 
 SUBJECT_TYPE = "homework_day"
 AUDIT_SUBJECT = "work_registration"
@@ -181,16 +178,18 @@ async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, aud
             continue
         if existing is not None and existing.status is RegistrationStatus.PENDING:
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=existing.id, actor=staff, now=now)
-        status = RegistrationStatus.PENDING if decision.needs_approval else RegistrationStatus.REGISTERED
+        pending = decision.needs_approval
+        status = RegistrationStatus.PENDING if pending else RegistrationStatus.REGISTERED
         registration = await uow.registrations.save_day(
             staff_id=staff.id, day=day, place=command.place, part=command.part, status=status,
             satellite_location=location, source=command.source,
         )
         action = "homework.changed" if existing is not None else "homework.registered"
         await uow.audit.record(actor, action, AUDIT_SUBJECT, registration.id, snapshot(existing), snapshot(registration))
-        if status is RegistrationStatus.PENDING:
+        if pending:
             await _request_approval(uow, result, staff, registration, actor, now)
-        result.days.append(DayResult(day, Outcome(status.value), registration, anchor_day=decision.anchor_day))
+        outcome = Outcome.PENDING if pending else Outcome.REGISTERED
+        result.days.append(DayResult(day, outcome, registration, anchor_day=decision.anchor_day))
     if command.place in AWAY_PLACES:
         saved = [r.day for r in result.with_outcome(Outcome.REGISTERED, Outcome.PENDING, Outcome.UNCHANGED)]
         result.below_minimum = await _week_warnings(uow, staff, saved, agreement)
