@@ -259,6 +259,7 @@ class World:
             verb = data["verb"]  # type: ignore[index]
             activity = teams.execute(user, url, verb, {k: v for k, v in data.items() if k != "verb"})  # type: ignore[union-attr]
         response = await (self._post_foreign(activity) if actor == "foreign" else self.harness.post(activity))
+        await self.harness.delivered()  # what the attempt recorded for others goes out within it
         answer = Answer(response.status)
         if via == "execute" and response.status == 200:
             body = await response.json()
