@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from bot.domain.approvals import ApprovalStatus, HomeworkDaySummary, NeedsConfirmation
 from bot.domain.errors import Conflict, DomainError, NotFound
-from bot.domain.homework import Registration, TeamAgreement, below_minimum, week_start
+from bot.domain.homework import Registration, RegistrationStatus, TeamAgreement, below_minimum, week_start
 from bot.domain.staff import Staff
 from bot.services.homework import AUDIT_SUBJECT, SUBJECT_TYPE, is_eligible, snapshot, team_agreement_for
 from bot.services.unit_of_work import UnitOfWork
 
 # What a decision makes of the day.
-_REGISTRATION_STATUS = {ApprovalStatus.APPROVED: "registered", ApprovalStatus.REJECTED: "rejected"}
+_REGISTRATION_STATUS = {ApprovalStatus.APPROVED: RegistrationStatus.REGISTERED, ApprovalStatus.REJECTED: RegistrationStatus.REJECTED}
 
 
 class HomeworkDaySubject:
@@ -50,7 +50,7 @@ class HomeworkDaySubject:
 
     async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
         registration = await self._registration(uow, subject_id)
-        if registration.status != "pending":
+        if registration.status != RegistrationStatus.PENDING:
             raise Conflict("homework.no_longer_pending")
         if not await is_eligible(uow, registration.staff_id, registration.day):
             raise DomainError("homework.approve_blocked_not_eligible")
@@ -64,7 +64,7 @@ class HomeworkDaySubject:
         self, uow: UnitOfWork, subject_id: int, status: ApprovalStatus, actor: Staff, comment: str | None, now: datetime
     ) -> None:
         registration = await uow.registrations.get(subject_id, for_update=True)
-        if registration is None or registration.status != "pending":
+        if registration is None or registration.status != RegistrationStatus.PENDING:
             return
         who = f"staff:{actor.id}"
         if status == ApprovalStatus.CANCELLED:
@@ -74,6 +74,6 @@ class HomeworkDaySubject:
         new_status = _REGISTRATION_STATUS.get(status)
         if new_status is None:
             raise DomainError("common.invalid_input", reason=status)
-        await uow.registrations.set_status(registration.id, new_status, only_if="pending")
-        after = snapshot(registration) | {"status": new_status}
+        await uow.registrations.set_status(registration.id, new_status, only_if=RegistrationStatus.PENDING)
+        after = snapshot(registration) | {"status": new_status.value}
         await uow.audit.record(who, f"homework.{status.value}", AUDIT_SUBJECT, registration.id, snapshot(registration), after)

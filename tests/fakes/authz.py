@@ -138,7 +138,7 @@ class World:
     async def home_day(self, user: TeamsUser = STAFF) -> dict[str, Any]:
         owner = await self.staff(user)
         day = self.next_working_day()
-        await homework_service.register_days(self.harness.services, owner, homework_service.RegisterDays((day,), "home"))
+        await homework_service.register_days(self.uow(), homework_service.RegisterDays(owner, (day,), "home"), self.now)
         async with self.uow() as uow:
             registration_id = await uow.session.scalar(
                 select(WorkRegistrationRow.id).where(WorkRegistrationRow.staff_id == owner.id, WorkRegistrationRow.day == day)
@@ -162,8 +162,9 @@ class World:
         manager = await self.staff(MANAGER)
         member = await self.staff_id(user)
         result = await team_service.mark_ineligible(
-            self.harness.services, manager, team_service.MarkIneligible(member, "organisational", self.today),
+            self.uow(), team_service.MarkIneligible(manager, member, "organisational", self.today), self.now,
         )
+        await self.harness.delivered()  # the member's notice goes out now, not during the attempt
         return {"ineligibility_id": result.marking.id, "staff_id": member}
 
     async def deputy(self) -> dict[str, Any]:
@@ -256,6 +257,7 @@ class World:
             verb = data["verb"]  # type: ignore[index]
             activity = teams.execute(user, url, verb, {k: v for k, v in data.items() if k != "verb"})  # type: ignore[union-attr]
         response = await (self._post_foreign(activity) if actor == "foreign" else self.harness.post(activity))
+        await self.harness.delivered()  # what the attempt recorded for others goes out within it
         answer = Answer(response.status)
         if via == "execute" and response.status == 200:
             body = await response.json()

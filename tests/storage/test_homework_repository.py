@@ -124,7 +124,7 @@ async def test_approval_subject_describes_and_decides(directory: UnitOfWorkFacto
 async def test_register_in_refuses_per_day_and_never_half_writes(directory: UnitOfWorkFactory) -> None:
     async with directory() as uow:
         staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
-        result = await register_in(uow, staff, RegisterDays((MON, date(2026, 11, 28), date(2026, 12, 25)), "home"), DEFAULT_NOW, "test")
+        result = await register_in(uow, RegisterDays(staff, (MON, date(2026, 11, 28), date(2026, 12, 25)), "home"), DEFAULT_NOW, "test")
         # Leaving without commit: nothing stays.
     assert [(d.day, d.outcome) for d in result.days] == [(MON, "registered"), (date(2026, 11, 28), "refused"), (date(2026, 12, 25), "refused")]
     assert [d.refusal.key for d in result.days if d.refusal] == ["homework.refused_weekend", "homework.refused_holiday"]
