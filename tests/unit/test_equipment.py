@@ -17,6 +17,7 @@ from bot.domain.equipment import (
     WantedLine,
     add_months,
 )
+from bot.domain.equipment_catalogue import parse_catalogue
 from bot.domain.staff import Role, Staff
 from bot.i18n import Translator
 from dialogs.cards.equipment import refusal_text
@@ -154,7 +155,7 @@ def test_catalogue_file_problems_carry_line_numbers() -> None:
         (25, {"code": "chair", "name_nl": "Stoel", "name_en": "Chair", "category": "chairs", "unit_price": "-1", "available_from": "2023-13-01"}),
     ]
     budgets = [(30, {"category": "chairs", "year": 2026, "amount": "30000", "kind": "yearly"})]
-    parsed, problems = rules.parse_catalogue(categories, items, budgets)
+    parsed, problems = parse_catalogue(categories, items, budgets)
     lines = {p.line: p.reason for p in problems}
     assert sorted(lines) == [6, 18, 25, 30]
     assert "repeats line 3" in lines[6]

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes.repositories.coaching import FakeCoachingRepository
+from tests.fakes.repositories.equipment import FakeEquipmentRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "equipment": FakeEquipmentRepository,
 }
