@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.equipment_files import load_catalogue_file
 from bot.domain.equipment import RequestStatus
@@ -18,7 +19,9 @@ from bot.services.equipment_demo import (
     demo_submission,
     load_demo_requests,
 )
-from storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

@@ -65,7 +65,10 @@ def _quantity(value: Any) -> int | None:
 
 
 def _item_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_ID))):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def _blank_is_home(value: Any) -> Any:
