@@ -122,12 +122,12 @@ def _row(item: service.DeliveryItem) -> DeliveryRow:
 
 
 async def show_deliveries(turn: Turn, _payload: Any = None, *, notice: str | None = None) -> dict[str, Any]:
-    items = await turn.run(service.deliveries, service.DeliveryQueue(turn.me))
+    items = await turn.run(service.delivery_queue, service.DeliveryQueue(turn.me))
     return deliveries_card(turn.t, DeliveriesView([_row(item) for item in items], notice=notice))
 
 
 async def show_delivery(turn: Turn, payload: ShowDelivery) -> dict[str, Any]:
-    item = await turn.run(service.delivery, service.ShowDeliveryRequest(turn.me, payload.request_id))
+    item = await turn.run(service.delivery_request, service.ShowDeliveryRequest(turn.me, payload.request_id))
     return delivery_card(turn.t, DeliveryView(_row(item)))
 
 

@@ -157,10 +157,6 @@ class EquipmentRequest:
     def total(self) -> Decimal:
         return sum((line.cost for line in self.lines), Decimal("0"))
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
     def snapshot(self) -> dict[str, Any]:
         """Plain values for the audit log."""
         return {
@@ -225,16 +221,6 @@ def add_years(day: date, years: int) -> date:
 
 
 # -- eligibility ------------------------------------------------------------------------------
-
-def possible_from(item: CatalogueItem, staff: Staff) -> date | None:
-    """The first day the item may be requested by this staff member (None: no such limit)."""
-    candidates = []
-    if item.available_from is not None:
-        candidates.append(item.available_from)
-    if item.min_months_in_service:
-        candidates.append(add_months(staff.start_date, item.min_months_in_service))
-    return max(candidates) if candidates else None
-
 
 def check_item(
     item: CatalogueItem,

@@ -73,6 +73,8 @@ class OfferedItem:
 
 
 async def offered_items(uow: UnitOfWork, command: EquipmentForm, now: datetime) -> list[OfferedItem]:
+    """The entity's catalogue as the form lists it: items on offer today, each with what keeps the
+    staff member from asking for it now (the justification is only asked for on sending)."""
     staff, today = command.actor, now.date()
     async with uow:
         items = await uow.equipment.list_items(staff.entity_id)
@@ -391,14 +393,15 @@ async def _delivery_items(uow: UnitOfWork, requests: Sequence[EquipmentRequest])
     ]
 
 
-async def deliveries(uow: UnitOfWork, command: DeliveryQueue, now: datetime) -> list[DeliveryItem]:
+async def delivery_queue(uow: UnitOfWork, command: DeliveryQueue, now: datetime) -> list[DeliveryItem]:
     """Approved and ordered requests, oldest first: logistics sees its own entity's, an admin all."""
     scope = rules.logistics_scope(command.actor)
     async with uow:
         return await _delivery_items(uow, await uow.equipment.list_to_fulfil(scope))
 
 
-async def delivery(uow: UnitOfWork, command: ShowDeliveryRequest, now: datetime) -> DeliveryItem:
+async def delivery_request(uow: UnitOfWork, command: ShowDeliveryRequest, now: datetime) -> DeliveryItem:
+    """One request for logistics of its entity (or an admin)."""
     rules.logistics_scope(command.actor)
     async with uow:
         request = await _get(uow, command.request_id)

@@ -306,7 +306,7 @@ async def test_fulfilment_moves_the_budget_from_committed_to_spent_and_feeds_the
         await fulfil(directory, logistics, submitted.request.id, "ordered")
     await approvals.decide(services, approval_id=submitted.approval_id, actor=await approver_of(directory, submitted.approval_id), decision="approve")
     not_logistics = await staff_of(directory, people.OTHER_STAFF)
-    queue = await service.deliveries(directory(), service.DeliveryQueue(logistics), DEFAULT_NOW)
+    queue = await service.delivery_queue(directory(), service.DeliveryQueue(logistics), DEFAULT_NOW)
     assert [item.request.id for item in queue] == [submitted.request.id]
     with pytest.raises(Forbidden):
         await fulfil(directory, not_logistics, submitted.request.id, "ordered")

@@ -286,17 +286,17 @@ async def test_logistics_sees_its_own_entity_and_an_admin_every_entity(db: FakeD
     mine = await approved_request(db, people, items)
     dv = (await submit(db, people["olga"], items, {"dv_headset": 1})).request.id
     db.table("equipment_requests")[dv]["status"] = RequestStatus.APPROVED
-    queue = await service.deliveries(uow(db), service.DeliveryQueue(people["lena"]), NOW)
+    queue = await service.delivery_queue(uow(db), service.DeliveryQueue(people["lena"]), NOW)
     assert [(i.request.id, i.requester.display_name, i.entity_code) for i in queue] == [(mine, "Stan Staff", "DWSE")]
     assert queue[0].steps == (FulfilmentStep.ORDERED, FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED)
-    everything = await service.deliveries(uow(db), service.DeliveryQueue(people["ada"]), NOW)
+    everything = await service.delivery_queue(uow(db), service.DeliveryQueue(people["ada"]), NOW)
     assert {i.request.id for i in everything} == {mine, dv}
     with pytest.raises(Forbidden):
-        await service.deliveries(uow(db), service.DeliveryQueue(people["stan"]), NOW)
+        await service.delivery_queue(uow(db), service.DeliveryQueue(people["stan"]), NOW)
     with pytest.raises(Forbidden) as refused:
-        await service.delivery(uow(db), service.ShowDeliveryRequest(people["lena"], dv), NOW)
+        await service.delivery_request(uow(db), service.ShowDeliveryRequest(people["lena"], dv), NOW)
     assert refused.value.key == "equipment.not_your_entity"
-    shown = await service.delivery(uow(db), service.ShowDeliveryRequest(people["lars"], dv), NOW)
+    shown = await service.delivery_request(uow(db), service.ShowDeliveryRequest(people["lars"], dv), NOW)
     assert shown.requester == people["olga"] and shown.entity_code == "DV"
 
 
