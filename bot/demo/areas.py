@@ -6,7 +6,7 @@ LOADERS: list = []
 
 
 async def _equipment(uow_factory, today):  # noqa: ANN001, ANN202
-    from bot.services.equipment import load_demo
+    from bot.demo.equipment import load_demo
 
     await load_demo(uow_factory, today)
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
+from bot.cli.equipment_files import load_catalogue_file
 from bot.domain.coaching import CoachingKind
 from bot.domain.equipment import Delivery, RequestLine, RequestStatus
 from bot.domain.staff import Staff
@@ -101,8 +102,8 @@ class World:
     # -- equipment ----------------------------------------------------------------------------
     async def catalogue(self) -> None:
         if "catalogue" not in self.cache:
-            await equipment_service.load_catalogue(self.harness.services.uow_factory, DEMO / "equipment_dwse.yaml", "DWSE", actor="test")
-            await equipment_service.load_catalogue(self.harness.services.uow_factory, DEMO / "equipment_dv.yaml", "DV", actor="test")
+            for code, path in (("DWSE", DEMO / "equipment_dwse.yaml"), ("DV", DEMO / "equipment_dv.yaml")):
+                await load_catalogue_file(self.harness.services.uow_factory, path, code, actor="test", now=self.now)
             self.cache["catalogue"] = True
 
     async def equipment_request(self, user: TeamsUser = STAFF, *, status: RequestStatus = RequestStatus.PENDING, item: str = "keyboard") -> dict[str, Any]:

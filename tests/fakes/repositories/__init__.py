@@ -10,10 +10,12 @@ from typing import Any
 
 from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
+from tests.fakes.repositories.equipment import FakeEquipmentRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
     "approvals": FakeApprovalRepository,
     "registrations": FakeRegistrationRepository,
+    "equipment": FakeEquipmentRepository,
 }
