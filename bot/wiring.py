@@ -3,7 +3,15 @@ scheduled jobs. The one place that knows every area; nothing registers itself at
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.registry import Registry
+from bot.services import allowances
+
+
+def register_services(registry: Registry) -> None:
+    """The approval subjects and the scheduled jobs."""
+    registry.job("allowances.defaults", allowances.run_default_modes, every=timedelta(days=1))
 
 
 def build_registry() -> Registry:
@@ -12,4 +20,5 @@ def build_registry() -> Registry:
 
     registry = Registry()
     register_flows(registry)
+    register_services(registry)
     return registry

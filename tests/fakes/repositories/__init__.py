@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.repositories.allowances import FakeAllowanceRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "allowances": FakeAllowanceRepository,
 }
