@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.registry import Registry
-from bot.services import approval_reminders
+from bot.services import allowances, approval_reminders
 from bot.services.equipment_approvals import EquipmentApprovalSubject
 from bot.services.homework_approvals import HomeworkDaySubject
 
@@ -17,6 +17,7 @@ def register_services(registry: Registry) -> None:
     registry.approval_subject(EquipmentApprovalSubject())
     registry.job("approvals.escalations", approval_reminders.run_escalations, every=timedelta(hours=1))
     registry.job("approvals.reminders", approval_reminders.run_reminders, every=timedelta(hours=1))
+    registry.job("allowances.defaults", allowances.run_default_modes, every=timedelta(days=1))
 
 
 def build_registry() -> Registry:

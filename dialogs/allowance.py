@@ -4,7 +4,7 @@ home work and HR's payroll export.
 Steps:
 1. "internet" (or the menu's "allowance") -> internet allowance card: current mode, pending change,
    history; for staff who may choose, a form (mode, provider, customer number, monthly cost).
-2. allowance.choose (Action.Execute) -> the service records the new mode from the effective date
+2. allowance.choose (Action.Execute) -> the use case records the new mode from the effective date
    -> the refreshed card replaces the form.
 3. "vergoeding" / "mijn vergoedingen" (menu "allowance.mine") -> per month what is paid and why.
 4. "bevestig thuiswerk <email>" (manager) -> the member's card -> allowance.confirm_regular.
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.domain.allowances import InternetMode
+from bot.domain.allowances import parse_cost
 from bot.domain.calendar import Month
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.payroll import PayrollExport, latest_month
 from bot.domain.staff import HR_ROLES
 from bot.files import send_file
 from bot.registry import DownloadRequest, FileOut, Registry
+from bot.reports.payroll import payroll_files
 from bot.runner import UseCaseRunner
 from bot.services import allowances as service
 from bot.services import payroll
@@ -50,44 +52,41 @@ MONTHS_OFFERED = 13
 
 
 async def produce_payroll_file(runner: UseCaseRunner, request: DownloadRequest) -> FileOut:
-    """A download link's producer: re-checks the staff member's right to the entity, then builds."""
-    params, staff_id = request.params, request.staff_id
+    """A download link's producer: the export again, for the staff member the link was made for
+    (the use case re-checks their right to the entity)."""
+    params = request.params
     try:
         month = Month.parse(str(params.get("month", "")))
         fmt = str(params.get("format", "xlsx"))
         part = int(params.get("part", 0))
     except (TypeError, ValueError):
         raise LookupError("bad payroll link") from None
-    async with runner.uow_factory() as uow:
-        actor = await uow.staff.get(staff_id)
-    if actor is None:
-        raise LookupError("unknown staff member")
     try:
-        export = await payroll.build_payroll(
-            runner.uow_factory, actor, str(params.get("entity", "")), month, runner.today(), runner.now()
+        export = await runner.run(
+            payroll.export_payroll, payroll.ExportPayroll(str(params.get("entity", "")), month, actor_id=request.staff_id)
         )
-        files = payroll.payroll_files(export, fmt)
-    except Exception as error:  # a refused or stale link gets "nothing to download"
-        raise LookupError(str(error)) from None
+        files = payroll_files(export, fmt)
+    except DomainError as error:  # a refused or stale link gets "nothing to download"
+        raise LookupError(error.key) from None
     if not 0 <= part < len(files):
         raise LookupError("no such file")
     return FileOut(*files[part])
 
 
 async def open_internet_allowance(turn: Turn, _text: str = "") -> dict:
-    view = await service.internet_allowance(turn.services.uow_factory, turn.me, turn.today(), turn.now())
+    view = await turn.run(service.internet_allowance, service.ShowInternetAllowance(turn.me))
     return internet_allowance_card(turn.t, view)
 
 
 async def choose_mode(turn: Turn, payload: ChooseModeAction) -> dict | str:
     if payload.mode is None:
         return turn.t("allowance.mode_required")
-    cmd = service.ChooseMode(
-        staff_id=payload.staff_id, mode=InternetMode(payload.mode), provider=payload.provider,
-        customer_number=payload.customer_number, monthly_cost=service.parse_cost(payload.monthly_cost),
+    command = service.ChooseMode(
+        actor=turn.me, staff_id=payload.staff_id, mode=payload.mode, provider=payload.provider,
+        customer_number=payload.customer_number, monthly_cost=parse_cost(payload.monthly_cost),
     )
     try:
-        view = await service.choose_mode(turn.services.uow_factory, turn.me, cmd, turn.today(), turn.now())
+        view = await turn.run(service.choose_mode, command)
     except InvalidInput as refused:
         log.info("allowance choice refused for %s: %s (correlation %s)", turn.actor, refused.key, turn.correlation_id)
         raise
@@ -95,44 +94,35 @@ async def choose_mode(turn: Turn, payload: ChooseModeAction) -> dict | str:
 
 
 async def open_my_allowances(turn: Turn, _text: str = "") -> dict:
-    statements = await service.my_allowances(turn.services.uow_factory, turn.me, turn.today())
-    async with turn.uow() as uow:
-        policy = (await uow.entities.policy(turn.me.entity_id)).allowance
-    return my_allowances_card(turn.t, statements, policy.flat_fee_amount)
+    mine = await turn.run(service.my_allowances, service.MyAllowances(turn.me))
+    return my_allowances_card(turn.t, mine.statements, mine.flat_fee)
 
 
 async def open_regular_homework(turn: Turn, text: str) -> dict | str:
     email = text.strip()
     if not email:
         return turn.t("allowance.regular_usage")
-    view = await service.regular_homework(turn.services.uow_factory, turn.me, email, turn.today())
+    view = await turn.run(service.regular_homework, service.ShowRegularHomework(turn.me, email))
     return regular_homework_card(turn.t, view)
 
 
 async def set_regular_homework(turn: Turn, payload: ConfirmRegularAction) -> dict:
-    view = await service.set_regular_homework(
-        turn.services.uow_factory, turn.me, payload.staff_id, payload.confirmed, turn.today(), turn.now()
-    )
+    view = await turn.run(service.set_regular_homework, service.SetRegularHomework(turn.me, payload.staff_id, payload.confirmed))
     return regular_homework_card(turn.t, view)
 
 
-def offered_months(today_month: Month) -> list[Month]:
-    months = [today_month.next()]
-    current = today_month
+def offered_months(today: Month) -> list[Month]:
+    """The latest exportable month, then this month and the twelve before it."""
+    months = [latest_month(today.first)]
+    current = today
     for _ in range(MONTHS_OFFERED):
         months.append(current)
         current = current.previous()
     return months
 
 
-async def _exportable(turn: Turn) -> list:
-    async with turn.uow() as uow:
-        entities = await uow.entities.list_all()
-    return payroll.exportable_entities(turn.me, entities)
-
-
 async def open_payroll(turn: Turn, _text: str = "") -> dict | str:
-    entities = await _exportable(turn)
+    entities = await turn.run(payroll.payroll_entities, payroll.PayrollEntities(turn.me))
     if not entities:
         return turn.t("common.not_allowed")
     this_month = Month.of(turn.today())
@@ -150,16 +140,16 @@ async def export_payroll(turn: Turn, payload: PayrollExportAction) -> str | None
         month = Month.parse(payload.month)
     except ValueError:
         raise InvalidInput("payroll.bad_month") from None
-    export = await payroll.build_payroll(turn.services.uow_factory, turn.me, payload.entity, month, turn.today(), turn.now())
+    export = await turn.run(payroll.export_payroll, payroll.ExportPayroll(payload.entity, month, actor_id=turn.me.id))
     await turn.send_text(summary_text(turn, export))
-    for filename, _content_type, content in payroll.payroll_files(export, payload.format):
+    for filename, _content_type, content in payroll_files(export, payload.format):
         await send_file(turn, filename, content, description=turn.t(
             "payroll.file_description", entity=export.entity.code, month=month_name(turn.t, month),
         ))
     return None
 
 
-def summary_text(turn: Turn, export: payroll.PayrollExport) -> str:
+def summary_text(turn: Turn, export: PayrollExport) -> str:
     t = turn.t
     return t(
         "payroll.summary", entity=export.entity.code, month=month_name(t, export.month), staff=len(export.lines),
@@ -170,9 +160,9 @@ def summary_text(turn: Turn, export: payroll.PayrollExport) -> str:
 
 
 def register(registry: Registry) -> None:
+    """Register this flow's commands, card verbs and the payroll download."""
     router = registry.router
     registry.download(PAYROLL_DOWNLOAD, produce_payroll_file, roles=PAYROLL_ROLES)
-    """Register this flow's commands and card verbs."""
     router.opener("allowance", open_internet_allowance)
     router.opener("allowance.mine", open_my_allowances)
     router.opener("payroll", open_payroll, roles=PAYROLL_ROLES)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import load_settings
@@ -40,7 +39,7 @@ def _engine_and_factory():  # noqa: ANN202
     settings = load_settings()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url)
-    return engine, UnitOfWorkFactory(create_session_factory(engine))
+    return settings, engine, UnitOfWorkFactory(create_session_factory(engine))
 
 
 def export_paths(out: Path, files: list[tuple[str, str, bytes]]) -> list[Path]:
@@ -53,19 +52,20 @@ def _export(args: argparse.Namespace) -> int:
     from bot.domain.calendar import Month
     from bot.domain.errors import DomainError
     from bot.i18n import Translator
-    from bot.services.payroll import build_payroll, payroll_files
+    from bot.reports.payroll import payroll_files
+    from bot.services.payroll import ExportPayroll, export_payroll
 
     try:
         month = Month.parse(args.month)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    engine, uow_factory = _engine_and_factory()
-    clock = SystemClock()
+    settings, engine, uow_factory = _engine_and_factory()
+    clock = SystemClock(settings.zone)
 
     async def run() -> int:
         try:
-            export = await build_payroll(uow_factory, None, args.entity, month, clock.today(), datetime.now(UTC))
+            export = await export_payroll(uow_factory(), ExportPayroll(args.entity, month), clock.now())
         except DomainError as error:
             print(f"error: {Translator('en')(error.key, **error.params)}", file=sys.stderr)
             return 1
@@ -87,11 +87,17 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import_history(args: argparse.Namespace) -> int:
     from bot.cli.common import run_file_import
-    from bot.services.allowances import import_allowance_history
+    from bot.clock import SystemClock
+    from bot.services.allowances import ImportAllowanceHistory, import_allowance_history
+    from bot.services.tabular import load_table
+
+    async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
+        table = await load_table(args.file)
+        return await import_allowance_history(uow_factory(), ImportAllowanceHistory(table, "cli"), SystemClock(settings.zone).now())
 
     return run_file_import(
         args.file,
-        lambda uow_factory, _settings: import_allowance_history(uow_factory, args.file, actor="cli"),
+        importer,
         lambda summary: [
             f"{args.file}: {summary.created} created, {summary.unchanged} unchanged, {summary.defaults_replaced} defaults replaced"
         ],

@@ -15,9 +15,11 @@ LOADERS.append(_equipment)
 
 
 async def _allowances(uow_factory, today):  # noqa: ANN001, ANN202
-    from bot.services.allowances import load_demo
+    from datetime import UTC, datetime, time
 
-    await load_demo(uow_factory, today)
+    from bot.services.allowances import LoadAllowanceDemo, load_demo
+
+    await load_demo(uow_factory(), LoadAllowanceDemo(), datetime.combine(today, time(12), tzinfo=UTC))
 
 
 LOADERS.append(_allowances)

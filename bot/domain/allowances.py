@@ -21,6 +21,9 @@ Home-work allowance
       day counts 1, a morning or an afternoon 0.5. A satellite office is not home: the sectoral
       agreement covers the costs of working from home;
     * due when home days / working weeks >= 1, computed exactly as home days * 5 >= working days.
+
+    `HOMEWORK_ALLOWANCE` holds these definitions as numbers: the Python below and the SQL that
+    aggregates the allowance for the reports are both built from it.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from bot.domain.calendar import Month, is_working_day, months_between, working_days
+from bot.domain.directory_import import ImportRefused
+from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.policy_sections import AllowancePolicy
+from bot.domain.staff import Staff
 
 WEEK = 5  # working days in a working week
 ZERO = Decimal("0.00")
@@ -172,6 +178,43 @@ def regular_homework_window(today: date, policy: AllowancePolicy) -> tuple[date,
     return today - timedelta(weeks=policy.regular_homework_weeks) + timedelta(days=1), today
 
 
+def recent_home_days(days: Iterable[WorkDay], today: date, policy: AllowancePolicy) -> Decimal:
+    """Home days registered in the regular-home-work window (the days are those of the window)."""
+    first, last = regular_homework_window(today, policy)
+    days = list(days)
+    return sum((home_days(days, month) for month in months_between(Month.of(first), Month.of(last))), Decimal(0))
+
+
+class MayNotChoose(DomainError):
+    """The staff member may not choose an internet allowance mode (with the reason as the key)."""
+
+    key = "allowance.refused_not_regular"
+
+
+REFUSAL_KEYS = {
+    ChoiceRefusal.NOT_ELIGIBLE: "allowance.refused_not_eligible",
+    ChoiceRefusal.NOT_REGULAR: "allowance.refused_not_regular",
+}
+
+
+def refuse(refusal: ChoiceRefusal, policy: AllowancePolicy) -> MayNotChoose:
+    return MayNotChoose(REFUSAL_KEYS[refusal], days=policy.regular_homework_min_days, weeks=policy.regular_homework_weeks)
+
+
+def parse_cost(value: str | None) -> Decimal | None:
+    """A monthly cost as typed ("41,50" or "41.50"); None when empty; InvalidInput when not a number."""
+    text = (value or "").strip().replace("€", "").replace(" ", "").replace(",", ".")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput("allowance.invalid_cost") from None
+    if not amount.is_finite():
+        raise InvalidInput("allowance.invalid_cost")
+    return amount
+
+
 class ChoiceProblem(StrEnum):
     MISSING_PROVIDER = "missing_provider"
     MISSING_CUSTOMER_NUMBER = "missing_customer_number"
@@ -199,6 +242,58 @@ def check_choice(
     return None
 
 
+PROBLEM_KEYS = {
+    ChoiceProblem.MISSING_PROVIDER: "allowance.invalid_provider",
+    ChoiceProblem.MISSING_CUSTOMER_NUMBER: "allowance.invalid_customer_number",
+    ChoiceProblem.BAD_COST: "allowance.invalid_cost",
+    ChoiceProblem.COST_TOO_HIGH: "allowance.cost_too_high",
+    ChoiceProblem.UNCHANGED: "allowance.unchanged",
+}
+
+
+@dataclass(frozen=True)
+class RegularConfirmation:
+    """A manager's (or HR's) confirmation that a staff member works from home regularly and structurally."""
+
+    staff_id: int
+    confirmed_by: int
+    confirmed_at: datetime
+
+
+def may_confirm_regular(actor: Staff, member: Staff) -> bool:
+    """The member's manager, or HR of the member's entity, confirms regular home work."""
+    return member.manager_id == actor.id or (actor.is_hr and actor.entity_id == member.entity_id)
+
+
+@dataclass(frozen=True)
+class InternetAllowanceView:
+    """What the internet allowance card shows to one staff member."""
+
+    staff: Staff
+    current: AllowanceChoice | None
+    pending: AllowanceChoice | None
+    history: list[AllowanceChoice]  # newest first
+    refusal: ChoiceRefusal | None
+    change_from: date
+    recent_home_days: Decimal
+    confirmed_by_manager: bool
+    policy: AllowancePolicy
+
+
+@dataclass(frozen=True)
+class RegularHomeworkView:
+    """A team member as the manager's confirmation card shows them."""
+
+    staff: Staff
+    confirmed: bool
+    recent_home_days: Decimal
+    policy: AllowancePolicy
+
+
+class AllowanceImportRefused(ImportRefused):
+    """A history file with at least one bad row; nothing of it was written."""
+
+
 # -- home-work allowance --------------------------------------------------------------------------
 
 class Place(StrEnum):
@@ -207,17 +302,63 @@ class Place(StrEnum):
     OFFICE = "office"
 
 
+FULL_DAY = "full"  # a registration's part: full, or am / pm for half a day
+REGISTERED = "registered"  # a registration's status that counts (not pending, not rejected)
+
+
 @dataclass(frozen=True)
 class WorkDay:
     """A registered working day as the allowance sees it."""
 
     day: date
     place: str  # home / satellite / office
-    part: str = "full"  # full / am / pm
-    status: str = "registered"  # registered / pending / rejected
+    part: str = FULL_DAY  # full / am / pm
+    status: str = REGISTERED  # registered / pending / rejected
 
 
+@dataclass(frozen=True)
+class HomeworkAllowanceRule:
+    """"On average at least one day a week from home", as numbers.
 
+    Counted in half days, so the decision stays in whole numbers in Python and in the SQL that
+    aggregates it for the reports (storage/repositories/homework_allowance.py builds its query
+    from these fields; tests/storage/test_homework_allowance_property.py proves both agree):
+
+        due  <=>  working days > 0  and  home halves * days_per_week >= working days * halves_per_day * home_days_per_week
+
+    Only a day with `status`, at `place`, on a working day (bot.domain.calendar: Monday to
+    Friday, not a Belgian public holiday) while in service counts; a full day is
+    `halves_per_day` halves, a morning or an afternoon one.
+    """
+
+    place: str = Place.HOME.value  # a satellite office is not home
+    status: str = REGISTERED
+    full_day: str = FULL_DAY
+    halves_per_day: int = 2
+    halves_per_part_day: int = 1
+    days_per_week: int = WEEK
+    home_days_per_week: int = 1
+
+    def counts(self, work_day: WorkDay, start: date | None = None, end: date | None = None) -> bool:
+        """Whether a registration counts as (part of) a home day, for someone in service [start, end]."""
+        return (
+            work_day.status == self.status and work_day.place == self.place and is_working_day(work_day.day)
+            and (start is None or work_day.day >= start) and (end is None or work_day.day <= end)
+        )
+
+    def halves(self, part: str) -> int:
+        return self.halves_per_day if part == self.full_day else self.halves_per_part_day
+
+    def due(self, home_halves: int, working_days: int) -> bool:
+        return working_days > 0 and home_halves * self.days_per_week >= working_days * self.halves_per_day * self.home_days_per_week
+
+
+HOMEWORK_ALLOWANCE = HomeworkAllowanceRule()
+
+
+def allowance_exists(month: Month, policy: AllowancePolicy) -> bool:
+    """The home-work allowance exists for a month that ends on or after the policy's start date."""
+    return month.last >= policy.homework_allowance_since
 
 
 def working_weeks(month: Month, start: date | None = None, end: date | None = None) -> Decimal:
@@ -225,19 +366,24 @@ def working_weeks(month: Month, start: date | None = None, end: date | None = No
     return Decimal(len(working_days(month, start, end))) / WEEK
 
 
-def home_days(days: Iterable[WorkDay], month: Month) -> Decimal:
-    """Registered home days on working days of the month; a half day counts half."""
-    total = Decimal(0)
+def home_halves(
+    days: Iterable[WorkDay], month: Month, start: date | None = None, end: date | None = None,
+    rule: HomeworkAllowanceRule = HOMEWORK_ALLOWANCE,
+) -> int:
+    """Half days at home on working days of the month (in service [start, end]); one per day."""
+    total = 0
     seen: set[date] = set()
     for work_day in days:
-        if (
-            work_day.status != "registered" or work_day.place != Place.HOME or Month.of(work_day.day) != month
-            or not is_working_day(work_day.day) or work_day.day in seen
-        ):
+        if Month.of(work_day.day) != month or work_day.day in seen or not rule.counts(work_day, start, end):
             continue
         seen.add(work_day.day)
-        total += Decimal(1) if work_day.part == "full" else HALF
+        total += rule.halves(work_day.part)
     return total
+
+
+def home_days(days: Iterable[WorkDay], month: Month) -> Decimal:
+    """Registered home days on working days of the month; a half day counts half."""
+    return Decimal(home_halves(days, month)) / HOMEWORK_ALLOWANCE.halves_per_day
 
 
 @dataclass(frozen=True)
@@ -263,12 +409,13 @@ def homework_month(
     days: Iterable[WorkDay], month: Month, policy: AllowancePolicy, *, start: date | None = None, end: date | None = None
 ) -> HomeworkMonth:
     """Whether the home-work allowance is due for a month, and the figures that decide it."""
+    rule = HOMEWORK_ALLOWANCE
     count = len(working_days(month, start, end))
-    home = home_days((d for d in days if (start is None or d.day >= start) and (end is None or d.day <= end)), month)
-    before_start = month.last < policy.homework_allowance_since
-    due = not before_start and count > 0 and home * WEEK >= count
+    halves = home_halves(days, month, start, end, rule)
+    before_start = not allowance_exists(month, policy)
+    due = not before_start and rule.due(halves, count)
     return HomeworkMonth(
-        month=month, home_days=home, working_days=count, due=due,
+        month=month, home_days=Decimal(halves) / rule.halves_per_day, working_days=count, due=due,
         amount=policy.homework_allowance_amount if due else ZERO, before_start=before_start,
     )
 

@@ -1,1 +1,2 @@
-"""Output of the parliamentary report: the sheets as tables, written as xlsx or CSV."""
+"""Output of the reports as files: the parliamentary report (sheets as tables, written as xlsx
+or CSV) and the payroll export."""

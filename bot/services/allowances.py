@@ -1,103 +1,54 @@
 """Use cases of the internet allowance and the home-work allowance: the card's view, choosing a
 mode, the manager's confirmation of regular home work, "my allowances", the entity's default for
-new staff and the history import. One unit of work (one transaction) per use case."""
+new staff (also a daily job) and the history import. One unit of work (one transaction) each."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.allowances import (
+    PROBLEM_KEYS,
     AllowanceChoice,
-    ChoiceProblem,
-    ChoiceRefusal,
+    AllowanceImportRefused,
     ChoiceSource,
+    InternetAllowanceView,
     InternetMode,
     Month,
     MonthStatement,
+    RegularHomeworkView,
     check_choice,
     choice_on,
     default_choice,
     effective_date_of_change,
-    home_days,
     may_choose,
+    may_confirm_regular,
     months_between,
+    parse_cost,
     pending_choice,
+    recent_home_days,
+    refuse,
     regular_homework_window,
     statement,
 )
-from bot.domain.directory_import import Problem
-from bot.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from bot.domain.directory_import import Problem, Table
+from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.policy_sections import AllowancePolicy
 from bot.domain.staff import Staff
-from bot.scheduler import Job, register_job
-from bot.services.directory import ImportRefused, read_import
-from storage.uow import UnitOfWork, UnitOfWorkFactory
-
-log = logging.getLogger(__name__)
+from bot.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.runtime import Services
+    from bot.runner import UseCaseRunner
+
+log = logging.getLogger(__name__)
 
 SYSTEM = "system"
 HISTORY_COLUMNS = ("email", "mode", "effective_from", "monthly_cost")
 MAX_TEXT = 100
-
-
-class MayNotChoose(DomainError):
-    """The staff member may not choose an internet allowance mode (with the reason as the key)."""
-
-    key = "allowance.refused_not_regular"
-
-
-class AllowanceImportRefused(ImportRefused):
-    """A history file with at least one bad row; nothing of it was written."""
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    created: int
-    unchanged: int
-    defaults_replaced: int
-
-
-@dataclass(frozen=True)
-class InternetAllowanceView:
-    """What the internet allowance card shows to one staff member."""
-
-    staff: Staff
-    current: AllowanceChoice | None
-    pending: AllowanceChoice | None
-    history: list[AllowanceChoice]  # newest first
-    refusal: ChoiceRefusal | None
-    change_from: date
-    recent_home_days: Decimal
-    confirmed_by_manager: bool
-    policy: AllowancePolicy
-
-
-@dataclass(frozen=True)
-class ChooseMode:
-    staff_id: int
-    mode: InternetMode
-    provider: str | None = None
-    customer_number: str | None = None
-    monthly_cost: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class RegularHomeworkView:
-    """A team member as the manager's confirmation card shows them."""
-
-    staff: Staff
-    confirmed: bool
-    recent_home_days: Decimal
-    policy: AllowancePolicy
+STATEMENT_MONTHS = 6
 
 
 def _snapshot(choice: AllowanceChoice) -> dict[str, Any]:
@@ -108,9 +59,84 @@ def _snapshot(choice: AllowanceChoice) -> dict[str, Any]:
     }
 
 
-async def apply_default_modes(uow: UnitOfWork, entity_id: int, today: date, now: datetime, *, actor: str = SYSTEM) -> int:
+def _actor(staff: Staff) -> str:
+    return f"staff:{staff.id}"
+
+
+# -- commands and results -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShowInternetAllowance:
+    actor: Staff
+
+
+@dataclass(frozen=True)
+class ChooseMode:
+    actor: Staff
+    staff_id: int  # whose mode: the card's, which must be the actor's own
+    mode: InternetMode
+    provider: str | None = None
+    customer_number: str | None = None
+    monthly_cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ShowRegularHomework:
+    actor: Staff
+    email: str  # the team member's
+
+
+@dataclass(frozen=True)
+class SetRegularHomework:
+    actor: Staff
+    staff_id: int
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class MyAllowances:
+    actor: Staff
+    months: int = STATEMENT_MONTHS
+
+
+@dataclass(frozen=True)
+class AllowanceStatements:
+    statements: list[MonthStatement]  # newest month first
+    flat_fee: Decimal  # the entity's flat fee, which the card explains
+
+
+@dataclass(frozen=True)
+class EntitiesWithDefault:
+    """The entities whose policy gives new staff a default mode."""
+
+
+@dataclass(frozen=True)
+class ApplyDefaultModes:
+    entity_id: int
+    actor: str = SYSTEM
+
+
+@dataclass(frozen=True)
+class ImportAllowanceHistory:
+    table: Table
+    actor: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    unchanged: int
+    defaults_replaced: int
+
+
+@dataclass(frozen=True)
+class LoadAllowanceDemo:
+    """Demo history for a few known addresses; everyone else gets their entity's default."""
+
+
+# -- defaults for new staff -----------------------------------------------------------------------
+async def record_default_modes(uow: UnitOfWork, entity_id: int, today: date, now: datetime, *, actor: str = SYSTEM) -> int:
     """Give every staff member of the entity without any choice the entity's default mode (DWSE:
-    flat fee from the start date). Runs inside the caller's unit of work; returns how many."""
+    flat fee from the start date). Runs inside the caller's (entered) unit of work; returns how many."""
     policy = (await uow.entities.policy(entity_id)).allowance
     if policy.default_mode_for_new_staff is None:
         return 0
@@ -126,30 +152,40 @@ async def apply_default_modes(uow: UnitOfWork, entity_id: int, today: date, now:
     return applied
 
 
-async def apply_defaults_everywhere(services: Services, now: datetime) -> int:
-    """The scheduler's daily job: every entity's default mode for staff who have none yet, so the
-    default applies from the start date without anyone opening a card (reports and payroll count
-    them). One transaction per entity; returns how many choices were recorded."""
-    today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
-    async with services.uow() as uow:
-        entity_ids = [entity.id for entity in await uow.entities.list_all()]
-    applied = 0
-    for entity_id in entity_ids:
-        async with services.uow() as uow:
-            applied += await apply_default_modes(uow, entity_id, today, now)
+async def entities_with_default(uow: UnitOfWork, query: EntitiesWithDefault, now: datetime) -> list[int]:
+    async with uow:
+        return [
+            entity.id for entity in await uow.entities.list_all()
+            if (await uow.entities.policy(entity.id)).allowance.default_mode_for_new_staff is not None
+        ]
+
+
+async def apply_default_modes(uow: UnitOfWork, command: ApplyDefaultModes, now: datetime) -> int:
+    """One entity's default mode for its staff who have none yet; returns how many were recorded."""
+    async with uow:
+        applied = await record_default_modes(uow, command.entity_id, now.date(), now, actor=command.actor)
+        if applied:
             await uow.commit()
+    return applied
+
+
+async def run_default_modes(runner: UseCaseRunner, now: datetime) -> int:
+    """The daily job (`allowances.defaults`): every entity's default mode for staff who have none
+    yet, so the default applies from the start date without anyone opening a card (reports and
+    payroll count them). One transaction per entity; returns how many choices were recorded."""
+    applied = 0
+    for entity_id in await runner.run(entities_with_default, EntitiesWithDefault()):
+        applied += await runner.run(apply_default_modes, ApplyDefaultModes(entity_id))
     if applied:
         log.info("internet allowance: default mode applied to %d staff member(s)", applied)
     return applied
 
 
-register_job(Job("allowances.defaults", apply_defaults_everywhere, every=timedelta(days=1)))
-
-
+# -- the internet allowance card ------------------------------------------------------------------
 async def _recent_home_days(uow: UnitOfWork, staff_id: int, today: date, policy: AllowancePolicy) -> Decimal:
     first, last = regular_homework_window(today, policy)
     days = (await uow.allowances.work_days([staff_id], first, last))[staff_id]
-    return sum((home_days(days, month) for month in months_between(Month.of(first), Month.of(last))), Decimal(0))
+    return recent_home_days(days, today, policy)
 
 
 async def _view(uow: UnitOfWork, staff: Staff, today: date) -> InternetAllowanceView:
@@ -167,101 +203,59 @@ async def _view(uow: UnitOfWork, staff: Staff, today: date) -> InternetAllowance
     )
 
 
-async def internet_allowance(uow_factory: UnitOfWorkFactory, staff: Staff, today: date, now: datetime) -> InternetAllowanceView:
+async def internet_allowance(uow: UnitOfWork, query: ShowInternetAllowance, now: datetime) -> InternetAllowanceView:
     """The card's view; a new staff member without any choice gets the entity's default first."""
-    async with uow_factory() as uow:
+    staff, today = query.actor, now.date()
+    async with uow:
+        choice = None
         if not await uow.allowances.history(staff.id):
             policy = (await uow.entities.policy(staff.entity_id)).allowance
             choice = default_choice(staff.id, staff.start_date, policy, today)
             if choice is not None:
                 stored = await uow.allowances.add(choice, now)
                 await uow.audit.record(SYSTEM, "allowance.default_applied", "staff", staff.id, None, _snapshot(stored))
-                await uow.commit()
-        return await _view(uow, staff, today)
+        view = await _view(uow, staff, today)
+        if choice is not None:
+            await uow.commit()
+    return view
 
 
-_PROBLEM_KEYS = {
-    ChoiceProblem.MISSING_PROVIDER: "allowance.invalid_provider",
-    ChoiceProblem.MISSING_CUSTOMER_NUMBER: "allowance.invalid_customer_number",
-    ChoiceProblem.BAD_COST: "allowance.invalid_cost",
-    ChoiceProblem.COST_TOO_HIGH: "allowance.cost_too_high",
-    ChoiceProblem.UNCHANGED: "allowance.unchanged",
-}
-_REFUSAL_KEYS = {
-    ChoiceRefusal.NOT_ELIGIBLE: "allowance.refused_not_eligible",
-    ChoiceRefusal.NOT_REGULAR: "allowance.refused_not_regular",
-}
-
-
-def parse_cost(value: str | None) -> Decimal | None:
-    """A monthly cost as typed ("41,50" or "41.50"); None when empty; InvalidInput when not a number."""
-    text = (value or "").strip().replace("€", "").replace(" ", "").replace(",", ".")
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput("allowance.invalid_cost") from None
-    if not amount.is_finite():
-        raise InvalidInput("allowance.invalid_cost")
-    return amount
-
-
-async def choose_mode(uow_factory: UnitOfWorkFactory, actor: Staff, cmd: ChooseMode, today: date, now: datetime) -> InternetAllowanceView:
+async def choose_mode(uow: UnitOfWork, command: ChooseMode, now: datetime) -> InternetAllowanceView:
     """Record a new mode for the staff member themselves, effective per the payroll cut-off."""
-    if cmd.staff_id != actor.id:
+    actor, today = command.actor, now.date()
+    if command.staff_id != actor.id:
         raise Forbidden()
-    for value in (cmd.provider, cmd.customer_number):
+    for value in (command.provider, command.customer_number):
         if value is not None and len(value) > MAX_TEXT:
             raise InvalidInput("allowance.text_too_long", max=MAX_TEXT)
-    async with uow_factory() as uow:
+    async with uow:
         await uow.allowances.lock_staff(actor.id)
         view = await _view(uow, actor, today)
         if view.refusal is not None:
             log.info("staff %s may not choose an internet allowance: %s", actor.id, view.refusal.value)
-            raise MayNotChoose(
-                _REFUSAL_KEYS[view.refusal], days=view.policy.regular_homework_min_days,
-                weeks=view.policy.regular_homework_weeks,
-            )
-        third_party = cmd.mode == InternetMode.THIRD_PARTY
+            raise refuse(view.refusal, view.policy)
+        third_party = command.mode == InternetMode.THIRD_PARTY
         choice = AllowanceChoice(
-            staff_id=actor.id, mode=cmd.mode, effective_from=view.change_from, source=ChoiceSource.BOT,
-            provider=(cmd.provider or "").strip() or None if third_party else None,
-            customer_number=(cmd.customer_number or "").strip() or None if third_party else None,
-            monthly_cost=cmd.monthly_cost if third_party else None, recorded_by=f"staff:{actor.id}",
+            staff_id=actor.id, mode=command.mode, effective_from=view.change_from, source=ChoiceSource.BOT,
+            provider=(command.provider or "").strip() or None if third_party else None,
+            customer_number=(command.customer_number or "").strip() or None if third_party else None,
+            monthly_cost=command.monthly_cost if third_party else None, recorded_by=_actor(actor),
         )
         history = list(reversed(view.history))
         problem = check_choice(choice, history, view.policy)
         if problem is not None:
-            raise InvalidInput(_PROBLEM_KEYS[problem], max=view.policy.third_party_max_monthly_cost)
+            raise InvalidInput(PROBLEM_KEYS[problem], max=view.policy.third_party_max_monthly_cost)
         before = choice_on(history, choice.effective_from)
         stored = await uow.allowances.add(choice, now)
         await uow.audit.record(
-            f"staff:{actor.id}", "allowance.mode_chosen", "staff", actor.id,
-            _snapshot(before) if before else None, _snapshot(stored),
+            _actor(actor), "allowance.mode_chosen", "staff", actor.id, _snapshot(before) if before else None, _snapshot(stored),
         )
+        after = await _view(uow, actor, today)
         await uow.commit()
-        return await _view(uow, actor, today)
+    return after
 
 
 # -- manager confirmation of regular and structural home work -------------------------------------
-
-async def _may_confirm(uow: UnitOfWork, actor: Staff, member: Staff) -> None:
-    if member.manager_id == actor.id or (actor.is_hr and actor.entity_id == member.entity_id):
-        return
-    raise Forbidden()
-
-
-async def regular_homework(uow_factory: UnitOfWorkFactory, actor: Staff, email: str, today: date) -> RegularHomeworkView:
-    """The confirmation card of a team member, found by e-mail; only their manager (or HR) sees it."""
-    async with uow_factory() as uow:
-        member = await uow.staff.get_by_email(email) if email else None
-        if member is None:
-            raise NotFound("allowance.member_not_found", email=email[:MAX_TEXT])
-        await _may_confirm(uow, actor, member)
-        return await _regular_view(uow, member, today)
-
-
 async def _regular_view(uow: UnitOfWork, member: Staff, today: date) -> RegularHomeworkView:
     policy = (await uow.entities.policy(member.entity_id)).allowance
     return RegularHomeworkView(
@@ -270,52 +264,67 @@ async def _regular_view(uow: UnitOfWork, member: Staff, today: date) -> RegularH
     )
 
 
-async def set_regular_homework(
-    uow_factory: UnitOfWorkFactory, actor: Staff, staff_id: int, confirmed: bool, today: date, now: datetime
-) -> RegularHomeworkView:
+async def regular_homework(uow: UnitOfWork, query: ShowRegularHomework, now: datetime) -> RegularHomeworkView:
+    """The confirmation card of a team member, found by e-mail; only their manager (or HR) sees it."""
+    email = query.email.strip()
+    async with uow:
+        member = await uow.staff.get_by_email(email) if email else None
+        if member is None:
+            raise NotFound("allowance.member_not_found", email=email[:MAX_TEXT])
+        if not may_confirm_regular(query.actor, member):
+            raise Forbidden()
+        return await _regular_view(uow, member, now.date())
+
+
+async def set_regular_homework(uow: UnitOfWork, command: SetRegularHomework, now: datetime) -> RegularHomeworkView:
     """Confirm (or withdraw) that a team member works from home regularly and structurally."""
-    async with uow_factory() as uow:
-        member = await uow.staff.get(staff_id)
+    actor = command.actor
+    async with uow:
+        member = await uow.staff.get(command.staff_id)
         if member is None:
             raise NotFound()
-        await _may_confirm(uow, actor, member)
+        if not may_confirm_regular(actor, member):
+            raise Forbidden()
         current = await uow.allowances.regular_confirmation(member.id) is not None
-        if current != confirmed:
-            if confirmed:
+        changed = current != command.confirmed
+        if changed:
+            if command.confirmed:
                 await uow.allowances.confirm_regular(member.id, actor.id, now)
             else:
                 await uow.allowances.withdraw_regular(member.id, actor.id, now)
             await uow.audit.record(
-                f"staff:{actor.id}", "allowance.regular_confirmed" if confirmed else "allowance.regular_withdrawn",
-                "staff", member.id, {"confirmed": current}, {"confirmed": confirmed},
+                _actor(actor), "allowance.regular_confirmed" if command.confirmed else "allowance.regular_withdrawn",
+                "staff", member.id, {"confirmed": current}, {"confirmed": command.confirmed},
             )
+        view = await _regular_view(uow, member, now.date())
+        if changed:
             await uow.commit()
-        return await _regular_view(uow, member, today)
+    return view
 
 
-# -- my allowances ----------------------------------------------------------------------------------
-
-async def my_allowances(uow_factory: UnitOfWorkFactory, staff: Staff, today: date, months: int = 6) -> list[MonthStatement]:
+# -- my allowances --------------------------------------------------------------------------------
+async def my_allowances(uow: UnitOfWork, query: MyAllowances, now: datetime) -> AllowanceStatements:
     """What the staff member receives per month and why, newest month first."""
+    staff, today = query.actor, now.date()
     last = Month.of(today)
     first = last
-    for _ in range(months - 1):
+    for _ in range(query.months - 1):
         first = first.previous()
     first = max(first, Month.of(staff.start_date))
-    if first > last:
-        return []
-    async with uow_factory() as uow:
+    async with uow:
         policy = (await uow.entities.policy(staff.entity_id)).allowance
+        if first > last:
+            return AllowanceStatements([], policy.flat_fee_amount)
         history = await uow.allowances.history(staff.id)
         days = (await uow.allowances.work_days([staff.id], first.first, last.last))[staff.id]
-    return [
+    statements = [
         statement(month, days, history, policy, today, start=staff.start_date, end=staff.end_date)
         for month in reversed(months_between(first, last))
     ]
+    return AllowanceStatements(statements, policy.flat_fee_amount)
 
 
-# -- history import ---------------------------------------------------------------------------------
-
+# -- history import -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _HistoryLine:
     line: int
@@ -379,19 +388,19 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
     return lines, problems
 
 
-async def import_allowance_history(
-    uow_factory: UnitOfWorkFactory, path: Path, *, actor: str, today: date | None = None, now: datetime | None = None
-) -> ImportSummary:
+async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHistory, now: datetime) -> ImportSummary:
     """Past internet allowance choices from CSV or XLSX (columns email, mode, effective_from,
     monthly_cost; optional provider, customer_number). One bad row refuses the whole file; a
     second import of the same file changes nothing."""
-    _header, rows = await read_import(path, HISTORY_COLUMNS, refused=AllowanceImportRefused)
-    today = today or date.today()
-    lines, problems = _parse_history(rows, today, AllowancePolicy().internet_allowance_since)
+    table, actor = command.table, command.actor
+    missing = [column for column in HISTORY_COLUMNS if column not in table.header]
+    if missing:
+        raise AllowanceImportRefused([Problem(1, f"missing column(s): {', '.join(missing)}")])
+    lines, problems = _parse_history(table.rows, now.date(), AllowancePolicy().internet_allowance_since)
     if problems:
         raise AllowanceImportRefused(problems)
     created = unchanged = replaced = 0
-    async with uow_factory() as uow:
+    async with uow:
         staff_by_email: dict[str, Staff] = {}
         for line in lines:
             staff = staff_by_email.get(line.email) or await uow.staff.get_by_email(line.email)
@@ -404,7 +413,6 @@ async def import_allowance_history(
                 problems.append(Problem(line.line, f"effective_from is before {policy.internet_allowance_since.isoformat()} for {staff.entity_code}"))
         if problems:
             raise AllowanceImportRefused(problems)
-        now = now or datetime.now(UTC)
         cleared: set[int] = set()
         for line in lines:
             staff = staff_by_email[line.email]
@@ -431,8 +439,7 @@ async def import_allowance_history(
     return ImportSummary(created, unchanged, replaced)
 
 
-# -- demo data --------------------------------------------------------------------------------------
-
+# -- demo data ------------------------------------------------------------------------------------
 def _demo_history(today: date) -> list[tuple[str, InternetMode, date, str | None, str | None]]:
     """(email, mode, from, provider, monthly cost): flat fee, third party, and switchers this year."""
     since = date(2021, 9, 1)
@@ -450,10 +457,9 @@ def _demo_history(today: date) -> list[tuple[str, InternetMode, date, str | None
     ]
 
 
-async def load_demo(uow_factory: UnitOfWorkFactory, today: date) -> None:
-    """Demo internet allowance history; everyone else gets their entity's default."""
-    now = datetime.now(UTC)
-    async with uow_factory() as uow:
+async def load_demo(uow: UnitOfWork, command: LoadAllowanceDemo, now: datetime) -> None:
+    today = now.date()
+    async with uow:
         done: set[int] = set()
         for index, (email, mode, effective, provider, cost) in enumerate(_demo_history(today)):
             staff = await uow.staff.get_by_email(email)
@@ -467,5 +473,5 @@ async def load_demo(uow_factory: UnitOfWorkFactory, today: date) -> None:
             ), now)
             await uow.audit.record("demo", "allowance.history_imported", "staff", staff.id, None, _snapshot(stored))
         for entity in await uow.entities.list_all():
-            await apply_default_modes(uow, entity.id, today, now, actor="demo")
+            await record_default_modes(uow, entity.id, today, now, actor="demo")
         await uow.commit()

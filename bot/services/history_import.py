@@ -70,6 +70,11 @@ async def import_history(
 
         table = await load_table(path)
         return await import_coaching_history(uow_factory(), ImportCoachingHistory(table, actor), datetime.now(UTC))
+    if kind == "allowances":
+        from bot.services.allowances import ImportAllowanceHistory, import_allowance_history
+
+        table = await load_table(path)
+        return await import_allowance_history(uow_factory(), ImportAllowanceHistory(table, actor), datetime.now(UTC))
     delegated = _delegated(kind)
     if delegated is not None:
         return await delegated(uow_factory, path, actor=actor)
@@ -81,11 +86,7 @@ async def import_history(
 
 
 def _delegated(kind: str) -> Callable[..., Awaitable[Any]] | None:
-    """The owning area's import service for allowances, webinars and coaching."""
-    if kind == "allowances":
-        from bot.services.allowances import import_allowance_history
-
-        return import_allowance_history
+    """The owning area's import service for webinars."""
     if kind == "webinars":
         from bot.services.attendance import import_webinar_history
 

@@ -11,11 +11,16 @@ from typing import Any, Literal
 from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 from pydantic import Field
 
-from bot.actions import ActionData
-from bot.domain.allowances import AllowanceChoice, InternetMode, MonthStatement
+from bot.actions import ActionData, Id
+from bot.domain.allowances import (
+    AllowanceChoice,
+    InternetAllowanceView,
+    InternetMode,
+    MonthStatement,
+    RegularHomeworkView,
+)
 from bot.domain.calendar import Month
 from bot.i18n import Translator
-from bot.services.allowances import InternetAllowanceView, RegularHomeworkView
 from dialogs.cards.base import card, execute, facts, heading, submit, text, title
 
 MODE_INPUT = "mode"
@@ -30,15 +35,15 @@ HISTORY_SHOWN = 12
 
 class ChooseModeAction(ActionData, verb="allowance.choose"):
     # The card's data carries only staff_id; the other fields are the card's inputs.
-    staff_id: int
-    mode: Literal["flat_fee", "third_party_payer"] | None = None
+    staff_id: Id
+    mode: InternetMode | None = None
     provider: str | None = Field(None, max_length=200)
     customer_number: str | None = Field(None, max_length=200)
     monthly_cost: str | None = Field(None, max_length=30)
 
 
 class ConfirmRegularAction(ActionData, verb="allowance.confirm_regular"):
-    staff_id: int
+    staff_id: Id
     confirmed: bool
 
 

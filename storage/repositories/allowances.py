@@ -14,16 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, and_, case, delete, distinct, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, delete, distinct, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.allowances import AllowanceChoice, ChoiceSource, InternetMode, WorkDay
-from bot.domain.calendar import Month, is_working_day, months_between, working_days
+from bot.domain.allowances import (
+    HOMEWORK_ALLOWANCE,
+    AllowanceChoice,
+    ChoiceSource,
+    InternetMode,
+    RegularConfirmation,
+    WorkDay,
+    allowance_exists,
+)
+from bot.domain.calendar import Month, months_between, working_days
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import AllowancePolicy
 from storage.models.allowances import AllowanceChoiceRow, RegularHomeworkConfirmationRow
 from storage.models.directory import EntityRow, StaffRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
+from storage.repositories import homework_allowance
 
 
 @dataclass(frozen=True)
@@ -53,13 +62,6 @@ class HomeworkAllowanceTotal:
     month: Month
     staff_count: int
     amount: Decimal
-
-
-@dataclass(frozen=True)
-class RegularConfirmation:
-    staff_id: int
-    confirmed_by: int
-    confirmed_at: datetime
 
 
 def _choice(row: AllowanceChoiceRow) -> AllowanceChoice:
@@ -270,43 +272,32 @@ class AllowanceRepository:
     async def homework_allowance_per_month(self, months: Sequence[Month], entity_id: int | None = None) -> list[HomeworkAllowanceTotal]:
         """Staff who received the home-work allowance per month, and its cost (each entity's amount).
 
-        Home days are summed in the database (half days as 1, full days as 2, weekends and Belgian
-        holidays excluded); the average-one-day-a-week rule is then applied per staff member with
-        the working days of the days they were in service (bot.domain.allowances)."""
+        The database sums each staff member's home days per month (storage/repositories/
+        homework_allowance.py); the rule then decides per staff member with the working days
+        they were in service (bot.domain.allowances.HOMEWORK_ALLOWANCE)."""
         if not months:
             return []
         ordered = sorted(set(months))
         calendar = _months_cte(ordered, "hw_months")
-        closed = [
-            day for month in ordered for day in month.days() if not is_working_day(day)
-        ]
-        halves = case((WorkRegistrationRow.part == "full", 2), else_=1)
         query = (
             select(calendar.c.first, WorkRegistrationRow.staff_id, StaffRow.entity_id, StaffRow.start_date,
-                   StaffRow.end_date, func.sum(halves))
+                   StaffRow.end_date, func.sum(homework_allowance.home_halves()))
             .select_from(calendar)
             .join(WorkRegistrationRow, and_(WorkRegistrationRow.day >= calendar.c.first, WorkRegistrationRow.day < calendar.c.after))
             .join(StaffRow, StaffRow.id == WorkRegistrationRow.staff_id)
-            .where(WorkRegistrationRow.status == "registered", WorkRegistrationRow.place == "home")
+            .where(*homework_allowance.counted_home_days(ordered[0].first, ordered[-1].last))
             .group_by(calendar.c.first, WorkRegistrationRow.staff_id, StaffRow.entity_id, StaffRow.start_date, StaffRow.end_date)
         )
-        if closed:
-            query = query.where(WorkRegistrationRow.day.notin_(closed))
         if entity_id is not None:
             query = query.where(StaffRow.entity_id == entity_id)
         rows = list(await self.session.execute(query))
         policies = await self._policies(row[2] for row in rows)
         counts: dict[Month, int] = dict.fromkeys(ordered, 0)
         amounts: dict[Month, Decimal] = dict.fromkeys(ordered, Decimal("0.00"))
-        for first, _staff_id, entity, start, end, half_days in rows:
+        for first, _staff_id, entity, start, end, halves in rows:
             month = Month.of(first if isinstance(first, date) else date.fromisoformat(str(first)))
             policy = policies.get(entity, AllowancePolicy())
-            if month.last < policy.homework_allowance_since:
-                continue
-            days_in_service = len(working_days(month, start, end))
-            # home days * 5 >= working days, with home days = half days / 2
-            if days_in_service and int(half_days) * 5 >= days_in_service * 2:
+            if allowance_exists(month, policy) and HOMEWORK_ALLOWANCE.due(int(halves), len(working_days(month, start, end))):
                 counts[month] += 1
                 amounts[month] += policy.homework_allowance_amount
         return [HomeworkAllowanceTotal(month, counts[month], amounts[month]) for month in ordered]
-

@@ -64,6 +64,7 @@ from storage.models.equipment import (
 )
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
 from storage.models.webinars import CoachingRequestRow, WebinarRegistrationRow, WebinarRow, WebinarSessionRow
+from storage.repositories import homework_allowance
 
 
 class month_start(FunctionElement):  # noqa: N801 - reads as the SQL function it is
@@ -398,31 +399,22 @@ class ReportRepository:
         ]
 
     async def homework_allowance_months(self, period: Period, entity_id: int | None) -> list[HomeworkAllowanceMonth]:
-        """Per month: staff due the home-work allowance (registered home days on working days,
-        on average at least one a week: home days x 5 >= working days in service) and its cost.
-        Full-month staff are decided in the database; the few who started or left during a month
-        are decided with their own working days (bot.domain.allowances)."""
+        """Per month: staff due the home-work allowance (bot.domain.allowances.HOMEWORK_ALLOWANCE:
+        on average at least one home day a week of the working days in service) and its cost.
+        The database sums the home days; staff in service the whole month are decided there too,
+        the few who started or left during a month with their own working days in Python."""
         months = period.months()
-        counts = [len(calendar.working_days(calendar.Month(m.year, m.month))) for m in months]
+        counts = [len(calendar.working_days(month)) for month in months]
         table = months_table(months, counts)
-        holidays = [day for m in months for day in calendar.Month(m.year, m.month).days()
-                    if day.weekday() < 5 and not calendar.is_working_day(day)]
         registration = WorkRegistrationRow
         month = month_start(registration.day)
         home = (
-            select(month.label("first_day"), registration.staff_id, func.sum(half_days()).label("halves"))
+            select(month.label("first_day"), registration.staff_id, func.sum(homework_allowance.home_halves()).label("halves"))
             .join(StaffRow, StaffRow.id == registration.staff_id)
-            .where(
-                registration.day >= period.first_day, registration.day <= period.last_day,
-                registration.place == "home", registration.status == REGISTERED,
-                extract("dow", registration.day).notin_([0, 6]),  # Sunday and Saturday, on both databases
-                registration.day >= StaffRow.start_date, or_(StaffRow.end_date.is_(None), registration.day <= StaffRow.end_date),
-            )
+            .where(*homework_allowance.counted_home_days(period.first_day, period.last_day))
             .group_by(month, registration.staff_id)
+            .subquery("home")
         )
-        if holidays:
-            home = home.where(registration.day.notin_(holidays))
-        home = home.subquery("home")
         assignment = StaffAssignmentRow.__table__.alias("a")
         per_staff = (
             select(
@@ -440,7 +432,7 @@ class ReportRepository:
         whole_months = (
             select(per_staff.c.idx, per_staff.c.entity_id, func.count().label("staff"), literal(None, Date).label("start_date"),
                    literal(None, Date).label("end_date"), literal(None, Integer).label("halves"))
-            .where(per_staff.c.whole == 1, per_staff.c.halves * 5 >= per_staff.c.working_days * 2, *scope)
+            .where(per_staff.c.whole == 1, homework_allowance.due(per_staff.c.halves, per_staff.c.working_days), *scope)
             .group_by(per_staff.c.idx, per_staff.c.entity_id)
         )
         partial = select(
@@ -452,11 +444,8 @@ class ReportRepository:
             if row.halves is None:
                 due[(row.idx, row.entity_id)] += int(row.staff)
                 continue
-            month = months[row.idx]
-            days = allowance_rules.working_days(
-                allowance_rules.Month(month.year, month.month), _as_date(row.start_date), _as_date(row.end_date) if row.end_date else None
-            )
-            if days and int(row.halves) * 5 >= len(days) * 2:
+            in_service = calendar.working_days(months[row.idx], _as_date(row.start_date), _as_date(row.end_date) if row.end_date else None)
+            if allowance_rules.HOMEWORK_ALLOWANCE.due(int(row.halves), len(in_service)):
                 due[(row.idx, row.entity_id)] += 1
         policies = await self._policies()
         result = []
@@ -465,7 +454,7 @@ class ReportRepository:
             amount = Decimal("0.00")
             for (line_idx, line_entity), count in due.items():
                 policy = policies.get(line_entity, AllowancePolicy())
-                if line_idx != idx or month.last_day < policy.homework_allowance_since:
+                if line_idx != idx or not allowance_rules.allowance_exists(month, policy):
                     continue
                 staff += count
                 amount += policy.homework_allowance_amount * count

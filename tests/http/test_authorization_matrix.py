@@ -142,8 +142,8 @@ async def regular_home_worker(world: World, _actor: Actor) -> dict[str, Any]:
 async def unconfirmed_member(world: World, _actor: Actor) -> dict[str, Any]:
     """STAFF without a manager's confirmation of regular home work (withdrawn if an earlier actor confirmed)."""
     member = await world.staff_id(STAFF)
-    await allowance_service.set_regular_homework(
-        world.harness.services.uow_factory, await world.staff(MANAGER), member, False, world.today, world.now
+    await world.harness.services.runner.run(
+        allowance_service.set_regular_homework, allowance_service.SetRegularHomework(await world.staff(MANAGER), member, False)
     )
     return {"staff_id": member}
 
@@ -151,8 +151,8 @@ async def unconfirmed_member(world: World, _actor: Actor) -> dict[str, Any]:
 async def unconfirmed_member_elsewhere(world: World, _actor: Actor) -> dict[str, Any]:
     """OTHER_STAFF (entity DV, managed by OTHER_MANAGER) without a confirmation."""
     member = await world.staff_id(OTHER_STAFF)
-    await allowance_service.set_regular_homework(
-        world.harness.services.uow_factory, await world.staff(OTHER_MANAGER), member, False, world.today, world.now
+    await world.harness.services.runner.run(
+        allowance_service.set_regular_homework, allowance_service.SetRegularHomework(await world.staff(OTHER_MANAGER), member, False)
     )
     return {"staff_id": member}
 

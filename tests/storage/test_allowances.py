@@ -4,18 +4,19 @@ manager's confirmation, defaults for new staff, the history import and the repor
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.domain.allowances import ChoiceSource, InternetMode
+from bot.domain.allowances import AllowanceImportRefused, ChoiceSource, InternetMode, MayNotChoose
 from bot.domain.calendar import Month, working_days
 from bot.domain.errors import Forbidden, InvalidInput
 from bot.domain.staff import Staff
 from bot.services import allowances as service
+from bot.services.tabular import load_table
 from storage.models.allowances import AllowanceChoiceRow
 from storage.models.directory import AuditRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
@@ -52,6 +53,11 @@ async def choices(uow_factory: UnitOfWorkFactory) -> int:
         return int(await uow.session.scalar(select(func.count()).select_from(AllowanceChoiceRow)))
 
 
+async def import_history_file(uow_factory: UnitOfWorkFactory, path: Path) -> service.ImportSummary:
+    table = await load_table(path)
+    return await service.import_allowance_history(uow_factory(), service.ImportAllowanceHistory(table, "test"), NOW)
+
+
 def recent_weekdays(count: int) -> list[date]:
     days = working_days(Month(2026, 11)) + working_days(Month(2026, 10))
     return sorted(d for d in days if d <= TODAY)[-count:]
@@ -60,10 +66,10 @@ def recent_weekdays(count: int) -> list[date]:
 async def test_regular_home_worker_chooses_third_party_from_next_month(directory: UnitOfWorkFactory) -> None:
     stan = await staff(directory, "staff@vlaanderen.be")
     await register(directory, stan.id, recent_weekdays(4))
-    view = await service.internet_allowance(directory, stan, TODAY, NOW)
+    view = await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)
     assert view.refusal is None and view.current.mode == FLAT and view.current.source == ChoiceSource.DEFAULT
-    cmd = service.ChooseMode(stan.id, THIRD, provider="Telenet", customer_number="TN-123", monthly_cost=Decimal("41.50"))
-    view = await service.choose_mode(directory, stan, cmd, TODAY, NOW)
+    cmd = service.ChooseMode(stan, stan.id, THIRD, provider="Telenet", customer_number="TN-123", monthly_cost=Decimal("41.50"))
+    view = await service.choose_mode(directory(), cmd, NOW)
     # 22 November is after the cut-off day (10): from 1 December
     assert view.pending.mode == THIRD and view.pending.effective_from == date(2026, 12, 1)
     assert view.current.mode == FLAT
@@ -72,10 +78,10 @@ async def test_regular_home_worker_chooses_third_party_from_next_month(directory
         audit = await uow.audit.list_by_action("allowance.mode_chosen")
         assert audit[-1].after["mode"] == "third_party_payer" and audit[-1].before["mode"] == "flat_fee"
     with pytest.raises(InvalidInput) as unchanged:
-        await service.choose_mode(directory, stan, cmd, TODAY, NOW)
+        await service.choose_mode(directory(), cmd, NOW)
     assert unchanged.value.key == "allowance.unchanged"
     # changing one's mind before December: flat fee again, both entries kept
-    view = await service.choose_mode(directory, stan, service.ChooseMode(stan.id, FLAT), TODAY, NOW)
+    view = await service.choose_mode(directory(), service.ChooseMode(stan, stan.id, FLAT), NOW)
     assert view.pending.mode == FLAT
     assert [c.mode for c in view.history[:2]] == [FLAT, THIRD]
 
@@ -84,11 +90,11 @@ async def test_staff_without_regular_home_work_is_refused_and_nothing_is_written
     stan = await staff(directory, "staff@vlaanderen.be")
     await register(directory, stan.id, recent_weekdays(3))
     await register(directory, stan.id, recent_weekdays(10)[:5], place="satellite")
-    view = await service.internet_allowance(directory, stan, TODAY, NOW)
+    view = await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)
     assert view.refusal is not None and view.refusal.value == "not_regular"
     before = await choices(directory)
-    with pytest.raises(service.MayNotChoose) as refused:
-        await service.choose_mode(directory, stan, service.ChooseMode(stan.id, THIRD, "P", "1", Decimal(30)), TODAY, NOW)
+    with pytest.raises(MayNotChoose) as refused:
+        await service.choose_mode(directory(), service.ChooseMode(stan, stan.id, THIRD, "P", "1", Decimal(30)), NOW)
     assert refused.value.key == "allowance.refused_not_regular" and refused.value.params["days"] == 4
     assert await choices(directory) == before
 
@@ -97,10 +103,10 @@ async def test_not_eligible_staff_are_refused_even_when_confirmed(directory: Uni
     stan = await staff(directory, "staff@vlaanderen.be")
     mia = await staff(directory, "manager@vlaanderen.be")
     await register(directory, stan.id, recent_weekdays(8))
-    await service.set_regular_homework(directory, mia, stan.id, True, TODAY, NOW)
+    await service.set_regular_homework(directory(), service.SetRegularHomework(mia, stan.id, True), NOW)
     await mark_ineligible(directory, stan.id, date(2026, 11, 1))
-    with pytest.raises(service.MayNotChoose) as refused:
-        await service.choose_mode(directory, stan, service.ChooseMode(stan.id, FLAT), TODAY, NOW)
+    with pytest.raises(MayNotChoose) as refused:
+        await service.choose_mode(directory(), service.ChooseMode(stan, stan.id, FLAT), NOW)
     assert refused.value.key == "allowance.refused_not_eligible"
 
 
@@ -111,15 +117,15 @@ async def test_manager_confirmation_lets_staff_choose_and_others_may_not_confirm
     olaf = await staff(directory, "othermanager@vlaanderen.be")
     for outsider in (cato, olaf):
         with pytest.raises(Forbidden):
-            await service.set_regular_homework(directory, outsider, stan.id, True, TODAY, NOW)
+            await service.set_regular_homework(directory(), service.SetRegularHomework(outsider, stan.id, True), NOW)
         with pytest.raises(Forbidden):
-            await service.regular_homework(directory, outsider, stan.email, TODAY)
-    view = await service.set_regular_homework(directory, mia, stan.id, True, TODAY, NOW)
+            await service.regular_homework(directory(), service.ShowRegularHomework(outsider, stan.email), NOW)
+    view = await service.set_regular_homework(directory(), service.SetRegularHomework(mia, stan.id, True), NOW)
     assert view.confirmed
-    assert (await service.internet_allowance(directory, stan, TODAY, NOW)).refusal is None
-    view = await service.set_regular_homework(directory, mia, stan.id, False, TODAY, NOW)
+    assert (await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)).refusal is None
+    view = await service.set_regular_homework(directory(), service.SetRegularHomework(mia, stan.id, False), NOW)
     assert not view.confirmed
-    assert (await service.internet_allowance(directory, stan, TODAY, NOW)).refusal is not None
+    assert (await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)).refusal is not None
     async with directory() as uow:
         actions = [row.action for row in await uow.audit.list_for_subject("staff", stan.id)]
     assert "allowance.regular_confirmed" in actions and "allowance.regular_withdrawn" in actions
@@ -129,26 +135,28 @@ async def test_choosing_for_someone_else_is_forbidden(directory: UnitOfWorkFacto
     stan = await staff(directory, "staff@vlaanderen.be")
     cato = await staff(directory, "colleague@vlaanderen.be")
     with pytest.raises(Forbidden):
-        await service.choose_mode(directory, cato, service.ChooseMode(stan.id, FLAT), TODAY, NOW)
+        await service.choose_mode(directory(), service.ChooseMode(cato, stan.id, FLAT), NOW)
 
 
 async def test_default_for_new_staff_applies_once(directory: UnitOfWorkFactory) -> None:
     cato = await staff(directory, "colleague@vlaanderen.be")  # started 14 June 2026
-    view = await service.internet_allowance(directory, cato, TODAY, NOW)
+    view = await service.internet_allowance(directory(), service.ShowInternetAllowance(cato), NOW)
     assert view.current.mode == FLAT and view.current.effective_from == date(2026, 6, 1)
-    await service.internet_allowance(directory, cato, TODAY, NOW)
+    await service.internet_allowance(directory(), service.ShowInternetAllowance(cato), NOW)
     async with directory() as uow:
         assert len(await uow.allowances.history(cato.id)) == 1
         assert len(await uow.audit.list_by_action("allowance.default_applied")) == 1
 
 
 async def test_daily_job_applies_defaults_without_anyone_opening_a_card(directory: UnitOfWorkFactory, database_url: str) -> None:
-    from bot.clock import FixedClock
-    from bot.runtime import Services
     from bot.scheduler import run_due_jobs
-    from tests.conftest import make_settings
+    from bot.wiring import build_registry
+    from tests.unit.test_scheduler import services_for
 
-    services = Services(settings=make_settings(database_url), clock=FixedClock(NOW), uow_factory=directory, proactive=None)  # type: ignore[arg-type]
+    registry = build_registry()
+    assert registry.jobs["allowances.defaults"].every == timedelta(days=1)
+    services = services_for(directory, database_url, "a", registry)
+    services.clock.current = NOW  # type: ignore[attr-defined]
     assert "allowances.defaults" in await run_due_jobs(services, NOW)
     async with directory() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(AllowanceChoiceRow))
@@ -158,7 +166,10 @@ async def test_daily_job_applies_defaults_without_anyone_opening_a_card(director
     assert count == everyone  # both test entities default to the flat fee
     # Once a day, and nothing twice: a second run in the same day does not run, a later one adds nothing.
     assert "allowances.defaults" not in await run_due_jobs(services, NOW)
-    assert await service.apply_defaults_everywhere(services, NOW) == 0
+    assert await service.run_default_modes(services.runner, NOW) == 0
+    async with directory() as uow:
+        entity_ids = [entity.id for entity in await uow.entities.list_all()]
+    assert [await service.apply_default_modes(directory(), service.ApplyDefaultModes(e), NOW) for e in entity_ids] == [0, 0]
 
 
 async def test_entity_without_default_gives_nothing(directory: UnitOfWorkFactory) -> None:
@@ -167,7 +178,7 @@ async def test_entity_without_default_gives_nothing(directory: UnitOfWorkFactory
         policy = await uow.entities.policy(olga.entity_id)
         await uow.entities.set_policy(olga.entity_id, policy.model_copy(update={"allowance": policy.allowance.model_copy(update={"default_mode_for_new_staff": None})}))
         await uow.commit()
-    view = await service.internet_allowance(directory, olga, TODAY, NOW)
+    view = await service.internet_allowance(directory(), service.ShowInternetAllowance(olga), NOW)
     assert view.current is None and view.history == []
 
 
@@ -178,8 +189,8 @@ async def test_my_allowances_per_month(directory: UnitOfWorkFactory) -> None:
     await register(directory, stan.id, [october[3]], part="pm")
     september = working_days(Month(2026, 9))
     await register(directory, stan.id, september[:5])
-    await service.internet_allowance(directory, stan, TODAY, NOW)  # default flat fee
-    rows = await service.my_allowances(directory, stan, TODAY)
+    await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)  # default flat fee
+    rows = (await service.my_allowances(directory(), service.MyAllowances(stan), NOW)).statements
     assert [str(r.month) for r in rows] == ["2026-11", "2026-10", "2026-09", "2026-08", "2026-07", "2026-06"]
     oct_row = rows[1]
     assert (oct_row.homework.home_days, oct_row.homework.per_week, oct_row.homework.due) == (Decimal("3.5"), Decimal("0.8"), False)
@@ -204,11 +215,11 @@ async def test_history_import_is_idempotent(directory: UnitOfWorkFactory, tmp_pa
     path = tmp_path / "history.csv"
     path.write_text(HISTORY, encoding="utf-8")
     stan = await staff(directory, "staff@vlaanderen.be")
-    await service.internet_allowance(directory, stan, TODAY, NOW)  # a default that the import replaces
-    first = await service.import_allowance_history(directory, path, actor="test", today=TODAY)
+    await service.internet_allowance(directory(), service.ShowInternetAllowance(stan), NOW)  # a default that the import replaces
+    first = await import_history_file(directory, path)
     assert (first.created, first.unchanged, first.defaults_replaced) == (5, 0, 1)
     count = await choices(directory)
-    second = await service.import_allowance_history(directory, path, actor="test", today=TODAY)
+    second = await import_history_file(directory, path)
     assert (second.created, second.unchanged, second.defaults_replaced) == (0, 5, 0)
     assert await choices(directory) == count
     async with directory() as uow:
@@ -231,20 +242,20 @@ async def test_history_import_refuses_bad_rows_with_line_numbers(directory: Unit
     )
     path = tmp_path / "bad.csv"
     path.write_text(bad, encoding="utf-8")
-    with pytest.raises(service.AllowanceImportRefused) as refused:
-        await service.import_allowance_history(directory, path, actor="test", today=TODAY)
+    with pytest.raises(AllowanceImportRefused) as refused:
+        await import_history_file(directory, path)
     assert [p.line for p in refused.value.problems] == [3, 4, 5, 6, 7, 8]
     assert await choices(directory) == 0
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("email,mode,effective_from,monthly_cost\nstaff@vlaanderen.be,flat_fee,2024-01-01,\nnobody@vlaanderen.be,flat_fee,2024-01-01,\n")
-    with pytest.raises(service.AllowanceImportRefused) as refused:
-        await service.import_allowance_history(directory, unknown, actor="test", today=TODAY)
+    with pytest.raises(AllowanceImportRefused) as refused:
+        await import_history_file(directory, unknown)
     assert [p.line for p in refused.value.problems] == [3]
     assert await choices(directory) == 0
     missing = tmp_path / "missing.csv"
     missing.write_text("email,mode\nstaff@vlaanderen.be,flat_fee\n")
-    with pytest.raises(service.AllowanceImportRefused) as refused:
-        await service.import_allowance_history(directory, missing, actor="test", today=TODAY)
+    with pytest.raises(AllowanceImportRefused) as refused:
+        await import_history_file(directory, missing)
     assert refused.value.problems[0].line == 1
 
 
@@ -253,7 +264,7 @@ async def test_history_import_refuses_bad_rows_with_line_numbers(directory: Unit
 async def test_staff_and_amounts_per_mode_per_year(directory: UnitOfWorkFactory, tmp_path: Path) -> None:
     path = tmp_path / "history.csv"
     path.write_text(HISTORY, encoding="utf-8")
-    await service.import_allowance_history(directory, path, actor="test", today=TODAY)
+    await import_history_file(directory, path)
     dwse = (await staff(directory, "staff@vlaanderen.be")).entity_id
     async with directory() as uow:
         counts = await uow.allowances.staff_per_mode_per_year([2021, 2023, 2026], dwse)
@@ -300,7 +311,7 @@ async def test_homework_allowance_per_month_matches_the_rule(directory: UnitOfWo
 
 async def test_audit_rows_for_defaults_name_the_system(directory: UnitOfWorkFactory) -> None:
     cato = await staff(directory, "colleague@vlaanderen.be")
-    await service.internet_allowance(directory, cato, TODAY, NOW)
+    await service.internet_allowance(directory(), service.ShowInternetAllowance(cato), NOW)
     async with directory() as uow:
         row = await uow.session.scalar(select(AuditRow).where(AuditRow.action == "allowance.default_applied"))
         assert row.actor == "system" and row.after["source"] == "default"
@@ -309,10 +320,10 @@ async def test_audit_rows_for_defaults_name_the_system(directory: UnitOfWorkFact
 async def test_double_click_records_one_choice_on_postgresql(pg_directory: UnitOfWorkFactory) -> None:
     stan = await staff(pg_directory, "staff@vlaanderen.be")
     await register(pg_directory, stan.id, recent_weekdays(4))
-    await service.internet_allowance(pg_directory, stan, TODAY, NOW)
-    cmd = service.ChooseMode(stan.id, THIRD, provider="Telenet", customer_number="TN-1", monthly_cost=Decimal("41.50"))
+    await service.internet_allowance(pg_directory(), service.ShowInternetAllowance(stan), NOW)
+    cmd = service.ChooseMode(stan, stan.id, THIRD, provider="Telenet", customer_number="TN-1", monthly_cost=Decimal("41.50"))
     results = await asyncio.gather(
-        *(service.choose_mode(pg_directory, stan, cmd, TODAY, NOW) for _ in range(4)), return_exceptions=True
+        *(service.choose_mode(pg_directory(), cmd, NOW) for _ in range(4)), return_exceptions=True
     )
     refused = [r for r in results if isinstance(r, InvalidInput)]
     assert len(refused) == 3 and all(r.key == "allowance.unchanged" for r in refused)

@@ -15,10 +15,12 @@ from openpyxl import load_workbook
 from bot.domain.allowances import InternetMode
 from bot.domain.calendar import Month, working_days
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
-from bot.services import allowances as service
-from bot.services.payroll import build_payroll, payroll_csv, payroll_files, payroll_xlsx
+from bot.domain.payroll import PayrollExport
+from bot.domain.staff import Staff
+from bot.reports.payroll import payroll_csv, payroll_files, payroll_xlsx
+from bot.services.payroll import ExportPayroll, export_payroll
 from storage.uow import UnitOfWorkFactory
-from tests.storage.test_allowances import mark_ineligible, register, staff
+from tests.storage.test_allowances import import_history_file, mark_ineligible, register, staff
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -33,11 +35,16 @@ HISTORY = (
 )
 
 
+async def build_payroll(uow_factory: UnitOfWorkFactory, actor: Staff | None, entity: str, month: Month, today: date, now: datetime) -> PayrollExport:
+    assert now.date() == today
+    return await export_payroll(uow_factory(), ExportPayroll(entity, month, actor_id=actor.id if actor else None), now)
+
+
 @pytest.fixture
 async def payroll_data(directory: UnitOfWorkFactory, tmp_path: Path) -> UnitOfWorkFactory:
     path = tmp_path / "history.csv"
     path.write_text(HISTORY, encoding="utf-8")
-    await service.import_allowance_history(directory, path, actor="test", today=TODAY)
+    await import_history_file(directory, path)
     october = working_days(OCTOBER)  # 22 working days: 4.4 home days needed
     stan = await staff(directory, "staff@vlaanderen.be")
     mia = await staff(directory, "manager@vlaanderen.be")

@@ -11,15 +11,16 @@ from bot.domain.allowances import (
     AllowanceChoice,
     ChoiceRefusal,
     ChoiceSource,
+    InternetAllowanceView,
     InternetMode,
     Month,
+    RegularHomeworkView,
     WorkDay,
     statement,
 )
 from bot.domain.policy_sections import AllowancePolicy
 from bot.domain.staff import Staff
 from bot.i18n import Translator
-from bot.services.allowances import InternetAllowanceView, RegularHomeworkView
 from bot.wiring import build_registry
 from dialogs.cards.allowance import (
     PayrollFormView,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.repositories.allowances import FakeAllowanceRepository
 from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 from tests.fakes.repositories.equipment import FakeEquipmentRepository
@@ -18,4 +19,5 @@ AREA_REPOSITORIES: dict[str, Any] = {
     "approvals": FakeApprovalRepository,
     "registrations": FakeRegistrationRepository,
     "equipment": FakeEquipmentRepository,
+    "allowances": FakeAllowanceRepository,
 }
