@@ -3,13 +3,21 @@ scheduled jobs. The one place that knows every area; nothing registers itself at
 
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import partial
+
+from bot.config import Settings
 from bot.registry import Registry
 
 
-def build_registry() -> Registry:
-    """A fresh registry with everything the service looks up by name."""
+def build_registry(settings: Settings | None = None) -> Registry:
+    """A fresh registry with everything the service looks up by name; jobs that take a setting
+    get its default when no settings are given (tests that only read the routes)."""
+    from bot.services import webinars
     from dialogs import register_flows
 
+    reminder_hours = settings.webinar_reminder_hours if settings else Settings.model_fields["webinar_reminder_hours"].default
     registry = Registry()
     register_flows(registry)
+    registry.job(webinars.REMINDER_JOB, partial(webinars.run_reminders, hours_before=reminder_hours), every=timedelta(minutes=5))
     return registry

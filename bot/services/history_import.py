@@ -70,6 +70,13 @@ async def import_history(
 
         table = await load_table(path)
         return await import_coaching_history(uow_factory(), ImportCoachingHistory(table, actor), datetime.now(UTC))
+    if kind == "webinars":
+        from bot.clock import SystemClock
+        from bot.services.attendance import ImportWebinarHistory, import_webinar_history
+
+        table = await load_table(path)
+        now = SystemClock().now()  # session starts without an offset are read in the clock's zone
+        return await import_webinar_history(uow_factory(), ImportWebinarHistory(table, actor, now.tzinfo), now)
     delegated = _delegated(kind)
     if delegated is not None:
         return await delegated(uow_factory, path, actor=actor)
@@ -86,10 +93,6 @@ def _delegated(kind: str) -> Callable[..., Awaitable[Any]] | None:
         from bot.services.allowances import import_allowance_history
 
         return import_allowance_history
-    if kind == "webinars":
-        from bot.services.attendance import import_webinar_history
-
-        return import_webinar_history
     return None
 
 

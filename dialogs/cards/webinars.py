@@ -3,10 +3,12 @@ form, preview, management and attendance cards."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from microsoft_teams.cards import (
     ActionSet,
@@ -23,83 +25,145 @@ from microsoft_teams.cards import (
     TimeInput,
     ToggleVisibilityAction,
 )
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.actions import ActionData
+from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate
+from bot.domain.webinars import TargetGroup
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
 
-Source = Literal["invitation", "overview"]
 SESSION_SLOTS = 3
+# The inputs of one session row of the form: s1_date, s1_start, ... up to s3_url.
+SESSION_FIELDS = ("date", "start", "end", "capacity", "url")
+_SESSION_INPUT = re.compile(r"s([1-9][0-9]?)_(" + "|".join(SESSION_FIELDS) + ")")
+
+
+class CardSource(StrEnum):
+    """Which card a sign-up or cancel button sits on (the answer redraws that card)."""
+
+    INVITATION = "invitation"
+    OVERVIEW = "overview"
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _comma_separated(value: Any) -> Any:
+    """A multi-select choice set sends its values as one comma-separated string."""
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+OptionalTime = Annotated[time | None, BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[Id], BeforeValidator(_comma_separated)]
+
+
+def _hh_mm(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
 
 
 # -- payloads --------------------------------------------------------------------------------
 class ShowInvitation(ActionData, verb="webinar.card"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class SignUp(ActionData, verb="webinar.signup"):
-    session_id: int
+    session_id: Id
     waitlist: bool = False
-    source: Source = "invitation"
+    source: CardSource = CardSource.INVITATION
 
 
 class CancelRegistration(ActionData, verb="webinar.cancel"):
-    registration_id: int
-    source: Source = "invitation"
+    registration_id: Id
+    source: CardSource = CardSource.INVITATION
 
 
 class NewWebinar(ActionData, verb="webinar.new"):
     pass
 
 
+class SessionRow(BaseModel):
+    """One session row of the webinar form."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    date: OptionalDate = None
+    start: OptionalTime = None
+    end: OptionalTime = None
+    # Bounded like an id only: the service tells a capacity out of range in the form.
+    capacity: Annotated[Annotated[int, Field(ge=0, le=MAX_ID)] | None, BeforeValidator(_blank_to_none)] = None
+    url: str = ""
+
+
 class SaveWebinar(ActionData, verb="webinar.save"):
-    """The creation form's inputs (all text, parsed and checked by the flow and the service)."""
+    """The creation form. The card sends each session row's inputs as s1_date, s1_start, ...,
+    gathered here into `sessions` (row 1 first); the service checks the webinar as a whole."""
 
     title_nl: str = ""
     title_en: str = ""
     description_nl: str = ""
     description_en: str = ""
-    target_group: str = "all"
-    entities: str = ""
-    s1_date: str = ""
-    s1_start: str = ""
-    s1_end: str = ""
-    s1_capacity: str = ""
-    s1_url: str = ""
-    s2_date: str = ""
-    s2_start: str = ""
-    s2_end: str = ""
-    s2_capacity: str = ""
-    s2_url: str = ""
-    s3_date: str = ""
-    s3_start: str = ""
-    s3_end: str = ""
-    s3_capacity: str = ""
-    s3_url: str = ""
+    target_group: Annotated[TargetGroup, BeforeValidator(lambda v: _blank_to_none(v) or TargetGroup.ALL)] = TargetGroup.ALL
+    entities: Annotated[list[str], BeforeValidator(_comma_separated)] = Field(default_factory=list)
+    sessions: list[SessionRow] = Field(default_factory=list, max_length=SESSION_SLOTS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _session_rows(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        rows: dict[int, dict[str, Any]] = {}
+        rest: dict[str, Any] = {}
+        for key, value in data.items():
+            match = _SESSION_INPUT.fullmatch(key) if isinstance(key, str) else None
+            if match:
+                rows.setdefault(int(match[1]), {})[match[2]] = value
+            else:
+                rest[key] = value
+        if rows:
+            rest["sessions"] = [rows.get(slot, {}) for slot in range(1, max(rows) + 1)]
+        return rest
+
+    def inputs(self) -> dict[str, str]:
+        """The form's inputs as the card holds them (input id -> text), to draw the form again."""
+        values = {
+            "title_nl": self.title_nl, "title_en": self.title_en, "description_nl": self.description_nl,
+            "description_en": self.description_en, "target_group": self.target_group.value, "entities": ",".join(self.entities),
+        }
+        for slot, row in enumerate(self.sessions, start=1):
+            values |= {
+                f"s{slot}_date": row.date.isoformat() if row.date else "", f"s{slot}_start": _hh_mm(row.start),
+                f"s{slot}_end": _hh_mm(row.end), f"s{slot}_capacity": "" if row.capacity is None else str(row.capacity),
+                f"s{slot}_url": row.url,
+            }
+        return values
+
+    def to_data(self) -> dict[str, Any]:
+        return {VERB_KEY: self.verb, **{key: value for key, value in self.inputs().items() if value}}
 
 
 class SendInvitation(ActionData, verb="webinar.invite"):
-    webinar_id: int
+    webinar_id: Id
     when: Literal["now", "later"] = "now"
-    schedule_date: str = ""
-    schedule_time: str = ""
+    schedule_date: OptionalDate = None
+    schedule_time: OptionalTime = None
 
 
 class PreviewInvitation(ActionData, verb="webinar.preview"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class ManageWebinar(ActionData, verb="webinar.manage"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class ShowAttendance(ActionData, verb="webinar.attendance"):
-    session_id: int
+    session_id: Id
 
 
 class SaveAttendance(ActionData, verb="webinar.attendance.save"):
-    session_id: int
-    attended: str = ""
+    session_id: Id
+    attended: IdList = Field(default_factory=list)  # registration ids ticked on the card
 
 
 # -- views -----------------------------------------------------------------------------------
@@ -140,7 +204,7 @@ class InvitationView:
     offer: WaitlistOffer | None = None
     notice: str | None = None
     refresh_user_ids: Sequence[str] = ()
-    source: Source = "invitation"
+    source: CardSource = CardSource.INVITATION
 
 
 @dataclass(frozen=True)
