@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from bot.domain.errors import Conflict, Forbidden
 from bot.domain.staff import Role, StaffRecord
-from bot.domain.webinars import PromotedFromWaitlist, RegistrationStatus, SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
+from bot.domain.webinars import (
+    PromotedFromWaitlist,
+    RegistrationStatus,
+    SessionDraft,
+    TargetGroup,
+    WebinarDraft,
+    WebinarStatus,
+)
 from bot.services import webinars as service
 from storage.models.outbox import OutboxRow
 from storage.models.webinars import WebinarRegistrationRow, WebinarSessionRow
