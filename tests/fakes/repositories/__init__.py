@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.repositories.broadcasts import FakeBroadcastRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
+from tests.fakes.repositories.webinars import FakeWebinarRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "webinars": FakeWebinarRepository,
+    "broadcasts": FakeBroadcastRepository,
 }
