@@ -39,7 +39,6 @@ from bot.services import broadcasts as use_cases
 
 log = logging.getLogger(__name__)
 
-WORKER_KEY = "broadcast_worker"
 REASON_NO_REFERENCE = "no conversation reference; proactive installation is switched off"
 REASON_INSTALL_REFUSED = "no conversation reference; the tenant refused installing the app"
 REASON_INSTALL_FAILED = "no conversation reference; installing the app failed"
@@ -288,7 +287,6 @@ def broadcast_extension(app: web.Application, services: Services) -> None:
         worker: BroadcastWorker | None = None
         if settings.background_jobs:
             worker = BroadcastWorker(services, services.registry.broadcast_renderers)
-            services.extras[WORKER_KEY] = worker
             task = asyncio.create_task(worker.run_forever(), name="broadcast-worker")
         yield
         if worker is not None and task is not None:

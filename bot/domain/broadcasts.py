@@ -94,10 +94,6 @@ class Progress:
         )
 
     @property
-    def done(self) -> bool:
-        return self.pending == 0
-
-    @property
     def percent(self) -> int:
         return 100 if self.total == 0 else (self.total - self.pending) * 100 // self.total
 

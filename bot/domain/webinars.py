@@ -276,14 +276,6 @@ def due_reminder(
     return closest
 
 
-def waitlist_position(waitlisted_ids_in_order: Sequence[int], registration_id: int) -> int | None:
-    """1-based position on a session's waitlist (ordered by when each joined)."""
-    try:
-        return list(waitlisted_ids_in_order).index(registration_id) + 1
-    except ValueError:
-        return None
-
-
 # -- what the webinar's broadcast and its participants carry -----------------------------------
 class InvitationPayload(BroadcastPayload, kind="webinar.invitation"):
     """The invitation broadcast: each recipient's card is drawn at send time from the webinar."""
