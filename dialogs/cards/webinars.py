@@ -58,6 +58,11 @@ OptionalTime = Annotated[time | None, BeforeValidator(_blank_to_none)]
 IdList = Annotated[list[Id], BeforeValidator(_comma_separated)]
 
 
+def session_input(slot: int, name: str) -> str:
+    """The id of one input of a session row on the form ("s2_date")."""
+    return f"s{slot}_{name}"
+
+
 def _hh_mm(value: time | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
@@ -131,11 +136,11 @@ class SaveWebinar(ActionData, verb="webinar.save"):
             "description_en": self.description_en, "target_group": self.target_group.value, "entities": ",".join(self.entities),
         }
         for slot, row in enumerate(self.sessions, start=1):
-            values |= {
-                f"s{slot}_date": row.date.isoformat() if row.date else "", f"s{slot}_start": _hh_mm(row.start),
-                f"s{slot}_end": _hh_mm(row.end), f"s{slot}_capacity": "" if row.capacity is None else str(row.capacity),
-                f"s{slot}_url": row.url,
+            texts = {
+                "date": row.date.isoformat() if row.date else "", "start": _hh_mm(row.start), "end": _hh_mm(row.end),
+                "capacity": "" if row.capacity is None else str(row.capacity), "url": row.url,
             }
+            values |= {session_input(slot, name): texts[name] for name in SESSION_FIELDS}
         return values
 
     def to_data(self) -> dict[str, Any]:
@@ -368,25 +373,27 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
         ),
     ]
     for slot in range(1, SESSION_SLOTS + 1):
-        prefix = f"s{slot}_"
+        def input_id(name: str, slot: int = slot) -> str:
+            return session_input(slot, name)
+
         items: list[Any] = [
             heading(t("webinars.field.session", number=slot)),
-            DateInput(id=prefix + "date", label=t("webinars.field.date"), is_required=slot == 1, value=_input_value(view, prefix + "date") or None,
+            DateInput(id=input_id("date"), label=t("webinars.field.date"), is_required=slot == 1, value=_input_value(view, input_id("date")) or None,
                       error_message=t("webinars.field.date_required") if slot == 1 else None),
             ColumnSet(columns=[
-                Column(width="stretch", items=[TimeInput(id=prefix + "start", label=t("webinars.field.start"), value=_input_value(view, prefix + "start") or None)]),
-                Column(width="stretch", items=[TimeInput(id=prefix + "end", label=t("webinars.field.end"), value=_input_value(view, prefix + "end") or None)]),
+                Column(width="stretch", items=[TimeInput(id=input_id("start"), label=t("webinars.field.start"), value=_input_value(view, input_id("start")) or None)]),
+                Column(width="stretch", items=[TimeInput(id=input_id("end"), label=t("webinars.field.end"), value=_input_value(view, input_id("end")) or None)]),
                 Column(width="stretch", items=[NumberInput(
-                    id=prefix + "capacity", label=t("webinars.field.capacity"), min=1, max=10000,
-                    value=_capacity(_input_value(view, prefix + "capacity", "100")),
+                    id=input_id("capacity"), label=t("webinars.field.capacity"), min=1, max=10000,
+                    value=_capacity(_input_value(view, input_id("capacity"), "100")),
                 )]),
             ]),
-            TextInput(id=prefix + "url", label=t("webinars.field.join_url"), style="Url", max_length=1000, value=_input_value(view, prefix + "url")),
+            TextInput(id=input_id("url"), label=t("webinars.field.join_url"), style="Url", max_length=1000, value=_input_value(view, input_id("url"))),
         ]
         if slot == 1:
             body += items
         else:
-            visible = bool(_input_value(view, prefix + "date"))
+            visible = bool(_input_value(view, input_id("date")))
             body.append(Container(id=f"session{slot}", items=items, is_visible=None if visible else False))
     toggles = [
         ToggleVisibilityAction(title=t("webinars.add_session", number=slot), target_elements=[TargetElement(element_id=f"session{slot}")])
