@@ -47,7 +47,9 @@ async def one_run(database_url: str, count: int, rate: float, batch: int, latenc
         ids = await add_audience(uow_factory, count, connector.url)
         services = make_services(uow_factory, database_url, rate=rate)
         await new_broadcast(services, ids)
-        worker = BroadcastWorker(services, batch_size=batch, concurrency=max(batch, min(200, int(rate * 2))))
+        worker = BroadcastWorker(
+            services, services.registry.broadcast_renderers, batch_size=batch, concurrency=max(batch, min(200, int(rate * 2)))
+        )
         started = time.perf_counter()
         await worker.run_until_idle()
         elapsed = time.perf_counter() - started

@@ -49,7 +49,7 @@ def create_app(
     tests pass one with additions of their own."""
     apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
     app = web.Application(client_max_size=settings.max_body_bytes)
-    registry = registry or build_registry()
+    registry = registry or build_registry(settings)
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo)
     session_factory = create_session_factory(engine)
     uow_factory = UnitOfWorkFactory(session_factory, approval_subjects=registry.approval_subjects)

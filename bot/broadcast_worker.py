@@ -20,28 +20,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.domain.broadcasts import Broadcast, ClaimedDelivery, DeliveryStatus, Outcome
 from bot.domain.conversations import StoredReference
+from bot.domain.errors import DomainError
 from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
+from bot.registry import BroadcastKind, BroadcastRecipient
 from bot.runtime import Services
-from bot.services.broadcasts import renderer_for
+from bot.services import broadcasts as use_cases
 
 log = logging.getLogger(__name__)
 
-WORKER_KEY = "broadcast_worker"
 REASON_NO_REFERENCE = "no conversation reference; proactive installation is switched off"
 REASON_INSTALL_REFUSED = "no conversation reference; the tenant refused installing the app"
 REASON_INSTALL_FAILED = "no conversation reference; installing the app failed"
 REASON_NO_TEMPLATE = "no conversation reference; no service URL known for the tenant"
 REASON_GONE = "recipient no longer in the directory"
 REASON_UNKNOWN_KIND = "broadcast kind has no renderer"
+REASON_BAD_PAYLOAD = "payload does not match its kind"
+REASON_NOT_FOR_RECIPIENT = "render error: the content is not for this recipient"
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class _Prepared:
     claim: ClaimedDelivery
     staff: Staff
     reference: StoredReference | None
-    card: dict
+    card: dict[str, Any]
 
 
 class _OutcomeWriter:
@@ -57,7 +62,7 @@ class _OutcomeWriter:
     a write runs go out together in the next write."""
 
     def __init__(self, services: Services, instance: str) -> None:
-        self.services = services
+        self.runner = services.runner
         self.instance = instance
         self._queue: list[tuple[ClaimedDelivery, Outcome]] = []
         self._lock = asyncio.Lock()
@@ -71,36 +76,27 @@ class _OutcomeWriter:
             batch, self._queue = self._queue, []
             for attempt in range(3):
                 try:
-                    await self._commit(batch)
-                    return
+                    done = await self.runner.run(use_cases.record_outcomes, use_cases.RecordOutcomes(batch, self.instance))
                 except Exception:
                     log.exception("recording %d broadcast outcomes failed (attempt %d)", len(batch), attempt + 1)
                     await asyncio.sleep(0.2 * (attempt + 1))
+                    continue
+                self.completed.extend(done)
+                return
             # The rows stay "sending" and are sent again after the lease: a possible duplicate.
             log.error("gave up recording %d broadcast outcomes; they will be retried after the lease", len(batch))
 
-    async def _commit(self, batch: list[tuple[ClaimedDelivery, Outcome]]) -> None:
-        now = self.services.clock.now()
-        async with self.services.uow() as uow:
-            await uow.broadcasts.record(batch, self.instance, now)
-            done = await uow.broadcasts.complete_finished([claim.broadcast_id for claim, _ in batch], now)
-            for broadcast_id in done:
-                progress = await uow.broadcasts.progress(broadcast_id)
-                await uow.audit.record(
-                    "system", "broadcast.completed", "broadcast", broadcast_id, {"status": "running"},
-                    {"status": "completed", "sent": progress.sent, "failed": progress.failed,
-                     "unreachable": progress.unreachable, "cancelled": progress.cancelled},
-                )
-            await uow.commit()
-        self.completed.extend(done)
-
 
 class BroadcastWorker:
-    """Sends the deliveries of running broadcasts; several may run, in one or many instances."""
+    """Sends the deliveries of running broadcasts; several may run, in one or many instances.
+
+    `kinds` are the registry's broadcast kinds: each payload model, the query its cards need and
+    the renderer."""
 
     def __init__(
         self,
         services: Services,
+        kinds: Mapping[str, BroadcastKind],
         *,
         instance_id: str | None = None,
         batch_size: int | None = None,
@@ -109,26 +105,20 @@ class BroadcastWorker:
     ) -> None:
         settings = services.settings
         self.services = services
+        self.runner = services.runner
+        self.kinds = kinds
         self.instance = instance_id or services.instance_id
         self.batch_size = batch_size or settings.broadcast_batch_size
         # Enough sends in flight to keep the rate limiter busy at ~200 ms per request.
         self.concurrency = concurrency or max(self.batch_size, min(200, int(settings.proactive_rate_per_second * 2)))
         self.lease = lease or timedelta(seconds=settings.broadcast_lease_seconds)
-        self._broadcasts: dict[int, Broadcast] = {}
         self._templates: dict[int, StoredReference | None] = {}
         self._stopping = asyncio.Event()
 
     # -- driving ------------------------------------------------------------------------------
     async def start_due(self) -> list[int]:
         """Scheduled broadcasts whose time has come start running."""
-        now = self.services.clock.now()
-        async with self.services.uow() as uow:
-            started = await uow.broadcasts.start_due(now)
-            for broadcast_id in started:
-                await uow.audit.record("system", "broadcast.started", "broadcast", broadcast_id,
-                                       {"status": "scheduled"}, {"status": "running"})
-            await uow.commit()
-        return started
+        return await self.runner.run(use_cases.start_due, use_cases.StartDueBroadcasts())
 
     async def run_until_idle(self) -> int:
         """Start due broadcasts, then send until nothing is left to claim; returns outcomes written."""
@@ -178,50 +168,67 @@ class BroadcastWorker:
 
     # -- steps --------------------------------------------------------------------------------
     async def _claim(self, limit: int) -> list[ClaimedDelivery]:
-        if limit <= 0:
-            return []
-        now = self.services.clock.now()
-        async with self.services.uow() as uow:
-            claims = await uow.broadcasts.claim(self.instance, now, now - self.lease, limit)
-            await uow.commit()
-        return claims
-
-    async def _broadcast(self, uow, broadcast_id: int) -> Broadcast | None:  # noqa: ANN001 - a UnitOfWork
-        if broadcast_id not in self._broadcasts:
-            broadcast = await uow.broadcasts.get(broadcast_id)
-            if broadcast is None:
-                return None
-            self._broadcasts[broadcast_id] = broadcast
-        return self._broadcasts[broadcast_id]
+        return await self.runner.run(use_cases.claim_deliveries, use_cases.ClaimDeliveries(self.instance, self.lease, limit))
 
     async def _prepare(self, claims: list[ClaimedDelivery]) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
-        """Render each recipient's card in their language, in one unit of work per batch."""
+        """Each recipient's card in their language: the kind's query once per broadcast in the
+        batch, then its renderer per recipient."""
         if not claims:
             return []
+        found = await self.runner.run(use_cases.delivery_recipients, use_cases.DeliveryRecipients(claims))
+        prepared: list[_Prepared | tuple[ClaimedDelivery, Outcome]] = []
+        by_broadcast: dict[int, list[ClaimedDelivery]] = {}
+        for claim in claims:
+            if claim.staff_id not in found.staff or claim.broadcast_id not in found.broadcasts:
+                prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, REASON_GONE)))
+            else:
+                by_broadcast.setdefault(claim.broadcast_id, []).append(claim)
+        for broadcast_id, batch in by_broadcast.items():
+            prepared += await self._cards(found.broadcasts[broadcast_id], batch, found)
+        return prepared
+
+    async def _cards(
+        self, broadcast: Broadcast, claims: list[ClaimedDelivery], found: use_cases.Recipients
+    ) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
+        def failed(reason: str) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
+            return [(claim, Outcome(claim.id, DeliveryStatus.FAILED, reason)) for claim in claims]
+
+        kind = self.kinds.get(broadcast.kind)
+        if kind is None:
+            return failed(REASON_UNKNOWN_KIND)
+        try:
+            payload = kind.payload.model_validate(broadcast.payload)
+        except ValidationError:
+            log.warning("broadcast %s: %s", broadcast.id, REASON_BAD_PAYLOAD)
+            return failed(REASON_BAD_PAYLOAD)
+        recipients = [found.staff[claim.staff_id] for claim in claims]
+        contents: Mapping[int, Any] | None = None
+        if kind.content is not None:
+            try:
+                contents = await self.runner.run(kind.content, use_cases.BroadcastContent(payload, recipients))
+            except Exception as error:  # e.g. the webinar is gone: nothing to show anyone
+                if not isinstance(error, DomainError):
+                    log.exception("the content of broadcast %s could not be read", broadcast.id)
+                return failed(f"render error: {type(error).__name__}")
+        zone = self.runner.now().tzinfo
+        assert zone is not None
         default_locale = self.services.settings.default_locale
         prepared: list[_Prepared | tuple[ClaimedDelivery, Outcome]] = []
-        async with self.services.uow() as uow:
-            staff_by_id = {staff.id: staff for staff in await uow.staff.list_by_ids([c.staff_id for c in claims])}
-            references = await uow.conversations.get_many([s.aad_object_id for s in staff_by_id.values()])
-            for claim in claims:
-                staff = staff_by_id.get(claim.staff_id)
-                broadcast = await self._broadcast(uow, claim.broadcast_id)
-                renderer = renderer_for(broadcast.kind) if broadcast else None
-                if staff is None or broadcast is None:
-                    prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, REASON_GONE)))
-                    continue
-                if renderer is None:
-                    prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, REASON_UNKNOWN_KIND)))
-                    continue
-                reference = references.get(staff.aad_object_id)
-                locale = resolve_locale(reference.locale if reference else None, staff.language, default_locale)
-                try:
-                    card = await renderer(uow, broadcast.payload, staff, Translator(locale))
-                except Exception as error:  # one bad payload must not stop the others
-                    log.exception("rendering broadcast %s for staff %s failed", broadcast.id, staff.id)
-                    prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, f"render error: {type(error).__name__}")))
-                    continue
-                prepared.append(_Prepared(claim, staff, reference, card))
+        for claim, staff in zip(claims, recipients, strict=True):
+            if contents is not None and staff.id not in contents:
+                prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, REASON_NOT_FOR_RECIPIENT)))
+                continue
+            reference = found.references.get(staff.aad_object_id)
+            user_id = reference.user_id if reference is not None else f"8:orgid:{staff.aad_object_id}"
+            locale = resolve_locale(reference.locale if reference else None, staff.language, default_locale)
+            content = payload if contents is None else contents[staff.id]
+            try:
+                card = kind.render(content, BroadcastRecipient(staff, user_id, zone), Translator(locale))
+            except Exception as error:  # one bad card must not stop the others
+                log.exception("rendering broadcast %s for staff %s failed", broadcast.id, staff.id)
+                prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, f"render error: {type(error).__name__}")))
+                continue
+            prepared.append(_Prepared(claim, staff, reference, card))
         return prepared
 
     async def _deliver(self, item: _Prepared | tuple[ClaimedDelivery, Outcome], writer: _OutcomeWriter) -> None:
@@ -264,13 +271,10 @@ class BroadcastWorker:
         return reference, ""
 
     async def _template(self, broadcast_id: int) -> StoredReference | None:
-        """Service URL, bot and tenant for new conversations: those of the HR member who created
-        the broadcast (they used the bot to do it)."""
+        """The conversation reference of the HR member who created the broadcast (service URL,
+        bot and tenant for new conversations), once per broadcast."""
         if broadcast_id not in self._templates:
-            async with self.services.uow() as uow:
-                broadcast = await self._broadcast(uow, broadcast_id)
-                creator = await uow.staff.get(broadcast.created_by) if broadcast else None
-                self._templates[broadcast_id] = await uow.conversations.get(creator.aad_object_id) if creator else None
+            self._templates[broadcast_id] = await self.runner.run(use_cases.sender_reference, use_cases.SenderReference(broadcast_id))
         return self._templates[broadcast_id]
 
 
@@ -282,8 +286,7 @@ def broadcast_extension(app: web.Application, services: Services) -> None:
         task: asyncio.Task[None] | None = None
         worker: BroadcastWorker | None = None
         if settings.background_jobs:
-            worker = BroadcastWorker(services)
-            services.extras[WORKER_KEY] = worker
+            worker = BroadcastWorker(services, services.registry.broadcast_renderers)
             task = asyncio.create_task(worker.run_forever(), name="broadcast-worker")
         yield
         if worker is not None and task is not None:

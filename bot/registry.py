@@ -9,13 +9,14 @@ Nothing registers itself at import time; a name registered twice is a start-up e
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from bot.domain.broadcasts import BroadcastPayload
 from bot.domain.notifications import Notice, Outgoing, Sent
-from bot.domain.staff import Role
+from bot.domain.staff import Role, Staff
 from bot.i18n import Translator
 from bot.routing import Router
 from bot.runner import UseCaseRunner
@@ -72,8 +73,28 @@ class DownloadKind:
 # (an approval subject's summary, the reader's language) -> how the approval card words it.
 SubjectWording = Callable[[Any, Translator], Any]
 
-# (notice payload, recipient's language) -> the card of one broadcast delivery.
-BroadcastRenderer = Callable[[UnitOfWork, dict[str, Any], Any, Translator], Awaitable[dict[str, Any]]]
+@dataclass(frozen=True)
+class BroadcastRecipient:
+    """Whom one broadcast card is drawn for."""
+
+    staff: Staff
+    user_id: str  # the Teams user id a card refreshes for
+    zone: tzinfo  # the service's time zone, for the times on the card
+
+
+# A kind's query use case, run by the worker once per batch: (uow, BroadcastContent(payload,
+# recipients), now) -> what each recipient's card shows, by staff id (a recipient left out gets
+# no card). Without one, the renderer gets the payload itself.
+BroadcastQuery = Callable[[UnitOfWork, Any, datetime], Awaitable[Mapping[int, Any]]]
+# (the query's answer for one recipient, or the payload; the recipient; their language) -> the card.
+BroadcastRenderer = Callable[[Any, BroadcastRecipient, Translator], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class BroadcastKind:
+    payload: type[BroadcastPayload]
+    render: BroadcastRenderer
+    content: BroadcastQuery | None = None
 
 
 def _add(table: dict[str, Any], what: str, name: str, value: Any) -> None:
@@ -89,7 +110,7 @@ class Registry:
     approval_wordings: dict[str, SubjectWording] = field(default_factory=dict)
     notices: dict[str, NoticeRoute] = field(default_factory=dict)
     downloads: dict[str, DownloadKind] = field(default_factory=dict)
-    broadcast_renderers: dict[str, BroadcastRenderer] = field(default_factory=dict)
+    broadcast_renderers: dict[str, BroadcastKind] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
 
     def approval_subject(self, subject: ApprovalSubject) -> None:
@@ -105,8 +126,12 @@ class Registry:
     def download(self, kind: str, producer: Producer, *, roles: frozenset[Role] | None = None) -> None:
         _add(self.downloads, "download kind", kind, DownloadKind(kind, producer, frozenset(roles) if roles else None))
 
-    def broadcast_renderer(self, kind: str, renderer: BroadcastRenderer) -> None:
-        _add(self.broadcast_renderers, "broadcast kind", kind, renderer)
+    def broadcast_renderer(
+        self, payload: type[BroadcastPayload], render: BroadcastRenderer, *, content: BroadcastQuery | None = None
+    ) -> None:
+        """How broadcasts of one payload kind are drawn: `content` reads what the cards need (the
+        renderer gets no database), `render` draws each recipient's card."""
+        _add(self.broadcast_renderers, "broadcast kind", payload.kind, BroadcastKind(payload, render, content))
 
     def job(self, name: str, run: JobRun, *, every: timedelta) -> None:
         if every <= timedelta(0):

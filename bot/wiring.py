@@ -4,7 +4,9 @@ scheduled jobs. The one place that knows every area; nothing registers itself at
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+from bot.config import Settings
 from bot.registry import Registry
 from bot.services import allowances, approval_reminders
 from bot.services.equipment_approvals import EquipmentApprovalSubject
@@ -20,11 +22,15 @@ def register_services(registry: Registry) -> None:
     registry.job("allowances.defaults", allowances.run_default_modes, every=timedelta(days=1))
 
 
-def build_registry() -> Registry:
-    """A fresh registry with everything the service looks up by name."""
+def build_registry(settings: Settings | None = None) -> Registry:
+    """A fresh registry with everything the service looks up by name; jobs that take a setting
+    get its default when no settings are given (tests that only read the routes)."""
+    from bot.services import webinars
     from dialogs import register_flows
 
+    reminder_hours = settings.webinar_reminder_hours if settings else Settings.model_fields["webinar_reminder_hours"].default
     registry = Registry()
     register_flows(registry)
     register_services(registry)
+    registry.job(webinars.REMINDER_JOB, partial(webinars.run_reminders, hours_before=reminder_hours), every=timedelta(minutes=5))
     return registry

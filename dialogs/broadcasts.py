@@ -11,11 +11,18 @@ Creating a broadcast belongs to the flow that owns the message (e.g. webinar inv
 
 from __future__ import annotations
 
-from bot.domain.broadcasts import BroadcastStatus
+import asyncio
+import io
+from datetime import tzinfo
+
+from openpyxl import Workbook
+
+from bot.domain.errors import DomainError
 from bot.domain.staff import HR_ROLES
-from bot.registry import Registry
+from bot.i18n import Translator
+from bot.registry import DownloadRequest, FileOut, Registry
+from bot.runner import UseCaseRunner
 from bot.services import broadcasts as service
-from bot.services.broadcasts import REPORT_KIND, BroadcastOverview
 from bot.turn import Turn
 from dialogs.cards.broadcasts import (
     BroadcastLine,
@@ -29,9 +36,11 @@ from dialogs.cards.broadcasts import (
 )
 
 COMMANDS = ("verzendingen", "broadcasts", "uitnodigingen verzonden")
+REPORT_KIND = "broadcast.report"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _view(turn: Turn, found: BroadcastOverview) -> ProgressView:
+def _view(turn: Turn, found: service.BroadcastOverview) -> ProgressView:
     broadcast, progress = found.broadcast, found.progress
     zone = turn.now().tzinfo
     viewer = turn.context.activity.from_property.id if turn.context.activity.from_property else None
@@ -42,9 +51,7 @@ def _view(turn: Turn, found: BroadcastOverview) -> ProgressView:
         finished_at=broadcast.finished_at.astimezone(zone) if broadcast.finished_at else None,
         total=progress.total, sent=progress.sent, failed=progress.failed, unreachable=progress.unreachable,
         cancelled=progress.cancelled, pending=progress.pending, percent=progress.percent,
-        can_cancel=broadcast.is_open,
-        can_resend=broadcast.status == BroadcastStatus.COMPLETED and progress.failed > 0,
-        refreshes=broadcast.is_open, viewer_user_id=viewer,
+        can_cancel=found.can_cancel, can_resend=found.can_resend, refreshes=found.in_progress, viewer_user_id=viewer,
         report_url=turn.download_link(REPORT_KIND, {"broadcast_id": broadcast.id}),
     )
 
@@ -52,14 +59,12 @@ def _view(turn: Turn, found: BroadcastOverview) -> ProgressView:
 async def progress_card_for(turn: Turn, broadcast_id: int) -> dict:
     """HR's progress card for one broadcast (sent / failed / unreachable / pending, refresh while
     running, cancel, resend to the failed, delivery report). Raises Forbidden for non-HR viewers."""
-    async with turn.uow() as uow:
-        found = await service.overview(uow, turn.me, broadcast_id)
+    found = await turn.run(service.overview, service.ShowBroadcast(turn.me, broadcast_id))
     return progress_card(turn.t, _view(turn, found))
 
 
 async def show_list(turn: Turn, _text: str) -> dict:
-    async with turn.uow() as uow:
-        found = await service.recent(uow, turn.me)
+    found = await turn.run(service.recent, service.RecentBroadcasts(turn.me))
     lines = [
         BroadcastLine(item.broadcast.id, item.broadcast.title, item.broadcast.status.value, item.progress.sent, item.progress.total)
         for item in found
@@ -72,20 +77,56 @@ async def show_progress(turn: Turn, payload: BroadcastProgressAction | OpenBroad
 
 
 async def cancel(turn: Turn, payload: CancelBroadcast) -> dict:
-    async with turn.uow() as uow:
-        found = await service.cancel_broadcast(uow, turn.me, payload.broadcast_id, turn.now())
+    found = await turn.run(service.cancel_broadcast, service.CancelBroadcast(turn.me, payload.broadcast_id))
     return progress_card(turn.t, _view(turn, found))
 
 
 async def resend(turn: Turn, payload: ResendFailed) -> dict:
-    async with turn.uow() as uow:
-        found = await service.resend_failed(uow, turn.me, payload.broadcast_id, turn.now())
+    found = await turn.run(service.resend_failed, service.ResendFailed(turn.me, payload.broadcast_id))
     return progress_card(turn.t, _view(turn, found))
 
 
+# -- the delivery report ---------------------------------------------------------------------------
+def delivery_workbook(report: service.DeliveryReportView, t: Translator, zone: tzinfo) -> bytes:
+    """One line per recipient: who, delivery status and reason, when sent (local time), attempts."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = t("broadcasts.report_sheet")[:31]
+    sheet.append([t("broadcasts.report_title"), report.broadcast.title])
+    sheet.append([])
+    sheet.append([
+        t("broadcasts.report_name"), t("broadcasts.report_email"), t("broadcasts.report_entity"),
+        t("broadcasts.report_status"), t("broadcasts.report_reason"), t("broadcasts.report_sent_at"),
+        t("broadcasts.report_attempts"),
+    ])
+    for delivery in report.deliveries:
+        sent_at = delivery.sent_at.astimezone(zone).replace(tzinfo=None) if delivery.sent_at else None
+        sheet.append([
+            delivery.display_name, delivery.email, delivery.entity_code, t(f"broadcasts.status_{delivery.status.value}"),
+            delivery.reason or "", sent_at, delivery.claims,
+        ])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def produce_report(runner: UseCaseRunner, request: DownloadRequest) -> FileOut:
+    """The download link's producer: the report as it stands now, for an HR member."""
+    try:
+        broadcast_id = int(request.params["broadcast_id"])
+        report = await runner.run(service.delivery_report, service.DeliveryReport(request.staff_id, broadcast_id))
+    except (KeyError, TypeError, ValueError, DomainError) as error:  # a bad or stale link: nothing to download
+        raise LookupError(str(error)) from None
+    zone = runner.now().tzinfo
+    assert zone is not None
+    content = await asyncio.to_thread(delivery_workbook, report, Translator(request.locale), zone)  # type: ignore[arg-type]
+    return FileOut(f"broadcast-{broadcast_id}-delivery.xlsx", XLSX, content)
+
+
 def register(registry: Registry) -> None:
+    """Register this flow's commands, card verbs and the delivery report."""
     router = registry.router
-    registry.download(REPORT_KIND, service.delivery_report, roles=HR_ROLES)
+    registry.download(REPORT_KIND, produce_report, roles=HR_ROLES)
     router.command(COMMANDS, show_list, roles=HR_ROLES)
     router.opener("broadcasts", show_list, roles=HR_ROLES)
     router.action(BroadcastProgressAction, show_progress, roles=HR_ROLES)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,12 +23,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _import(args: argparse.Namespace) -> int:
     from bot.cli.common import Refused, run_file_import
     from bot.clock import SystemClock
-    from bot.services.webinars import ImportProblem, import_webinars
+    from bot.services.webinar_import import ImportProblem, ImportWebinars, import_webinars, load_webinars_file
 
     async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
-        zone = ZoneInfo(settings.timezone)
+        clock = SystemClock(settings.zone)
         try:
-            return await import_webinars(uow_factory, args.file, actor="cli", now=SystemClock(zone).now(), zone=zone)
+            webinars = await load_webinars_file(args.file, settings.zone)
+            return await import_webinars(uow_factory(), ImportWebinars(webinars, actor="cli"), clock.now())
         except ImportProblem as refused:
             raise Refused([(str(where), reason) for where, reason in refused.problems]) from None
 
@@ -41,12 +41,15 @@ def _import(args: argparse.Namespace) -> int:
 
 def _attendance(args: argparse.Namespace) -> int:
     from bot.cli.common import Refused, run_file_import
+    from bot.clock import SystemClock
     from bot.domain.errors import NotFound
-    from bot.services.attendance import import_attendance
+    from bot.services.attendance import ImportAttendance, import_attendance, load_attendance_report
 
-    async def importer(uow_factory, _settings):  # noqa: ANN001, ANN202
+    async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
+        table = await load_attendance_report(args.file)
+        command = ImportAttendance(args.session_id, table, actor="cli", source=args.file.name)
         try:
-            return await import_attendance(uow_factory, None, args.session_id, args.file, actor_name="cli")
+            return await import_attendance(uow_factory(), command, SystemClock(settings.zone).now())
         except NotFound:
             raise Refused([(f"session {args.session_id}", "does not exist")]) from None
 

@@ -26,9 +26,13 @@ LOADERS.append(_allowances)
 
 
 async def _webinars(uow_factory, today):  # noqa: ANN001, ANN202
-    from bot.services.webinars import load_demo
+    import asyncio
 
-    await load_demo(uow_factory, today)
+    from bot.clock import SystemClock
+    from bot.services.webinar_import import LoadDemoWebinars, load_demo, read_demo_file
+
+    data = await asyncio.to_thread(read_demo_file)
+    await load_demo(uow_factory(), LoadDemoWebinars(data, today), SystemClock().now())
 
 
 LOADERS.append(_webinars)

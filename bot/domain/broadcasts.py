@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
 
 from bot.domain.errors import Conflict, InvalidInput
 
@@ -31,7 +33,25 @@ class DeliveryStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-FINAL_DELIVERY = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE, DeliveryStatus.CANCELLED})
+class BroadcastPayload(BaseModel):
+    """What one kind of broadcast carries for its card: facts, never text. One subclass per kind,
+
+        class InvitationPayload(BroadcastPayload, kind="webinar.invitation"):
+            webinar_id: int
+
+    stored as JSON with the broadcast and validated again when a worker reads it back (the kinds
+    are registered with their renderer on the registry built in `create_app`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls.kind = kind
+
+
 OPEN_BROADCAST = frozenset({BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING})
 
 
@@ -40,7 +60,7 @@ class Broadcast:
     id: int
     kind: str
     title: str
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # as stored; the worker validates it with the kind's payload model
     created_by: int
     created_at: datetime
     scheduled_at: datetime | None
@@ -72,10 +92,6 @@ class Progress:
             cancelled=counts.get(DeliveryStatus.CANCELLED, 0),
             pending=counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0),
         )
-
-    @property
-    def done(self) -> bool:
-        return self.pending == 0
 
     @property
     def percent(self) -> int:
@@ -136,14 +152,23 @@ def check_new_broadcast(title: str, recipient_ids: list[int], now: datetime, sch
             raise InvalidInput("broadcasts.bad_schedule")
 
 
+def may_cancel(broadcast: Broadcast) -> bool:
+    """A scheduled or running broadcast can be stopped."""
+    return broadcast.is_open
+
+
+def may_resend_failed(broadcast: Broadcast, progress: Progress) -> bool:
+    return broadcast.status is BroadcastStatus.COMPLETED and progress.failed > 0
+
+
 def check_cancel(broadcast: Broadcast) -> None:
-    if not broadcast.is_open:
+    if not may_cancel(broadcast):
         raise Conflict("broadcasts.not_cancellable")
 
 
 def check_resend_failed(broadcast: Broadcast, progress: Progress) -> None:
     """Resending to the failed is for a finished broadcast (a running one still retries on its own)."""
-    if broadcast.status != BroadcastStatus.COMPLETED:
+    if broadcast.status is not BroadcastStatus.COMPLETED:
         raise Conflict("broadcasts.resend_not_finished")
     if progress.failed == 0:
         raise Conflict("broadcasts.nothing_to_resend")

@@ -1,5 +1,6 @@
 """Wellbeing webinars: who a webinar is for, what a valid webinar looks like, seats, waitlist and
-reminders. Pure rules; the clock and the settings come in as arguments."""
+reminders, and what participants are told. Pure rules; the clock and the settings come in as
+arguments."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.broadcasts import BroadcastPayload
+from bot.domain.errors import Conflict, Forbidden, NotFound
+from bot.domain.notifications import Notice
 from bot.domain.staff import Role, Staff
 
 MAX_TITLE = 200
@@ -90,10 +94,18 @@ class Webinar:
     sessions: tuple[Session, ...] = ()
 
     def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" and self.title_en else self.title_nl
+        return in_language(locale, self.title_nl, self.title_en)
 
     def description(self, locale: str) -> str:
-        return self.description_en if locale == "en" and self.description_en else self.description_nl
+        return in_language(locale, self.description_nl, self.description_en)
+
+    def session(self, session_id: int) -> Session | None:
+        return next((s for s in self.sessions if s.id == session_id), None)
+
+
+def in_language(locale: str, dutch: str, english: str) -> str:
+    """A text entered in both languages, as a reader in `locale` sees it (Dutch when no English)."""
+    return english if locale == "en" and english else dutch
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,29 @@ class Registration:
     seated_at: datetime | None
     attended: bool | None = None
     waitlist_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    registration_id: int
+    staff_id: int
+    display_name: str
+    email: str
+    status: RegistrationStatus
+    attended: bool | None
+
+
+@dataclass(frozen=True)
+class ReminderCandidate:
+    """A seated registration of a session starting soon, with the reminders already claimed."""
+
+    registration_id: int
+    staff_id: int
+    webinar_id: int
+    session_id: int
+    starts_at: datetime
+    seated_at: datetime
+    sent_hours: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -190,8 +225,35 @@ def is_audience(staff: Staff, target_group: TargetGroup, entity_ids: frozenset[i
 
 
 def can_sign_up(session: Session, now: datetime) -> bool:
-    """Registrations stay open until the session starts."""
+    """Registrations (and cancelling one) stay open until the session starts."""
     return session.starts_at > now
+
+
+def check_view(staff: Staff, webinar: Webinar) -> None:
+    """Staff see published webinars meant for them; HR sees every webinar."""
+    if staff.is_hr:
+        return
+    if webinar.status is not WebinarStatus.PUBLISHED:
+        raise NotFound()
+    if not is_audience(staff, webinar.target_group, webinar.entity_ids):
+        raise Forbidden()
+
+
+def check_sign_up(staff: Staff, webinar: Webinar, session: Session, existing: Registration | None, now: datetime) -> None:
+    if webinar.status is not WebinarStatus.PUBLISHED or not is_audience(staff, webinar.target_group, webinar.entity_ids):
+        raise Forbidden()
+    if not can_sign_up(session, now):
+        raise Conflict("webinars.session_started")
+    if existing is not None:
+        raise Conflict("webinars.already_registered")
+
+
+def check_cancel(staff: Staff, registration: Registration, session: Session, now: datetime) -> None:
+    """Only one's own registration, and only before the session starts."""
+    if registration.staff_id != staff.id:
+        raise Forbidden()
+    if not can_sign_up(session, now):
+        raise Conflict("webinars.session_started")
 
 
 def due_reminder(
@@ -214,9 +276,29 @@ def due_reminder(
     return closest
 
 
-def waitlist_position(waitlisted_ids_in_order: Sequence[int], registration_id: int) -> int | None:
-    """1-based position on a session's waitlist (ordered by when each joined)."""
-    try:
-        return list(waitlisted_ids_in_order).index(registration_id) + 1
-    except ValueError:
-        return None
+# -- what the webinar's broadcast and its participants carry -----------------------------------
+class InvitationPayload(BroadcastPayload, kind="webinar.invitation"):
+    """The invitation broadcast: each recipient's card is drawn at send time from the webinar."""
+
+    webinar_id: int
+
+
+class PromotedFromWaitlist(Notice, kind="webinar.promoted"):
+    """To the first on the waitlist: a seat became free and is theirs (rendered by dialogs/webinars.py)."""
+
+    registration_id: int
+    webinar_id: int
+    title_nl: str
+    title_en: str
+    starts_at: datetime  # in the service's time zone
+
+
+class WebinarReminder(Notice, kind="webinar.reminder"):
+    """To a seated participant, `hours_before` the session starts, with the link to join."""
+
+    registration_id: int
+    hours_before: int
+    title_nl: str
+    title_en: str
+    starts_at: datetime  # in the service's time zone
+    join_url: str

@@ -3,7 +3,8 @@
 A Teams attendance report (CSV, often UTF-16 and tab-separated, or XLSX) has summary lines
 before the participant table; the table is found by its header row ("Name" and "Email" or
 "Participant ID (UPN)") and ends at the first blank line or the next section. Attended means
-present in the report.
+present in the report. The caller reads the file (`load_attendance_report`, off the event loop)
+and passes the participant table to `import_attendance`.
 """
 
 from __future__ import annotations
@@ -13,22 +14,31 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.domain.directory_import import Problem
+from bot.domain.directory_import import ImportRefused, Problem, Table
 from bot.domain.errors import Forbidden, NotFound
 from bot.domain.staff import Staff
-from bot.domain.webinars import RegistrationStatus, SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
-from bot.services.directory import ImportRefused, read_import
+from bot.domain.webinars import (
+    MAX_CAPACITY,
+    MAX_TITLE,
+    RegistrationStatus,
+    SessionDraft,
+    TargetGroup,
+    WebinarDraft,
+    WebinarStatus,
+)
 from bot.services.tabular import UnreadableFile
-from storage.uow import UnitOfWorkFactory
+from bot.services.unit_of_work import UnitOfWork
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_HEADERS = ("email", "e-mail", "participant id (upn)", "upn", "e-mailadres")
-MAX_REPORT_BYTES = 20_000_000
+_SECTION = re.compile(r"^\d+\.\s")
+# The participant table's columns as Teams names them, in the order of preference.
+NAME_HEADERS = ("name", "full name", "naam")
+EMAIL_HEADERS = ("email", "e-mail", "e-mailadres", "participant id (upn)", "upn")
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,32 @@ class AttendanceResult:
     absent: int
     unknown_emails: tuple[str, ...]  # in the report, not seated in this session
     without_email: int
+
+
+# -- reading the report -------------------------------------------------------------------------
+def _columns(header: list[str]) -> tuple[str, str] | None:
+    """The name and e-mail columns of a participant table's header, if it is one."""
+    name = next((h for h in NAME_HEADERS if h in header), None)
+    email = next((h for h in EMAIL_HEADERS if h in header), None)
+    return (name, email) if name and email else None
+
+
+def attendance_table(rows: list[list[str]]) -> Table:
+    """The participant table of a report's rows, with line numbers as in the file."""
+    headers = ([cell.strip().lower() for cell in row] for row in rows)
+    found = next(((index, header) for index, header in enumerate(headers) if _columns(header)), None)
+    if found is None:
+        raise ImportRefused([Problem(1, "no participant table: no header row with 'Name' and 'Email'")])
+    header_at, header = found
+    body = []
+    for number, raw in enumerate(rows[header_at + 1:], start=header_at + 2):
+        cells = [cell.strip() for cell in raw]
+        if not any(cells):
+            break  # end of the table
+        if len(cells) == 1 or _SECTION.match(cells[0]):
+            break  # next section ("3. In-Meeting Activities")
+        body.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header) if name}))
+    return Table(header, body)
 
 
 def _decode(raw: bytes) -> str:
@@ -67,61 +103,72 @@ def _rows_of(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def parse_attendance_rows(rows: list[list[str]]) -> tuple[list[ReportLine], int]:
-    """The participant table's rows (line numbers as in the file) and how many lack an e-mail.
-    Raises ImportRefused with line numbers for a missing table or malformed rows."""
-    header_at = None
-    for index, row in enumerate(rows):
-        names = [cell.strip().lower() for cell in row]
-        if ("name" in names or "naam" in names or "full name" in names) and any(h in names for h in EMAIL_HEADERS):
-            header_at, header = index, names
-            break
-    if header_at is None:
+def read_attendance_report(path: Path) -> Table:
+    """A Teams attendance report (CSV or XLSX) as its participant table; refused (line 1) when it
+    cannot be read."""
+    try:
+        rows = _rows_of(path)
+    except (UnreadableFile, UnicodeDecodeError, OSError) as error:
+        raise ImportRefused([Problem(1, f"unreadable file: {error}")]) from None
+    return attendance_table(rows)
+
+
+async def load_attendance_report(path: Path) -> Table:
+    """`read_attendance_report` off the event loop."""
+    return await asyncio.to_thread(read_attendance_report, path)
+
+
+def parse_attendance_rows(table: Table) -> tuple[list[ReportLine], int]:
+    """The participants with an e-mail (line numbers as in the file) and how many lack one.
+    Raises ImportRefused with line numbers for a table that is not one or malformed rows."""
+    columns = _columns(table.header)
+    if columns is None:
         raise ImportRefused([Problem(1, "no participant table: no header row with 'Name' and 'Email'")])
-    email_col = next(header.index(h) for h in ("email", "e-mail", "e-mailadres", "participant id (upn)", "upn") if h in header)
-    name_col = next(header.index(h) for h in ("name", "full name", "naam") if h in header)
+    name_col, email_col = columns
+    needed = max(table.header.index(name_col), table.header.index(email_col)) + 1
     lines: list[ReportLine] = []
     problems: list[Problem] = []
     without_email = 0
-    for index in range(header_at + 1, len(rows)):
-        row = [cell.strip() for cell in rows[index]]
-        if not any(row):
-            break  # end of the table
-        if len(row) == 1 or re.match(r"^\d+\.\s", row[0]):
-            break  # next section ("3. In-Meeting Activities")
-        line = index + 1
-        if len(row) <= max(email_col, name_col):
-            problems.append(Problem(line, f"expected at least {max(email_col, name_col) + 1} columns, found {len(row)}"))
+    for line, row in table.rows:
+        name, email = row.get(name_col), row.get(email_col)
+        if name is None or email is None:
+            found = sum(value is not None for value in row.values())
+            problems.append(Problem(line, f"expected at least {needed} columns, found {found}"))
             continue
-        email = row[email_col].lower()
-        if not email:
+        if not email.strip():
             without_email += 1  # guests and phone participants have no e-mail
             continue
-        if not _EMAIL.match(email):
-            problems.append(Problem(line, f"{row[email_col]!r} is not an e-mail address"))
+        if not _EMAIL.match(email.strip().lower()):
+            problems.append(Problem(line, f"{email!r} is not an e-mail address"))
             continue
-        lines.append(ReportLine(line, row[name_col], email))
+        lines.append(ReportLine(line, name.strip(), email.strip().lower()))
     if problems:
         raise ImportRefused(problems)
     return lines, without_email
 
 
-async def import_attendance(uow_factory: UnitOfWorkFactory, actor: Staff | None, session_id: int, path: Path, *, actor_name: str | None = None) -> AttendanceResult:
+# -- marking attendance ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportAttendance:
+    session_id: int
+    table: Table  # the report's participant table (`load_attendance_report`)
+    actor: Staff | str  # an HR member in the bot, or what the audit names a command-line import
+    source: str = ""  # the report's file name, kept in the audit
+
+
+async def import_attendance(uow: UnitOfWork, command: ImportAttendance, now: datetime) -> AttendanceResult:
     """Mark attendance of one session from a Teams report: seated participants in the report
     attended, the others did not. Unknown e-mails are listed, not fatal; all or nothing."""
-    if actor is not None and not actor.is_hr:
+    actor = command.actor
+    if isinstance(actor, Staff) and not actor.is_hr:
         raise Forbidden()
-    try:
-        rows = await asyncio.to_thread(_rows_of, path)
-    except (UnreadableFile, UnicodeDecodeError, OSError) as error:
-        raise ImportRefused([Problem(1, f"unreadable file: {error}")]) from None
-    lines, without_email = parse_attendance_rows(rows)
+    who = f"staff:{actor.id}" if isinstance(actor, Staff) else actor
+    lines, without_email = parse_attendance_rows(command.table)
     present = {line.email for line in lines}
-    who = actor_name or (f"staff:{actor.id}" if actor else "cli")
-    async with uow_factory() as uow:
-        if await uow.webinars.get_session(session_id) is None:
+    async with uow:
+        if await uow.webinars.get_session(command.session_id) is None:
             raise NotFound()
-        seated = [p for p in await uow.webinars.participants(session_id) if p.status is RegistrationStatus.SEATED]
+        seated = [p for p in await uow.webinars.participants(command.session_id) if p.status is RegistrationStatus.SEATED]
         attended = 0
         for participant in seated:
             value = participant.email.lower() in present
@@ -130,14 +177,14 @@ async def import_attendance(uow_factory: UnitOfWorkFactory, actor: Staff | None,
                 await uow.webinars.set_attended(participant.registration_id, value)
                 await uow.audit.record(
                     who, "webinar.attendance", "webinar_registration", participant.registration_id,
-                    {"attended": participant.attended}, {"attended": value, "source": path.name[:60]},
+                    {"attended": participant.attended}, {"attended": value, "source": command.source[:60]},
                 )
         await uow.commit()
     seated_emails = {p.email.lower() for p in seated}
     return AttendanceResult(attended, len(seated) - attended, tuple(sorted(present - seated_emails)), without_email)
 
 
-# -- participation history for the reports ---------------------------------------------------
+# -- participation history for the reports ---------------------------------------------------------
 HISTORY_COLUMNS = ("webinar_title", "target_group", "session_start", "email", "attended")
 HISTORY_GROUPS = {"all": TargetGroup.ALL, "managers": TargetGroup.MANAGERS, "hr": TargetGroup.HR}
 
@@ -150,27 +197,32 @@ class HistoryResult:
     unchanged: int
 
 
-async def import_webinar_history(uow_factory: UnitOfWorkFactory, path: Path, *, actor: str) -> HistoryResult:
+@dataclass(frozen=True)
+class ImportWebinarHistory:
+    table: Table
+    actor: str
+    zone: tzinfo  # of session starts written without an offset
+
+
+async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory, now: datetime) -> HistoryResult:
     """Past participation (CSV/XLSX: webinar_title, target_group (all, managers, hr),
-    session_start (ISO date-time; Brussels time without offset), email, attended (yes, no)).
+    session_start (ISO date-time; local time in the command's zone without an offset), email,
+    attended (yes, no)).
 
     A bad row refuses the whole file with line numbers; rows already imported (same webinar
     title, session start and person) are left as they are, so a second import changes nothing.
     """
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo("Europe/Brussels")
-    _header, rows = await read_import(path, HISTORY_COLUMNS)
+    actor, zone = command.actor, command.zone
     problems: list[Problem] = []
     parsed: list[tuple[int, str, TargetGroup, datetime, str, bool]] = []
-    for line, raw in rows:
+    for line, raw in command.table.require(HISTORY_COLUMNS):
         row = {k: (v or "").strip() for k, v in raw.items()}
         if not any(row.values()):
             continue
         reasons = []
         title = row["webinar_title"]
-        if not title or len(title) > 200:
-            reasons.append("webinar_title is empty or longer than 200 characters")
+        if not title or len(title) > MAX_TITLE:
+            reasons.append(f"webinar_title is empty or longer than {MAX_TITLE} characters")
         group = HISTORY_GROUPS.get(row["target_group"].lower())
         if group is None:
             reasons.append(f"target_group {row['target_group']!r} is not all, managers or hr")
@@ -188,11 +240,12 @@ async def import_webinar_history(uow_factory: UnitOfWorkFactory, path: Path, *, 
         if reasons:
             problems.append(Problem(line, "; ".join(reasons)))
             continue
-        parsed.append((line, title, group, start.astimezone(UTC), email, attended in ("yes", "ja")))  # type: ignore[arg-type]
+        assert group is not None
+        parsed.append((line, title, group, start.astimezone(UTC), email, attended in ("yes", "ja")))
     if problems:
         raise ImportRefused(problems)
     webinars_created = sessions_created = created = unchanged = 0
-    async with uow_factory() as uow:
+    async with uow:
         people: dict[str, int] = {}
         for line, _title, _group, _start, email, _attended in parsed:
             if email not in people:
@@ -214,7 +267,7 @@ async def import_webinar_history(uow_factory: UnitOfWorkFactory, path: Path, *, 
             assert webinar is not None
             session = await uow.webinars.find_session(webinar.id, start)
             if session is None:
-                session_id = await uow.webinars.add_session(webinar.id, SessionDraft(start, start + timedelta(hours=1), 10_000, ""))
+                session_id = await uow.webinars.add_session(webinar.id, SessionDraft(start, start + timedelta(hours=1), MAX_CAPACITY, ""))
                 sessions_created += 1
             else:
                 session_id = session.id

@@ -11,7 +11,7 @@ belong to their areas' services, which this module calls.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -75,23 +75,18 @@ async def import_history(
 
         table = await load_table(path)
         return await import_allowance_history(uow_factory(), ImportAllowanceHistory(table, actor), datetime.now(UTC))
-    delegated = _delegated(kind)
-    if delegated is not None:
-        return await delegated(uow_factory, path, actor=actor)
+    if kind == "webinars":
+        from bot.clock import SystemClock
+        from bot.services.attendance import ImportWebinarHistory, import_webinar_history
+
+        table = await load_table(path)
+        now = SystemClock().now()  # session starts without an offset are read in the clock's zone
+        return await import_webinar_history(uow_factory(), ImportWebinarHistory(table, actor, now.tzinfo), now)
     header, rows = await read_import(path)
     importer = {"registrations": _registrations, "ineligible": _ineligible, "equipment": _equipment}[kind]
     summary = await importer(uow_factory, header, rows, today, actor)
     log.info("history %s from %s: %s", kind, path.name, summary)
     return summary
-
-
-def _delegated(kind: str) -> Callable[..., Awaitable[Any]] | None:
-    """The owning area's import service for webinars."""
-    if kind == "webinars":
-        from bot.services.attendance import import_webinar_history
-
-        return import_webinar_history
-    return None
 
 
 def describe(summary: Any) -> str:

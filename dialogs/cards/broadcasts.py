@@ -9,25 +9,25 @@ from typing import Any
 
 from microsoft_teams.cards import ActionSet, OpenUrlAction
 
-from bot.actions import ActionData
+from bot.actions import ActionData, Id
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, submit, text, title
 
 
 class BroadcastProgressAction(ActionData, verb="broadcast.progress"):
-    broadcast_id: int
+    broadcast_id: Id
 
 
 class CancelBroadcast(ActionData, verb="broadcast.cancel"):
-    broadcast_id: int
+    broadcast_id: Id
 
 
 class ResendFailed(ActionData, verb="broadcast.resend_failed"):
-    broadcast_id: int
+    broadcast_id: Id
 
 
 class OpenBroadcast(ActionData, verb="broadcast.open"):
-    broadcast_id: int
+    broadcast_id: Id
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@ form, preview, management and attendance cards."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from microsoft_teams.cards import (
     ActionSet,
@@ -23,83 +25,150 @@ from microsoft_teams.cards import (
     TimeInput,
     ToggleVisibilityAction,
 )
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.actions import ActionData
+from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate
+from bot.domain.webinars import TargetGroup
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
 
-Source = Literal["invitation", "overview"]
 SESSION_SLOTS = 3
+# The inputs of one session row of the form: s1_date, s1_start, ... up to s3_url.
+SESSION_FIELDS = ("date", "start", "end", "capacity", "url")
+_SESSION_INPUT = re.compile(r"s([1-9][0-9]?)_(" + "|".join(SESSION_FIELDS) + ")")
+
+
+class CardSource(StrEnum):
+    """Which card a sign-up or cancel button sits on (the answer redraws that card)."""
+
+    INVITATION = "invitation"
+    OVERVIEW = "overview"
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _comma_separated(value: Any) -> Any:
+    """A multi-select choice set sends its values as one comma-separated string."""
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+OptionalTime = Annotated[time | None, BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[Id], BeforeValidator(_comma_separated)]
+
+
+def session_input(slot: int, name: str) -> str:
+    """The id of one input of a session row on the form ("s2_date")."""
+    return f"s{slot}_{name}"
+
+
+def _hh_mm(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
 
 
 # -- payloads --------------------------------------------------------------------------------
 class ShowInvitation(ActionData, verb="webinar.card"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class SignUp(ActionData, verb="webinar.signup"):
-    session_id: int
+    session_id: Id
     waitlist: bool = False
-    source: Source = "invitation"
+    source: CardSource = CardSource.INVITATION
 
 
 class CancelRegistration(ActionData, verb="webinar.cancel"):
-    registration_id: int
-    source: Source = "invitation"
+    registration_id: Id
+    source: CardSource = CardSource.INVITATION
 
 
 class NewWebinar(ActionData, verb="webinar.new"):
     pass
 
 
+class SessionRow(BaseModel):
+    """One session row of the webinar form."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    date: OptionalDate = None
+    start: OptionalTime = None
+    end: OptionalTime = None
+    # Bounded like an id only: the service tells a capacity out of range in the form.
+    capacity: Annotated[Annotated[int, Field(ge=0, le=MAX_ID)] | None, BeforeValidator(_blank_to_none)] = None
+    url: str = ""
+
+
 class SaveWebinar(ActionData, verb="webinar.save"):
-    """The creation form's inputs (all text, parsed and checked by the flow and the service)."""
+    """The creation form. The card sends each session row's inputs as s1_date, s1_start, ...,
+    gathered here into `sessions` (row 1 first); the service checks the webinar as a whole."""
 
     title_nl: str = ""
     title_en: str = ""
     description_nl: str = ""
     description_en: str = ""
-    target_group: str = "all"
-    entities: str = ""
-    s1_date: str = ""
-    s1_start: str = ""
-    s1_end: str = ""
-    s1_capacity: str = ""
-    s1_url: str = ""
-    s2_date: str = ""
-    s2_start: str = ""
-    s2_end: str = ""
-    s2_capacity: str = ""
-    s2_url: str = ""
-    s3_date: str = ""
-    s3_start: str = ""
-    s3_end: str = ""
-    s3_capacity: str = ""
-    s3_url: str = ""
+    target_group: Annotated[TargetGroup, BeforeValidator(lambda v: _blank_to_none(v) or TargetGroup.ALL)] = TargetGroup.ALL
+    entities: Annotated[list[str], BeforeValidator(_comma_separated)] = Field(default_factory=list)
+    sessions: list[SessionRow] = Field(default_factory=list, max_length=SESSION_SLOTS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _session_rows(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        rows: dict[int, dict[str, Any]] = {}
+        rest: dict[str, Any] = {}
+        for key, value in data.items():
+            match = _SESSION_INPUT.fullmatch(key) if isinstance(key, str) else None
+            if match:
+                rows.setdefault(int(match[1]), {})[match[2]] = value
+            else:
+                rest[key] = value
+        if rows:
+            rest["sessions"] = [rows.get(slot, {}) for slot in range(1, max(rows) + 1)]
+        return rest
+
+    def inputs(self) -> dict[str, str]:
+        """The form's inputs as the card holds them (input id -> text), to draw the form again."""
+        values = {
+            "title_nl": self.title_nl, "title_en": self.title_en, "description_nl": self.description_nl,
+            "description_en": self.description_en, "target_group": self.target_group.value, "entities": ",".join(self.entities),
+        }
+        for slot, row in enumerate(self.sessions, start=1):
+            texts = {
+                "date": row.date.isoformat() if row.date else "", "start": _hh_mm(row.start), "end": _hh_mm(row.end),
+                "capacity": "" if row.capacity is None else str(row.capacity), "url": row.url,
+            }
+            values |= {session_input(slot, name): texts[name] for name in SESSION_FIELDS}
+        return values
+
+    def to_data(self) -> dict[str, Any]:
+        return {VERB_KEY: self.verb, **{key: value for key, value in self.inputs().items() if value}}
 
 
 class SendInvitation(ActionData, verb="webinar.invite"):
-    webinar_id: int
+    webinar_id: Id
     when: Literal["now", "later"] = "now"
-    schedule_date: str = ""
-    schedule_time: str = ""
+    schedule_date: OptionalDate = None
+    schedule_time: OptionalTime = None
 
 
 class PreviewInvitation(ActionData, verb="webinar.preview"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class ManageWebinar(ActionData, verb="webinar.manage"):
-    webinar_id: int
+    webinar_id: Id
 
 
 class ShowAttendance(ActionData, verb="webinar.attendance"):
-    session_id: int
+    session_id: Id
 
 
 class SaveAttendance(ActionData, verb="webinar.attendance.save"):
-    session_id: int
-    attended: str = ""
+    session_id: Id
+    attended: IdList = Field(default_factory=list)  # registration ids ticked on the card
 
 
 # -- views -----------------------------------------------------------------------------------
@@ -140,7 +209,7 @@ class InvitationView:
     offer: WaitlistOffer | None = None
     notice: str | None = None
     refresh_user_ids: Sequence[str] = ()
-    source: Source = "invitation"
+    source: CardSource = CardSource.INVITATION
 
 
 @dataclass(frozen=True)
@@ -304,25 +373,27 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
         ),
     ]
     for slot in range(1, SESSION_SLOTS + 1):
-        prefix = f"s{slot}_"
+        def input_id(name: str, slot: int = slot) -> str:
+            return session_input(slot, name)
+
         items: list[Any] = [
             heading(t("webinars.field.session", number=slot)),
-            DateInput(id=prefix + "date", label=t("webinars.field.date"), is_required=slot == 1, value=_input_value(view, prefix + "date") or None,
+            DateInput(id=input_id("date"), label=t("webinars.field.date"), is_required=slot == 1, value=_input_value(view, input_id("date")) or None,
                       error_message=t("webinars.field.date_required") if slot == 1 else None),
             ColumnSet(columns=[
-                Column(width="stretch", items=[TimeInput(id=prefix + "start", label=t("webinars.field.start"), value=_input_value(view, prefix + "start") or None)]),
-                Column(width="stretch", items=[TimeInput(id=prefix + "end", label=t("webinars.field.end"), value=_input_value(view, prefix + "end") or None)]),
+                Column(width="stretch", items=[TimeInput(id=input_id("start"), label=t("webinars.field.start"), value=_input_value(view, input_id("start")) or None)]),
+                Column(width="stretch", items=[TimeInput(id=input_id("end"), label=t("webinars.field.end"), value=_input_value(view, input_id("end")) or None)]),
                 Column(width="stretch", items=[NumberInput(
-                    id=prefix + "capacity", label=t("webinars.field.capacity"), min=1, max=10000,
-                    value=_capacity(_input_value(view, prefix + "capacity", "100")),
+                    id=input_id("capacity"), label=t("webinars.field.capacity"), min=1, max=10000,
+                    value=_capacity(_input_value(view, input_id("capacity"), "100")),
                 )]),
             ]),
-            TextInput(id=prefix + "url", label=t("webinars.field.join_url"), style="Url", max_length=1000, value=_input_value(view, prefix + "url")),
+            TextInput(id=input_id("url"), label=t("webinars.field.join_url"), style="Url", max_length=1000, value=_input_value(view, input_id("url"))),
         ]
         if slot == 1:
             body += items
         else:
-            visible = bool(_input_value(view, prefix + "date"))
+            visible = bool(_input_value(view, input_id("date")))
             body.append(Container(id=f"session{slot}", items=items, is_visible=None if visible else False))
     toggles = [
         ToggleVisibilityAction(title=t("webinars.add_session", number=slot), target_elements=[TargetElement(element_id=f"session{slot}")])

@@ -72,7 +72,8 @@ class WebinarRegistrationRow(Base):
 
 
 class WebinarReminderRow(Base):
-    """A reminder claimed for one registration (inserted before sending, so it goes out once)."""
+    """A reminder claimed for one registration, in the transaction that records its notification,
+    so it goes out once."""
 
     __tablename__ = "webinar_reminders"
     __table_args__ = (UniqueConstraint("registration_id", "hours_before"),)
@@ -82,7 +83,7 @@ class WebinarReminderRow(Base):
     hours_before: Mapped[int]
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str] = mapped_column(String(100))
-    outcome: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed, sent, failed, unreachable
+    outcome: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed, then sent once delivered
 
 
 class CoachingRequestRow(Base):

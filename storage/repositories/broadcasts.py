@@ -175,19 +175,6 @@ class BroadcastRepository:
         result = await self.session.execute(statement, params)
         return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(params)
 
-    async def release(self, claims: Sequence[ClaimedDelivery], now: datetime) -> None:
-        """Give back deliveries a stopping worker claimed but never started."""
-        table = BroadcastDeliveryRow.__table__
-        if not claims:
-            return
-        await self.session.execute(
-            table.update()
-            .where(table.c.id == bindparam("b_id"), table.c.claims == bindparam("b_claims"),
-                   table.c.status == DeliveryStatus.SENDING.value)
-            .values(status=DeliveryStatus.PENDING.value, claimed_at=None, updated_at=now),
-            [{"b_id": claim.id, "b_claims": claim.claims} for claim in claims],
-        )
-
     async def cancel_pending(self, broadcast_id: int, now: datetime) -> int:
         result = await self.session.execute(
             update(BroadcastDeliveryRow)

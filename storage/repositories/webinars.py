@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.coaching import CoachingKind, CoachingRequest, CoachingStatus
 from bot.domain.staff import Role
 from bot.domain.webinars import (
+    Participant,
     Registration,
     RegistrationStatus,
+    ReminderCandidate,
     Session,
     SessionDraft,
     TargetGroup,
@@ -33,27 +35,6 @@ from storage.models.webinars import (
     WebinarRow,
     WebinarSessionRow,
 )
-
-
-@dataclass(frozen=True)
-class Participant:
-    registration_id: int
-    staff_id: int
-    display_name: str
-    email: str
-    status: RegistrationStatus
-    attended: bool | None
-
-
-@dataclass(frozen=True)
-class ReminderCandidate:
-    registration_id: int
-    staff_id: int
-    webinar_id: int
-    session_id: int
-    starts_at: datetime
-    seated_at: datetime
-    sent_hours: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -420,13 +401,14 @@ class WebinarRepository:
             for rid, staff_id, webinar_id, session_id, starts_at, seated_at, registered_at in rows
         ]
 
-    async def claim_reminder(self, registration_id: int, hours_before: int, instance: str, now: datetime) -> bool:
-        """Exactly one caller across bot instances gets True for a (registration, reminder)."""
+    async def claim_reminder(self, registration_id: int, hours_before: int, claimed_by: str, now: datetime) -> bool:
+        """Exactly one caller across bot instances gets True for a (registration, reminder): the
+        insert waits for a concurrent one's transaction, then fails on the primary key."""
         try:
             async with self.session.begin_nested():
                 self.session.add(
                     WebinarReminderRow(
-                        registration_id=registration_id, hours_before=hours_before, claimed_at=now, claimed_by=instance[:100],
+                        registration_id=registration_id, hours_before=hours_before, claimed_at=now, claimed_by=claimed_by[:100],
                     )
                 )
                 await self.session.flush()

@@ -188,9 +188,10 @@ class World:
             description_en="Focused home work.", target_group=target,
             sessions=(SessionDraft(starts, starts + timedelta(hours=1), 100, "https://teams.microsoft.com/l/meetup-join/x"),),
         )
-        webinar_id = await webinar_service.create_webinar(self.harness.services.uow(), hr, draft, self.now)
-        broadcast_id = await webinar_service.invite(self.harness.services.uow(), hr, webinar_id, self.now)
-        webinar = await webinar_service.get_webinar(self.harness.services.uow(), webinar_id)
+        webinar_id = await webinar_service.create_webinar(self.harness.services.uow(), webinar_service.CreateWebinar(hr, draft), self.now)
+        broadcast_id = await webinar_service.invite(self.harness.services.uow(), webinar_service.InviteToWebinar(hr, webinar_id), self.now)
+        async with self.uow() as uow:
+            webinar = await uow.webinars.get(webinar_id)
         found = {"webinar_id": webinar_id, "session_id": webinar.sessions[0].id, "broadcast_id": broadcast_id}
         if not fresh:
             self.cache[key] = found
@@ -203,7 +204,7 @@ class World:
         async with self.uow() as uow:
             registration = await uow.webinars.registration_of(found["webinar_id"], owner.id)
         if registration is None:
-            result = await webinar_service.sign_up(self.harness.services.uow(), owner, found["session_id"], self.now)
+            result = await webinar_service.sign_up(self.harness.services.uow(), webinar_service.SignUp(owner, found["session_id"]), self.now)
             registration = result.registration
         async with self.uow() as uow:
             await uow.webinars.set_attended(registration.id, False)

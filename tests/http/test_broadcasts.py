@@ -3,24 +3,28 @@ report link, and staff refused and audited."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.registry import Registry
 from bot.services import broadcasts as service
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness
 from tests.fakes.people import HR, STAFF
-from tests.storage.test_broadcast_delivery import KIND  # registers the test renderer
+from tests.storage.test_broadcast_delivery import NoticePayload, registry_with_test_kind
+
+
+@pytest.fixture
+def app_registry() -> Registry:
+    return registry_with_test_kind()
 
 
 async def create(harness: BotHarness) -> int:
     services = harness.services
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         hr = await uow.staff.get_by_aad(HR.aad_object_id)
         staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
-        broadcast_id = await service.create_broadcast(
-            uow, kind=KIND, title="Webinar Focus @ home", payload={"text": "Hallo"}, recipient_ids=[staff.id, hr.id],
-            created_by=hr, now=harness.clock.now(),
-        )
-        await uow.commit()
-    return broadcast_id
+    command = service.CreateBroadcast(hr, NoticePayload(text="Hallo"), "Webinar Focus @ home", [staff.id, hr.id])
+    return await services.runner.run(service.create_broadcast, command)
 
 
 async def test_progress_card_refreshes_for_hr_and_cancel_updates_it(harness: BotHarness) -> None:

@@ -152,8 +152,7 @@ async def test_hr_marks_attendance(harness: BotHarness) -> None:
 
 
 async def test_hr_sends_invitation_and_recipients_get_their_own_card(harness: BotHarness) -> None:
-    from bot.i18n import Translator
-    from bot.services.broadcasts import renderer_for
+    from bot.broadcast_worker import BroadcastWorker
     from dialogs.cards.webinars import SendInvitation
 
     webinar_id, session_id = await add_webinar(harness, capacity=5)
@@ -170,11 +169,12 @@ async def test_hr_sends_invitation_and_recipients_get_their_own_card(harness: Bo
     async with harness.services.uow() as uow:
         audit = await uow.audit.list_by_action("webinar.invited")
         recipients = audit[0].after["recipients"]
-        stan = await uow.staff.get_by_aad(STAFF.aad_object_id)
     await harness.execute(STAFF, "webinar.signup", {"session_id": session_id})
     assert recipients == 9  # everyone in service in the test directory
-    async with harness.services.uow() as uow:
-        card = await renderer_for("webinar.invitation")(uow, {"webinar_id": webinar_id}, stan, Translator("nl"))
+    # The broadcast workers draw each recipient's card when they send it.
+    services = harness.services
+    await BroadcastWorker(services, services.registry.broadcast_renderers).run_until_idle()
+    card = harness.connector.cards(STAFF.conversation_id)[-1]
     assert_valid_card(card)
     assert card["refresh"]["userIds"] == [STAFF.user_id]
     assert card["refresh"]["action"]["data"] == {"webinar_id": webinar_id}

@@ -15,11 +15,17 @@ from sqlalchemy import select
 from bot.adapter import create_adapter
 from bot.broadcast_worker import REASON_NO_REFERENCE, BroadcastWorker
 from bot.clock import FixedClock
-from bot.domain.broadcasts import BroadcastStatus, DeliveryStatus
+from bot.domain.broadcasts import BroadcastPayload, BroadcastStatus, DeliveryStatus
 from bot.domain.errors import Conflict, Forbidden
+from bot.downloads import DownloadLinks
+from bot.i18n import Translator
+from bot.notifications import NotificationDispatcher
 from bot.proactive import ProactiveSender
+from bot.registry import BroadcastRecipient, Registry
+from bot.runner import UseCaseRunner
 from bot.runtime import Services
 from bot.services import broadcasts as service
+from bot.wiring import build_registry
 from storage.db import create_engine, create_session_factory
 from storage.models.directory import ConversationReferenceRow, StaffRow
 from storage.uow import UnitOfWorkFactory
@@ -28,14 +34,20 @@ from tests.fakes.connector import FakeConnector
 from tests.fakes.people import HR, STAFF
 from tests.fakes.teams import BOT_ID, TENANT
 
-KIND = "test.notice"
+
+class NoticePayload(BroadcastPayload, kind="test.notice"):
+    text: str
 
 
-async def render_notice(uow: Any, payload: dict, staff: Any, t: Any) -> dict:
-    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": f"{payload['text']} {staff.display_name}"}]}
+def render_notice(payload: NoticePayload, recipient: BroadcastRecipient, t: Translator) -> dict:
+    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": f"{payload.text} {recipient.staff.display_name}"}]}
 
 
-service.register_renderer(KIND, render_notice)
+def registry_with_test_kind() -> Registry:
+    """The service's registry with a broadcast kind of the tests' own."""
+    registry = build_registry()
+    registry.broadcast_renderer(NoticePayload, render_notice)
+    return registry
 
 
 def conversation_of(index: int) -> str:
@@ -67,24 +79,36 @@ async def add_audience(uow_factory: UnitOfWorkFactory, count: int, service_url: 
 
 def make_services(uow_factory: UnitOfWorkFactory, database_url: str, *, rate: float = 1000.0, retries: int = 3,
                   clock: FixedClock | None = None, instance: str = "test-1", **settings: Any) -> Services:
+    """What `create_app` wires, for a worker run without the app."""
     values = make_settings(database_url, **settings)
+    clock = clock or FixedClock(DEFAULT_NOW)
+    registry = registry_with_test_kind()
     sender = ProactiveSender(create_adapter(values), "", uow_factory, rate_per_second=rate, max_retries=retries, backoff_seconds=0.001)
-    return Services(settings=values, clock=clock or FixedClock(DEFAULT_NOW), uow_factory=uow_factory, proactive=sender, instance_id=instance)
+    dispatcher = NotificationDispatcher(
+        uow_factory, sender, registry.notices, clock, instance_id=instance, default_locale="nl",
+        lease=timedelta(seconds=60), poll_seconds=5,
+    )
+    return Services(settings=values, clock=clock, uow_factory=uow_factory, proactive=sender, registry=registry,
+                    runner=UseCaseRunner(uow_factory, clock), dispatcher=dispatcher,
+                    links=DownloadLinks(values, registry.downloads), instance_id=instance)
+
+
+def make_worker(services: Services, **kwargs: Any) -> BroadcastWorker:
+    return BroadcastWorker(services, services.registry.broadcast_renderers, **kwargs)
+
+
+async def hr_member(services: Services, user: Any = HR) -> Any:
+    async with services.uow_factory() as uow:
+        return await uow.staff.get_by_aad(user.aad_object_id)
 
 
 async def new_broadcast(services: Services, recipient_ids: list[int], **kwargs: Any) -> int:
-    async with services.uow() as uow:
-        hr = await uow.staff.get_by_aad(HR.aad_object_id)
-        broadcast_id = await service.create_broadcast(
-            uow, kind=KIND, title="Webinar", payload={"text": "Hallo"}, recipient_ids=recipient_ids, created_by=hr,
-            now=services.clock.now(), **kwargs,
-        )
-        await uow.commit()
-    return broadcast_id
+    command = service.CreateBroadcast(await hr_member(services), NoticePayload(text="Hallo"), "Webinar", recipient_ids, **kwargs)
+    return await services.runner.run(service.create_broadcast, command)
 
 
 async def statuses(services: Services, broadcast_id: int) -> dict[str, DeliveryStatus]:
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         return {d.email: d.status for d in await uow.broadcasts.list_deliveries(broadcast_id)}
 
 
@@ -108,7 +132,7 @@ async def test_five_thousand_with_throttling_and_failures_end_exactly_once(direc
 
     connector.failure_policy = policy
     broadcast_id = await new_broadcast(services, ids)
-    worker = BroadcastWorker(services, batch_size=100, concurrency=100)
+    worker = make_worker(services, batch_size=100, concurrency=100)
     await worker.run_until_idle()
     await services.proactive.close()
 
@@ -120,7 +144,7 @@ async def test_five_thousand_with_throttling_and_failures_end_exactly_once(direc
     assert set(accepted) == {conversation_of(i) for i in range(5000)} - failing
     assert collections.Counter(final.values()) == {DeliveryStatus.SENT: 5000 - len(failing), DeliveryStatus.FAILED: len(failing)}
     assert len(throttled) > 600  # the 429s really happened and were retried
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         broadcast = await uow.broadcasts.get(broadcast_id)
         assert broadcast.status == BroadcastStatus.COMPLETED
         assert [row.action for row in await uow.audit.list_for_subject("broadcast", broadcast_id)] == ["broadcast.created", "broadcast.completed"]
@@ -131,7 +155,7 @@ async def test_killed_worker_restarts_without_duplicates_or_loss(directory: Unit
     clock = FixedClock(DEFAULT_NOW)
     services = make_services(directory, database_url, clock=clock)
     broadcast_id = await new_broadcast(services, ids)
-    first = BroadcastWorker(services, instance_id="doomed", batch_size=50, concurrency=50, lease=timedelta(minutes=5))
+    first = make_worker(services, instance_id="doomed", batch_size=50, concurrency=50, lease=timedelta(minutes=5))
     task = asyncio.create_task(first.run_until_idle())
     while len(connector.sent) < 2000:  # noqa: ASYNC110 - the fake connector has no per-count event
         await asyncio.sleep(0.01)
@@ -143,7 +167,7 @@ async def test_killed_worker_restarts_without_duplicates_or_loss(directory: Unit
     # send and its record (documented in bot/broadcast_worker.py). A slow machine only waits longer.
     deadline = asyncio.get_running_loop().time() + 60
     while True:
-        async with services.uow() as uow:
+        async with services.uow_factory() as uow:
             if (await uow.broadcasts.progress(broadcast_id)).sent == len(connector.sent):
                 break
         assert asyncio.get_running_loop().time() < deadline, "the worker never recorded what Teams accepted"
@@ -158,7 +182,7 @@ async def test_killed_worker_restarts_without_duplicates_or_loss(directory: Unit
 
     # The rows the dead worker held are claimed again once their lease has expired.
     clock.current = clock.current + timedelta(minutes=6)
-    second = BroadcastWorker(services, instance_id="successor", batch_size=50, concurrency=50, lease=timedelta(minutes=5))
+    second = make_worker(services, instance_id="successor", batch_size=50, concurrency=50, lease=timedelta(minutes=5))
     await second.run_until_idle()
     await services.proactive.close()
 
@@ -177,8 +201,8 @@ async def test_two_workers_on_postgres_share_one_broadcast(pg_directory: UnitOfW
         second = make_services(UnitOfWorkFactory(create_session_factory(engine)), pg_database_url, instance="instance-b")
         broadcast_id = await new_broadcast(first, ids)
         await asyncio.gather(
-            BroadcastWorker(first, batch_size=20, concurrency=40).run_until_idle(),
-            BroadcastWorker(second, batch_size=20, concurrency=40).run_until_idle(),
+            make_worker(first, batch_size=20, concurrency=40).run_until_idle(),
+            make_worker(second, batch_size=20, concurrency=40).run_until_idle(),
         )
         await first.proactive.close()
         await second.proactive.close()
@@ -186,7 +210,7 @@ async def test_two_workers_on_postgres_share_one_broadcast(pg_directory: UnitOfW
         await engine.dispose()
     accepted = accepted_per_conversation(connector)
     assert len(accepted) == 3000 and max(accepted.values()) == 1
-    async with first.uow() as uow:
+    async with first.uow_factory() as uow:
         rows = await uow.session.execute(
             select(StaffRow.id).limit(1)  # a cheap round trip that proves the session works after the run
         )
@@ -216,7 +240,7 @@ async def test_rate_never_above_the_configured_rate(
 
     monkeypatch.setattr(services.proactive, "_request_once", recording)
     await new_broadcast(services, ids)
-    await BroadcastWorker(services, batch_size=20, concurrency=40).run_until_idle()
+    await make_worker(services, batch_size=20, concurrency=40).run_until_idle()
     await services.proactive.close()
     assert len(issued) == 60 and len(connector.accepted_at) == 60
     issued.sort()
@@ -240,7 +264,7 @@ async def test_retry_after_is_honoured(directory: UnitOfWorkFactory, database_ur
 
     connector.failure_policy = policy
     await new_broadcast(services, ids)
-    await BroadcastWorker(services).run_until_idle()
+    await make_worker(services).run_until_idle()
     await services.proactive.close()
     assert len(seen) == 2 and seen[1] - seen[0] >= 0.95
     assert len(connector.sent) == 1
@@ -251,12 +275,12 @@ async def test_forbidden_marks_the_reference_unusable(directory: UnitOfWorkFacto
     services = make_services(directory, database_url)
     connector.failure_policy = lambda method, cid: (403, {}) if cid == conversation_of(1) else None
     broadcast_id = await new_broadcast(services, ids)
-    await BroadcastWorker(services).run_until_idle()
+    await make_worker(services).run_until_idle()
     await services.proactive.close()
     final = await statuses(services, broadcast_id)
     assert final["bulk1@vlaanderen.be"] == DeliveryStatus.UNREACHABLE
     assert connector.attempts == 3  # a 403 is not retried
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         assert (await uow.conversations.get("bulk-00001")).usable is False
         assert (await uow.conversations.get("bulk-00000")).usable is True
 
@@ -274,7 +298,7 @@ class StubGraph:
 async def save_hr_reference(services: Services, service_url: str) -> None:
     from bot.domain.conversations import StoredReference
 
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         await uow.conversations.save(StoredReference(
             HR.aad_object_id, HR.user_id, HR.name, HR.conversation_id, service_url, TENANT, "msteams", BOT_ID, "Hybride werk", "nl-BE", True,
         ))
@@ -286,8 +310,8 @@ async def test_unreachable_without_reference_when_installation_is_off(directory:
     services = make_services(directory, database_url, PROACTIVE_INSTALL=False)
     services.graph = StubGraph(allowed=True)  # type: ignore[assignment]
     broadcast_id = await new_broadcast(services, ids)
-    await BroadcastWorker(services).run_until_idle()
-    async with services.uow() as uow:
+    await make_worker(services).run_until_idle()
+    async with services.uow_factory() as uow:
         deliveries = await uow.broadcasts.list_deliveries(broadcast_id)
     assert {d.status for d in deliveries} == {DeliveryStatus.UNREACHABLE}
     assert {d.reason for d in deliveries} == {REASON_NO_REFERENCE}
@@ -301,7 +325,7 @@ async def test_installs_the_app_through_graph_then_sends(directory: UnitOfWorkFa
     services.graph = StubGraph(allowed=allowed)  # type: ignore[assignment]
     await save_hr_reference(services, connector.url)
     broadcast_id = await new_broadcast(services, ids)
-    await BroadcastWorker(services).run_until_idle()
+    await make_worker(services).run_until_idle()
     await services.proactive.close()
     final = await statuses(services, broadcast_id)
     assert sorted(services.graph.installed) == ["bulk-00000", "bulk-00001"]
@@ -309,7 +333,7 @@ async def test_installs_the_app_through_graph_then_sends(directory: UnitOfWorkFa
         assert set(final.values()) == {DeliveryStatus.SENT}
         assert len(connector.created_conversations) == 2
         assert connector.created_conversations[0]["members"][0]["id"].startswith("bulk-")
-        async with services.uow() as uow:
+        async with services.uow_factory() as uow:
             stored = await uow.conversations.get("bulk-00000")
         assert stored is not None and stored.conversation_id.startswith("a:created-")
         assert len(connector.to(stored.conversation_id)) == 1
@@ -323,7 +347,7 @@ async def test_scheduled_broadcast_waits_for_its_time(directory: UnitOfWorkFacto
     clock = FixedClock(DEFAULT_NOW)
     services = make_services(directory, database_url, clock=clock)
     broadcast_id = await new_broadcast(services, ids, scheduled_at=DEFAULT_NOW + timedelta(hours=2))
-    worker = BroadcastWorker(services)
+    worker = make_worker(services)
     await worker.run_until_idle()
     assert connector.sent == []
     clock.current = DEFAULT_NOW + timedelta(hours=1, minutes=59)
@@ -333,7 +357,7 @@ async def test_scheduled_broadcast_waits_for_its_time(directory: UnitOfWorkFacto
     await worker.run_until_idle()
     await services.proactive.close()
     assert len(connector.sent) == 5
-    async with services.uow() as uow:
+    async with services.uow_factory() as uow:
         assert (await uow.broadcasts.get(broadcast_id)).status == BroadcastStatus.COMPLETED
 
 
@@ -341,36 +365,32 @@ async def test_cancel_stops_the_rest_and_resend_only_reaches_the_failed(director
     ids = await add_audience(directory, 10, connector.url)
     services = make_services(directory, database_url, retries=0)
     cancelled_id = await new_broadcast(services, ids[:4])
-    async with services.uow() as uow:
-        hr = await uow.staff.get_by_aad(HR.aad_object_id)
-        found = await service.cancel_broadcast(uow, hr, cancelled_id, DEFAULT_NOW)
+    hr = await hr_member(services)
+    found = await service.cancel_broadcast(services.uow_factory(), service.CancelBroadcast(hr, cancelled_id), DEFAULT_NOW)
     assert found.broadcast.status == BroadcastStatus.CANCELLED and found.progress.cancelled == 4
 
     connector.failure_policy = lambda method, cid: (500, {}) if cid in (conversation_of(5), conversation_of(6)) else None
     broadcast_id = await new_broadcast(services, ids[4:])
-    await BroadcastWorker(services).run_until_idle()
+    await make_worker(services).run_until_idle()
     assert len(connector.sent) == 4  # nothing of the cancelled one; 4 of 6 of the second
-    async with services.uow() as uow:
-        with pytest.raises(Conflict):
-            await service.cancel_broadcast(uow, hr, broadcast_id, DEFAULT_NOW)
+    with pytest.raises(Conflict):
+        await service.cancel_broadcast(services.uow_factory(), service.CancelBroadcast(hr, broadcast_id), DEFAULT_NOW)
     connector.failure_policy = None
-    async with services.uow() as uow:
-        found = await service.resend_failed(uow, hr, broadcast_id, DEFAULT_NOW)
+    found = await service.resend_failed(services.uow_factory(), service.ResendFailed(hr, broadcast_id), DEFAULT_NOW)
     assert found.progress.pending == 2 and found.broadcast.status == BroadcastStatus.RUNNING
-    await BroadcastWorker(services).run_until_idle()
+    await make_worker(services).run_until_idle()
     await services.proactive.close()
     accepted = accepted_per_conversation(connector)
     assert set(accepted) == {conversation_of(i) for i in range(4, 10)} and max(accepted.values()) == 1
-    async with services.uow() as uow:
-        staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
-        with pytest.raises(Forbidden):
-            await service.resend_failed(uow, staff, broadcast_id, DEFAULT_NOW)
+    staff = await hr_member(services, STAFF)
+    with pytest.raises(Forbidden):
+        await service.resend_failed(services.uow_factory(), service.ResendFailed(staff, broadcast_id), DEFAULT_NOW)
+    async with services.uow_factory() as uow:
         assert (await uow.broadcasts.get(broadcast_id)).status == BroadcastStatus.COMPLETED
 
 
 async def test_only_hr_creates_broadcasts(directory: UnitOfWorkFactory, database_url: str, connector: FakeConnector) -> None:
     services = make_services(directory, database_url)
-    async with services.uow() as uow:
-        staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
-        with pytest.raises(Forbidden):
-            await service.create_broadcast(uow, kind=KIND, title="x", payload={}, recipient_ids=[staff.id], created_by=staff, now=DEFAULT_NOW)
+    staff = await hr_member(services, STAFF)
+    with pytest.raises(Forbidden):
+        await service.create_broadcast(services.uow_factory(), service.CreateBroadcast(staff, NoticePayload(text="x"), "x", [staff.id]), DEFAULT_NOW)

@@ -4,55 +4,34 @@ history imports the reports read."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
-from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
+from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft, WebinarReminder, WebinarStatus
+from bot.i18n import Translator
+from bot.services import webinar_import
 from bot.services import webinars as service
-from bot.services.attendance import import_attendance, import_webinar_history
+from bot.services.attendance import (
+    ImportAttendance,
+    ImportWebinarHistory,
+    import_attendance,
+    import_webinar_history,
+    load_attendance_report,
+)
 from bot.services.coaching import ImportCoachingHistory, import_coaching_history
 from bot.services.directory import ImportRefused
 from bot.services.tabular import load_table
+from dialogs.webinars import render_reminder
+from storage.models.outbox import OutboxRow
 from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
 
 ZONE = ZoneInfo("Europe/Brussels")
-
-
-@dataclasses.dataclass
-class Sent:
-    aad: str
-    text: str
-
-
-class RecordingSender:
-    """Stands in for ProactiveSender.notify: records what would be sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[Sent] = []
-
-    async def notify(self, aad_object_id, render, preferred_language=None):  # noqa: ANN001, ANN201
-        from bot.i18n import Translator
-        from bot.proactive import SendResult
-
-        await asyncio.sleep(0)
-        self.sent.append(Sent(aad_object_id, render(Translator("nl"))))
-        return SendResult("sent")
-
-
-@dataclasses.dataclass
-class FakeServices:
-    uow_factory: UnitOfWorkFactory
-    proactive: RecordingSender
-    instance_id: str
-    settings: object = dataclasses.field(default_factory=lambda: dataclasses.make_dataclass("S", [("webinar_reminder_hours", tuple, (24, 1)), ("timezone", str, "Europe/Brussels")])())
-
-    def uow(self, correlation_id=None):  # noqa: ANN001, ANN201
-        return self.uow_factory(correlation_id)
+REMINDERS = service.SendDueReminders((24, 1))
 
 
 async def seated_webinar(uow_factory: UnitOfWorkFactory, starts_in: timedelta) -> int:
@@ -64,27 +43,42 @@ async def seated_webinar(uow_factory: UnitOfWorkFactory, starts_in: timedelta) -
         session_id = (await uow.webinars.get(webinar_id)).sessions[0].id
         people = [await uow.staff.get_by_email(e) for e in ("staff@vlaanderen.be", "colleague@vlaanderen.be")]
     for person in people:
-        await service.sign_up(uow_factory(), person, session_id, DEFAULT_NOW)
+        await service.sign_up(uow_factory(), service.SignUp(person, session_id), DEFAULT_NOW)
     return session_id
+
+
+async def reminders_sent(uow_factory: UnitOfWorkFactory) -> list[tuple[str, str]]:
+    """Each reminder recorded for delivery: the recipient's Azure AD id and the text they get."""
+    async with uow_factory() as uow:
+        rows = (await uow.session.execute(
+            select(OutboxRow.recipient_id, OutboxRow.payload).where(OutboxRow.kind == WebinarReminder.kind).order_by(OutboxRow.id)
+        )).tuples().all()
+        people = {s.id: s.aad_object_id for s in await uow.staff.list_by_ids([staff_id for staff_id, _ in rows])}
+    return [(people[staff_id], render_reminder(WebinarReminder.model_validate(payload), Translator("nl")).content) for staff_id, payload in rows]
 
 
 async def test_reminders_go_once_even_with_two_instances(directory: UnitOfWorkFactory) -> None:
     await seated_webinar(directory, timedelta(days=2))
-    sender = RecordingSender()
-    one, two = FakeServices(directory, sender, "a"), FakeServices(directory, sender, "b")
-    assert await service.send_due_reminders(one, DEFAULT_NOW) == 0  # 48 h before: nothing due
+    assert await service.send_due_reminders(directory(), REMINDERS, DEFAULT_NOW) == 0  # 48 h before: nothing due
 
     day_before = DEFAULT_NOW + timedelta(days=1, minutes=2)
-    await asyncio.gather(service.send_due_reminders(one, day_before), service.send_due_reminders(two, day_before))
-    assert len(sender.sent) == 2
-    assert "https://teams.example/j/9" in sender.sent[0].text and "Herinnering" in sender.sent[0].text
-    await service.send_due_reminders(one, day_before + timedelta(minutes=5))
-    assert len(sender.sent) == 2
+    await asyncio.gather(service.send_due_reminders(directory(), REMINDERS, day_before), service.send_due_reminders(directory(), REMINDERS, day_before))
+    sent = await reminders_sent(directory)
+    assert len(sent) == 2
+    assert "https://teams.example/j/9" in sent[0][1] and "Herinnering" in sent[0][1]
+    await service.send_due_reminders(directory(), REMINDERS, day_before + timedelta(minutes=5))
+    assert len(await reminders_sent(directory)) == 2
 
     hour_before = DEFAULT_NOW + timedelta(days=1, hours=23, minutes=5)
-    await asyncio.gather(service.send_due_reminders(one, hour_before), service.send_due_reminders(two, hour_before))
-    assert len(sender.sent) == 4
-    assert sorted(s.aad for s in sender.sent) == sorted(2 * ["aaaaaaaa-0000-0000-0000-000000000003", "aaaaaaaa-0000-0000-0000-000000000004"])
+    await asyncio.gather(service.send_due_reminders(directory(), REMINDERS, hour_before), service.send_due_reminders(directory(), REMINDERS, hour_before))
+    sent = await reminders_sent(directory)
+    assert len(sent) == 4
+    assert sorted(aad for aad, _ in sent) == sorted(2 * ["aaaaaaaa-0000-0000-0000-000000000003", "aaaaaaaa-0000-0000-0000-000000000004"])
+
+
+async def import_webinars(uow_factory: UnitOfWorkFactory, path: Path) -> webinar_import.WebinarImportResult:
+    webinars = await webinar_import.load_webinars_file(path, ZONE)
+    return await webinar_import.import_webinars(uow_factory(), webinar_import.ImportWebinars(webinars, "test"), DEFAULT_NOW)
 
 
 async def test_yaml_import_refuses_bad_files_with_lines_and_is_idempotent(directory: UnitOfWorkFactory, tmp_path: Path) -> None:
@@ -103,16 +97,16 @@ async def test_yaml_import_refuses_bad_files_with_lines_and_is_idempotent(direct
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text().replace("capacity: 100", "capacity: many").replace("managers", "everyone"), encoding="utf-8")
-    with pytest.raises(service.ImportProblem) as refused:
-        await service.import_webinars(directory, bad, actor="test", now=DEFAULT_NOW, zone=ZONE)
+    with pytest.raises(webinar_import.ImportProblem) as refused:
+        await import_webinars(directory, bad)
     where = [w for w, _ in refused.value.problems]
     assert any(w.startswith("line 4 ") and "target_group" in w for w in where)
     assert any(w.startswith("line 8 ") and "capacity" in w for w in where)
     async with directory() as uow:
         assert await uow.webinars.get_by_title("Leidinggeven op afstand") is None
 
-    first = await service.import_webinars(directory, good, actor="test", now=DEFAULT_NOW, zone=ZONE)
-    second = await service.import_webinars(directory, good, actor="test", now=DEFAULT_NOW, zone=ZONE)
+    first = await import_webinars(directory, good)
+    second = await import_webinars(directory, good)
     assert (first.created, second.created, second.sessions_added, second.unchanged) == (1, 0, 0, 1)
     async with directory() as uow:
         webinar = await uow.webinars.get_by_title("Leidinggeven op afstand")
@@ -140,7 +134,7 @@ async def test_teams_attendance_report(directory: UnitOfWorkFactory, tmp_path: P
     session_id = await seated_webinar(directory, timedelta(days=2))
     report = tmp_path / "report.csv"
     report.write_bytes(TEAMS_REPORT.encode("utf-16"))
-    result = await import_attendance(directory, None, session_id, report, actor_name="test")
+    result = await import_attendance(directory(), ImportAttendance(session_id, await load_attendance_report(report), "test"), DEFAULT_NOW)
     assert (result.attended, result.absent, result.unknown_emails, result.without_email) == (1, 1, ("otherstaff@vlaanderen.be",), 1)
     async with directory() as uow:
         marks = {p.email: p.attended for p in await uow.webinars.participants(session_id)}
@@ -149,7 +143,7 @@ async def test_teams_attendance_report(directory: UnitOfWorkFactory, tmp_path: P
     broken = tmp_path / "broken.csv"
     broken.write_bytes(TEAMS_REPORT.replace("otherstaff@vlaanderen.be\t", "not-an-address\t", 1).encode("utf-16"))
     with pytest.raises(ImportRefused) as refused:
-        await import_attendance(directory, None, session_id, broken, actor_name="test")
+        await import_attendance(directory(), ImportAttendance(session_id, await load_attendance_report(broken), "test"), DEFAULT_NOW)
     assert [p.line for p in refused.value.problems] == [9]
 
 
@@ -164,12 +158,15 @@ async def test_history_imports_refuse_bad_rows_and_are_idempotent(directory: Uni
     )
     bad = tmp_path / "bad.csv"
     bad.write_text(webinars.read_text().replace("managers,2021-05-06 14:00", "bosses,2021-05-06 14:00"), encoding="utf-8")
+    async def history(path: Path) -> object:
+        return await import_webinar_history(directory(), ImportWebinarHistory(await load_table(path), "test", ZONE), DEFAULT_NOW)
+
     with pytest.raises(ImportRefused) as refused:
-        await import_webinar_history(directory, bad, actor="test")
+        await history(bad)
     assert [p.line for p in refused.value.problems] == [4]
 
-    first = await import_webinar_history(directory, webinars, actor="test")
-    second = await import_webinar_history(directory, webinars, actor="test")
+    first = await history(webinars)
+    second = await history(webinars)
     assert (first.registrations_created, second.registrations_created, second.unchanged) == (3, 0, 3)
     async with directory() as uow:
         rows = await uow.webinars.participation_per_webinar()

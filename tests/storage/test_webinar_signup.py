@@ -10,8 +10,16 @@ from sqlalchemy import select
 
 from bot.domain.errors import Conflict, Forbidden
 from bot.domain.staff import Role, StaffRecord
-from bot.domain.webinars import RegistrationStatus, SessionDraft, TargetGroup, WebinarDraft, WebinarStatus
+from bot.domain.webinars import (
+    PromotedFromWaitlist,
+    RegistrationStatus,
+    SessionDraft,
+    TargetGroup,
+    WebinarDraft,
+    WebinarStatus,
+)
 from bot.services import webinars as service
+from storage.models.outbox import OutboxRow
 from storage.models.webinars import WebinarRegistrationRow, WebinarSessionRow
 from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
@@ -46,29 +54,45 @@ async def staff(uow_factory: UnitOfWorkFactory, email: str):  # noqa: ANN201
     return person
 
 
+async def sign_up(uow_factory: UnitOfWorkFactory, person, session_id: int, now=NOW, *, waitlist: bool = False):  # noqa: ANN001, ANN201
+    return await service.sign_up(uow_factory(), service.SignUp(person, session_id, accept_waitlist=waitlist), now)
+
+
+async def cancel(uow_factory: UnitOfWorkFactory, person, registration_id: int):  # noqa: ANN001, ANN201
+    return await service.cancel(uow_factory(), service.CancelRegistration(person, registration_id), NOW)
+
+
+async def told_of_promotion(uow_factory: UnitOfWorkFactory) -> list[int]:
+    """The staff ids the promotion notice is recorded for, oldest first."""
+    async with uow_factory() as uow:
+        return list(await uow.session.scalars(
+            select(OutboxRow.recipient_id).where(OutboxRow.kind == PromotedFromWaitlist.kind).order_by(OutboxRow.id)
+        ))
+
+
 async def test_seats_then_waitlist_then_promotion(directory: UnitOfWorkFactory) -> None:
     _, (session_id,) = await published(directory, draft(capacity=2))
     stan, cato, olga, mia = [await staff(directory, f"{n}@vlaanderen.be") for n in ("staff", "colleague", "otherstaff", "manager")]
 
-    first = await service.sign_up(directory(), stan, session_id, NOW)
-    second = await service.sign_up(directory(), cato, session_id, NOW)
+    first = await sign_up(directory, stan, session_id)
+    second = await sign_up(directory, cato, session_id)
     assert first.seated and second.seated
     with pytest.raises(service.SessionFull) as full:
-        await service.sign_up(directory(), olga, session_id, NOW)
+        await sign_up(directory, olga, session_id)
     assert full.value.params["position"] == 1
-    third = await service.sign_up(directory(), olga, session_id, NOW, accept_waitlist=True)
-    fourth = await service.sign_up(directory(), mia, session_id, NOW, accept_waitlist=True)
+    third = await sign_up(directory, olga, session_id, waitlist=True)
+    fourth = await sign_up(directory, mia, session_id, waitlist=True)
     assert (third.seated, third.position) == (False, 1)
     assert (fourth.seated, fourth.position) == (False, 2)
 
     with pytest.raises(Conflict):
-        await service.sign_up(directory(), stan, session_id, NOW)
+        await sign_up(directory, stan, session_id)
     with pytest.raises(Forbidden):  # someone else's registration
-        await service.cancel(directory(), cato, first.registration.id, NOW)
+        await cancel(directory, cato, first.registration.id)
 
-    result, promotion = await service.cancel(directory(), stan, first.registration.id, NOW)
+    result = await cancel(directory, stan, first.registration.id)
     assert result.promoted is not None and result.promoted.staff_id == olga.id
-    assert promotion is not None and promotion.staff.id == olga.id
+    assert await told_of_promotion(directory) == [olga.id]
     async with directory() as uow:
         session = await uow.webinars.get_session(session_id)
         waitlist = await uow.webinars.waitlist(session_id)
@@ -81,9 +105,9 @@ async def test_seats_then_waitlist_then_promotion(directory: UnitOfWorkFactory) 
     assert len(audit) == 1
 
     # A waitlisted person cancelling frees no seat; a seated one with an empty waitlist does.
-    await service.cancel(directory(), mia, fourth.registration.id, NOW)
-    _, none = await service.cancel(directory(), cato, second.registration.id, NOW)
-    assert none is None
+    await cancel(directory, mia, fourth.registration.id)
+    none = await cancel(directory, cato, second.registration.id)
+    assert none.promoted is None and await told_of_promotion(directory) == [olga.id]
     async with directory() as uow:
         session = await uow.webinars.get_session(session_id)
     assert session is not None and session.seats_taken == 1
@@ -92,9 +116,9 @@ async def test_seats_then_waitlist_then_promotion(directory: UnitOfWorkFactory) 
 async def test_one_registration_per_webinar_across_sessions(directory: UnitOfWorkFactory) -> None:
     _, (first, second) = await published(directory, draft(capacity=5, sessions=2))
     stan = await staff(directory, "staff@vlaanderen.be")
-    await service.sign_up(directory(), stan, first, NOW)
+    await sign_up(directory, stan, first)
     with pytest.raises(Conflict):
-        await service.sign_up(directory(), stan, second, NOW)
+        await sign_up(directory, stan, second)
 
 
 async def test_target_group_and_started_sessions_are_enforced(directory: UnitOfWorkFactory) -> None:
@@ -102,18 +126,18 @@ async def test_target_group_and_started_sessions_are_enforced(directory: UnitOfW
     stan, mia = await staff(directory, "staff@vlaanderen.be"), await staff(directory, "manager@vlaanderen.be")
     assert Role.MANAGER in mia.roles
     with pytest.raises(Forbidden):
-        await service.sign_up(directory(), stan, session_id, NOW)
+        await sign_up(directory, stan, session_id)
     with pytest.raises(Conflict):
-        await service.sign_up(directory(), mia, session_id, NOW + timedelta(days=8))
-    assert (await service.sign_up(directory(), mia, session_id, NOW)).seated
+        await sign_up(directory, mia, session_id, NOW + timedelta(days=8))
+    assert (await sign_up(directory, mia, session_id)).seated
 
 
 async def test_draft_webinars_take_no_sign_ups(directory: UnitOfWorkFactory) -> None:
     hr = await staff(directory, "hr@vlaanderen.be")
-    webinar_id = await service.create_webinar(directory(), hr, draft(), NOW)
-    webinar = await service.get_webinar(directory(), webinar_id)
+    webinar_id = await service.create_webinar(directory(), service.CreateWebinar(hr, draft()), NOW)
+    webinar = (await service.webinar_for_hr(directory(), service.ShowWebinarForHr(hr, webinar_id), NOW)).state.webinar
     with pytest.raises(Forbidden):
-        await service.sign_up(directory(), await staff(directory, "staff@vlaanderen.be"), webinar.sessions[0].id, NOW)
+        await sign_up(directory, await staff(directory, "staff@vlaanderen.be"), webinar.sessions[0].id)
 
 
 async def test_three_hundred_concurrent_sign_ups_for_a_hundred_seats(pg_directory: UnitOfWorkFactory) -> None:
@@ -134,7 +158,7 @@ async def test_three_hundred_concurrent_sign_ups_for_a_hundred_seats(pg_director
     _, (session_id,) = await published(uow_factory, draft(capacity=100))
 
     results = await asyncio.gather(
-        *(service.sign_up(uow_factory(), person, session_id, NOW, accept_waitlist=True) for person in people)
+        *(sign_up(uow_factory, person, session_id, waitlist=True) for person in people)
     )
 
     assert sum(r.seated for r in results) == 100

@@ -19,7 +19,7 @@ from bot.domain.webinars import (
     due_reminder,
     is_audience,
 )
-from bot.services.attendance import parse_attendance_rows
+from bot.services.attendance import attendance_table, parse_attendance_rows
 from bot.services.directory import ImportRefused
 from tests.conftest import DEFAULT_NOW
 
@@ -103,8 +103,8 @@ def test_attendance_report_finds_the_table_after_summary_lines() -> None:
         [],
         ["Ignored", "after", "the", "table", "x@y.be", ""],
     ]
-    lines, without_email = parse_attendance_rows(rows)
+    lines, without_email = parse_attendance_rows(attendance_table(rows))
     assert [(line.line, line.email) for line in lines] == [(5, "staff@vlaanderen.be")]
     assert without_email == 1
     with pytest.raises(ImportRefused):
-        parse_attendance_rows([["no", "table"], ["here"]])
+        parse_attendance_rows(attendance_table([["no", "table"], ["here"]]))

@@ -10,9 +10,11 @@ from typing import Any
 
 from tests.fakes.repositories.allowances import FakeAllowanceRepository
 from tests.fakes.repositories.approvals import FakeApprovalRepository
+from tests.fakes.repositories.broadcasts import FakeBroadcastRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 from tests.fakes.repositories.equipment import FakeEquipmentRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
+from tests.fakes.repositories.webinars import FakeWebinarRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
@@ -20,4 +22,6 @@ AREA_REPOSITORIES: dict[str, Any] = {
     "registrations": FakeRegistrationRepository,
     "equipment": FakeEquipmentRepository,
     "allowances": FakeAllowanceRepository,
+    "webinars": FakeWebinarRepository,
+    "broadcasts": FakeBroadcastRepository,
 }
