@@ -1,1 +1,3 @@
-"""Output of the parliamentary report: the sheets as tables, written as xlsx or CSV."""
+"""Files the bot produces: the parliamentary report (its sheets as tables, written as xlsx or CSV;
+`delivery` builds it after the turn and brings it to the requester's chat) and a person's own
+data export."""

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes.repositories.coaching import FakeCoachingRepository
+from tests.fakes.repositories.history import FakeHistoryRepository
+from tests.fakes.repositories.privacy import FakePrivacyRepository
+from tests.fakes.repositories.reports import FakeReportRepository
+from tests.fakes.repositories.staff_org import FakeStaffOrgRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "reports": FakeReportRepository,
+    "privacy": FakePrivacyRepository,
+    "staff_org": FakeStaffOrgRepository,
+    "history": FakeHistoryRepository,
 }
