@@ -1,10 +1,10 @@
-"""Transitional: the equipment catalogue and budget loads still read their own files through
-these names. File reading lives in `bot.tables` (the caller's side); a use case takes a
-`bot.domain.directory_import.Table`. Delete this module once nothing imports it."""
+"""Transitional: the equipment catalogue and budget loads and the webinar attendance import still
+read their own files through these names. File reading lives in `bot.tables` (the caller's side);
+a use case takes a `bot.domain.directory_import.Table`. Delete this module once nothing imports it."""
 
 from __future__ import annotations
 
 from bot.domain.directory_import import Table
-from bot.tables import UnreadableFile, load_table, read_csv_text, read_table
+from bot.tables import UnreadableFile, load_table, read_table
 
-__all__ = ["Table", "UnreadableFile", "load_table", "read_csv_text", "read_table"]
+__all__ = ["Table", "UnreadableFile", "load_table", "read_table"]
