@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.bot import HybridWorkBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.downloads import DownloadLinks, add_download_route
+from bot.extensions import AppExtension, default_extensions
 from bot.graph import GraphClient
 from bot.notifications import NotificationDispatcher, dispatcher_lifecycle
 from bot.proactive import ProactiveSender
@@ -38,9 +39,6 @@ ENGINE = web.AppKey("engine", Any)
 BOT = web.AppKey("bot", HybridWorkBot)
 ADAPTER = web.AppKey("adapter", Any)
 
-# Hooks that other areas add to the app (background workers, download routes); each takes the
-# app and may add routes or cleanup contexts. Kept as an explicit list, not import side effects.
-AppExtension = Callable[[web.Application, Services], None]
 
 
 def create_app(
@@ -49,8 +47,6 @@ def create_app(
 ) -> web.Application:
     """The service. `registry` defaults to everything `bot.wiring.build_registry` registers;
     tests pass one with additions of their own."""
-    from bot.extensions import default_extensions
-
     apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
     app = web.Application(client_max_size=settings.max_body_bytes)
     registry = registry or build_registry()
@@ -97,7 +93,7 @@ def create_app(
     # sender and the engine close.
     app.cleanup_ctx.append(_dispose_engine)
     app.cleanup_ctx.append(dispatcher_lifecycle(dispatcher, settings.shutdown_grace_seconds))
-    for extension in extensions if extensions is not None else default_extensions(settings):
+    for extension in extensions if extensions is not None else default_extensions():
         extension(app, services)
     return app
 

@@ -1,17 +1,20 @@
-"""App extensions: background jobs and extra routes that areas add to the service."""
+"""App extensions: background work that runs while the service runs (broadcast workers, the
+scheduler, report deliveries), each added as an aiohttp cleanup context by `create_app`."""
 
 from __future__ import annotations
 
-from bot.app import AppExtension
-from bot.config import Settings
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.broadcast_worker import broadcast_extension
+from bot.reports.delivery import reports_extension
+from bot.runtime import Services
+from bot.scheduler import scheduler_extension
+
+AppExtension = Callable[[web.Application, Services], None]
 
 
-def default_extensions(settings: Settings) -> list[AppExtension]:
+def default_extensions() -> list[AppExtension]:
     """The extensions a production app runs; tests pass their own list."""
-    extensions: list[AppExtension] = []
-    from bot.broadcast_worker import broadcast_extension
-    from bot.reports.delivery import reports_extension
-    from bot.scheduler import scheduler_extension
-
-    extensions += [broadcast_extension, scheduler_extension, reports_extension]
-    return extensions
+    return [broadcast_extension, scheduler_extension, reports_extension]

@@ -69,6 +69,9 @@ class DownloadKind:
     roles: frozenset[Role] | None
 
 
+# (an approval subject's summary, the reader's language) -> how the approval card words it.
+SubjectWording = Callable[[Any, Translator], Any]
+
 # (notice payload, recipient's language) -> the card of one broadcast delivery.
 BroadcastRenderer = Callable[[UnitOfWork, dict[str, Any], Any, Translator], Awaitable[dict[str, Any]]]
 
@@ -83,6 +86,7 @@ def _add(table: dict[str, Any], what: str, name: str, value: Any) -> None:
 class Registry:
     router: Router = field(default_factory=Router)
     approval_subjects: dict[str, ApprovalSubject] = field(default_factory=dict)
+    approval_wordings: dict[str, SubjectWording] = field(default_factory=dict)
     notices: dict[str, NoticeRoute] = field(default_factory=dict)
     downloads: dict[str, DownloadKind] = field(default_factory=dict)
     broadcast_renderers: dict[str, BroadcastRenderer] = field(default_factory=dict)
@@ -90,6 +94,10 @@ class Registry:
 
     def approval_subject(self, subject: ApprovalSubject) -> None:
         _add(self.approval_subjects, "approval subject", subject.subject_type, subject)
+
+    def approval_wording(self, subject_type: str, wording: SubjectWording) -> None:
+        """How the approval cards word one subject type's summary (registered by the flows)."""
+        _add(self.approval_wordings, "approval wording", subject_type, wording)
 
     def notice(self, notice: type[Notice], render: NoticeRenderer, *, after_sent: AfterSent | None = None) -> None:
         _add(self.notices, "notice kind", notice.kind, NoticeRoute(notice, render, after_sent))

@@ -16,6 +16,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse
 from bot.actions import ActionData, InvalidPayload, parse_payload
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.staff import Role
+from bot.services.audit import RecordRefusal, record_refusal
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -169,9 +170,7 @@ class Router:
 
 async def _audit_refusal(turn: Turn, what: str) -> None:
     log.warning("refused %s for %s (correlation %s)", what, turn.actor, turn.correlation_id)
-    async with turn.uow() as uow:
-        await uow.audit.record(turn.actor, "refused", "action", what[:100])
-        await uow.commit()
+    await turn.run(record_refusal, RecordRefusal(turn.actor, what))
 
 
 async def _show(turn: Turn, shown: Shown) -> None:

@@ -1,24 +1,42 @@
 """Approvals: the approval card's buttons, the pending list and deputies.
 
-Steps, approval card: approval.refresh (Teams asks per viewer) -> the card for that viewer;
-approval.decide -> decide (one guarded transaction) -> the outcome card, or the card with an
-"approve anyway" button when the subject needs a confirmation.
-Steps, pending list: "goedkeuringen"/"approvals" or the menu -> the list with checkboxes ->
-approval.bulk -> every chosen approval through the same decide -> the refreshed list with a summary;
-approval.show -> one approval's card.
-Steps, deputies: "vervanger"/"deputy" -> current deputies and a form -> approval.deputy_add /
-approval.deputy_remove -> the refreshed deputies card.
+Steps, approval card: approval.refresh (Teams asks per viewer) -> show_approval -> the card for
+that viewer; approval.decide -> decide (one guarded transaction) -> the outcome card it returns, or
+the card with an "approve anyway" button when the subject needs a confirmation.
+Steps, pending list: "goedkeuringen"/"approvals" or the menu -> list_decidable -> the list with
+checkboxes -> approval.bulk -> bulk_approve (every chosen approval through decide) -> the refreshed
+list with a summary; approval.show -> one approval's card.
+Steps, deputies: "vervanger"/"deputy" -> deputies -> current deputies and a form ->
+approval.deputy_add / approval.deputy_remove -> the refreshed deputies card.
+What others are told (rendered here, sent after the commit): the approval card to the approver and
+their deputies (its activity id kept), the decision to the requester, the approver's card updated
+in place, reminders and escalations.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
 
+from bot.domain.approvals import (
+    EQUIPMENT_REQUEST,
+    HOMEWORK_DAY,
+    ApprovalCardOutdated,
+    ApprovalCardSent,
+    ApprovalDecided,
+    ApprovalEscalated,
+    ApprovalView,
+    NeedsConfirmation,
+    SubjectSummary,
+)
 from bot.domain.errors import InvalidInput
+from bot.domain.notifications import CardUpdate, Message
 from bot.domain.staff import Role
-from bot.registry import Registry
+from bot.i18n import Translator
+from bot.registry import Registry, SubjectWording
+from bot.services import approval_deputies as deputy_service
 from bot.services import approvals as service
-from bot.services.approvals import NeedsConfirmation
 from bot.turn import Turn
 from dialogs.cards.approvals import (
     AddDeputy,
@@ -26,124 +44,132 @@ from dialogs.cards.approvals import (
     DecideApproval,
     DeputiesView,
     DeputyCandidate,
+    DeputyLine,
+    PendingLine,
     PendingListView,
     RefreshApproval,
     RemoveDeputy,
     ShowApproval,
+    SubjectText,
+    approval_card,
+    decision_message,
     deputies_card,
+    escalation_message,
     pending_list_card,
 )
+from dialogs.cards.equipment_approvals import equipment_request_text
+from dialogs.cards.homework_approvals import homework_day_text
 
 DECIDERS = (Role.MANAGER, Role.ADMIN)
 PENDING_PHRASES = ("goedkeuringen", "goedkeuren", "approvals", "te beslissen")
 DEPUTY_PHRASES = ("vervanger", "vervangers", "deputy", "deputies")
 
+Wordings = Mapping[str, SubjectWording]
 
+
+def subject_text(wordings: Wordings, summary: SubjectSummary, t: Translator) -> SubjectText:
+    return wordings[summary.subject_type](summary, t)
+
+
+def _card(turn: Turn, view: ApprovalView, **kwargs: Any) -> dict[str, Any]:
+    return approval_card(turn.t, view, subject_text(turn.services.registry.approval_wordings, view.summary, turn.t), **kwargs)
+
+
+# -- the approval card ---------------------------------------------------------------------------
 async def show_refresh(turn: Turn, payload: RefreshApproval) -> dict:
-    return await service.card_for_viewer(turn.services, payload.approval_id, turn.me, turn.t, correlation_id=turn.correlation_id)
+    return _card(turn, await turn.run(service.show_approval, service.ShowApproval(turn.me, payload.approval_id)))
 
 
 async def show_approval(turn: Turn, payload: ShowApproval) -> dict:
-    return await service.card_for_viewer(turn.services, payload.approval_id, turn.me, turn.t, correlation_id=turn.correlation_id)
+    return _card(turn, await turn.run(service.show_approval, service.ShowApproval(turn.me, payload.approval_id)))
 
 
 async def decide(turn: Turn, payload: DecideApproval) -> dict:
-    reply_to = turn.context.activity.reply_to_id
+    command = service.DecideApproval(
+        turn.me, payload.approval_id, payload.decision, comment=payload.comment, confirmed=payload.confirm,
+        shown_activity_id=turn.context.activity.reply_to_id,
+    )
     try:
-        await service.decide(
-            turn.services, approval_id=payload.approval_id, actor=turn.me, decision=payload.decision,
-            comment=payload.comment, confirmed=payload.confirm, correlation_id=turn.correlation_id,
-            shown_activity_id=reply_to,
-        )
+        decision = await turn.run(service.decide, command)
     except NeedsConfirmation as warning:
-        return await service.card_for_viewer(
-            turn.services, payload.approval_id, turn.me, turn.t, correlation_id=turn.correlation_id,
-            confirm_warning=turn.t(warning.key, **warning.params),
-        )
+        assert warning.card is not None, "decide attaches the card to show"
+        return _card(turn, warning.card, confirm_warning=turn.t(warning.key, **warning.params))
     # Decided now or before (second click, stale card): either way the card shows the current state.
-    return await service.card_for_viewer(turn.services, payload.approval_id, turn.me, turn.t, correlation_id=turn.correlation_id)
+    return _card(turn, decision.card)
 
 
+# -- the pending list and bulk approve -------------------------------------------------------------
 async def pending_list(turn: Turn, _text: str = "", summary: str | None = None) -> dict:
-    items = await service.list_decidable(turn.services, turn.me, turn.t, correlation_id=turn.correlation_id)
-    return pending_list_card(turn.t, PendingListView(items=items, summary=summary))
-
-
-def _parse_ids(raw: str) -> list[int]:
-    ids = []
-    for part in raw.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or len(part) > 12:
-            raise InvalidInput("approvals.bulk_bad_selection")
-        ids.append(int(part))
-    return ids
+    items = await turn.run(service.list_decidable, service.PendingApprovals(turn.me))
+    wordings = turn.services.registry.approval_wordings
+    lines = [PendingLine(i.approval_id, subject_text(wordings, i.summary, turn.t), i.requester_name, i.requested_at) for i in items]
+    return pending_list_card(turn.t, PendingListView(items=lines, summary=summary))
 
 
 async def bulk(turn: Turn, payload: BulkApprove) -> dict:
-    ids = _parse_ids(payload.approval_ids)
-    if not ids:
+    if not payload.approval_ids:
         return await pending_list(turn, summary=turn.t("approvals.bulk_nothing_chosen"))
-    result = await service.bulk_approve(turn.services, turn.me, ids, correlation_id=turn.correlation_id)
-    if any(key == "approvals.skipped_not_yours" for _, key in result.skipped):
-        # Like the router's refusals: the verb is audited (each approval was audited by the service).
-        async with turn.uow() as uow:
-            await uow.audit.record(turn.actor, "refused", "action", BulkApprove.verb)
-            await uow.commit()
+    result = await turn.run(service.bulk_approve, service.BulkApprove(turn.me, tuple(payload.approval_ids), attempt=BulkApprove.verb))
     summary = turn.t("approvals.bulk_done", approved=len(result.approved))
     if result.skipped:
-        reasons = sorted({turn.t(key) for _, key in result.skipped})
+        reasons = sorted({turn.t(reason.value) for _, reason in result.skipped})
         summary += " " + turn.t("approvals.bulk_skipped", count=len(result.skipped), reasons="; ".join(reasons))
     return await pending_list(turn, summary=summary)
 
 
+# -- deputies ------------------------------------------------------------------------------------------
 async def _deputies(turn: Turn, message: str | None = None) -> dict:
-    today = turn.today()
-    async with turn.uow() as uow:
-        deputies = await service.list_deputies(uow, turn.me, today)
-        candidates = [DeputyCandidate(c.id, c.display_name, c.email) for c in await service.deputy_candidates(uow, turn.me, today)]
-    return deputies_card(turn.t, DeputiesView(deputies=deputies, candidates=candidates, today=today, message=message))
+    found = await turn.run(deputy_service.deputies, deputy_service.ShowDeputies(turn.me))
+    view = DeputiesView(
+        deputies=[DeputyLine(d.id, d.name, d.valid_from, d.valid_until, d.active) for d in found.current],
+        candidates=[DeputyCandidate(c.id, c.display_name, c.email) for c in found.candidates],
+        today=found.today, message=message,
+    )
+    return deputies_card(turn.t, view)
 
 
 async def deputies(turn: Turn, _text: str = "") -> dict:
     return await _deputies(turn)
 
 
-def _parse_date(raw: str | None) -> date:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        raise InvalidInput("approvals.deputy_bad_date") from None
-
-
 async def add_deputy(turn: Turn, payload: AddDeputy) -> dict:
-    deputy_id = None
-    if payload.deputy_id:
-        if not payload.deputy_id.isdigit():
-            raise InvalidInput("approvals.deputy_unknown")
-        deputy_id = int(payload.deputy_id)
-    valid_from, valid_until = _parse_date(payload.valid_from), _parse_date(payload.valid_until)
-    async with turn.uow() as uow:
-        await service.set_deputy(
-            uow, turn.me, deputy_id=deputy_id, deputy_email=(payload.deputy_email or "").strip() or None,
-            valid_from=valid_from, valid_until=valid_until, today=turn.today(), now=turn.now(),
-        )
-        await uow.commit()
+    if payload.valid_from is None or payload.valid_until is None:
+        raise InvalidInput("approvals.deputy_bad_date")
+    command = deputy_service.SetDeputy(
+        turn.me, payload.valid_from, payload.valid_until, deputy_id=payload.deputy_id, deputy_email=payload.deputy_email or None,
+    )
+    await turn.run(deputy_service.set_deputy, command)
     return await _deputies(turn, turn.t("approvals.deputy_saved"))
 
 
 async def remove_deputy(turn: Turn, payload: RemoveDeputy) -> dict:
-    async with turn.uow() as uow:
-        await service.remove_deputy(uow, turn.me, payload.deputy_row_id)
-        await uow.commit()
+    await turn.run(deputy_service.remove_deputy, deputy_service.RemoveDeputy(turn.me, payload.deputy_row_id))
     return await _deputies(turn, turn.t("approvals.deputy_removed"))
 
 
+# -- what others are told --------------------------------------------------------------------------
+def render_card(wordings: Wordings, notice: ApprovalCardSent, t: Translator) -> Message:
+    reminder = t("approvals.reminder_notice", name=notice.card.requester_name) if notice.reminder else None
+    return Message(approval_card(t, notice.card, subject_text(wordings, notice.card.summary, t), reminder=reminder))
+
+
+def render_outdated(wordings: Wordings, notice: ApprovalCardOutdated, t: Translator) -> CardUpdate:
+    card = approval_card(t, notice.card, subject_text(wordings, notice.card.summary, t))
+    return CardUpdate(notice.conversation_id, notice.activity_id, card)
+
+
+def render_decided(wordings: Wordings, notice: ApprovalDecided, t: Translator) -> Message:
+    return Message(decision_message(t, notice, subject_text(wordings, notice.summary, t)))
+
+
+def render_escalated(wordings: Wordings, notice: ApprovalEscalated, t: Translator) -> Message:
+    return Message(escalation_message(t, notice, subject_text(wordings, notice.summary, t)))
+
+
 def register(registry: Registry) -> None:
+    """Register this flow's commands, card verbs, subject wordings and notices."""
     router = registry.router
-    """Register this flow's commands and card verbs."""
-    # Viewing and deciding are checked per approval in the service (deputies need not be managers).
+    # Viewing and deciding are checked per approval in the use cases (deputies need not be managers).
     router.action(RefreshApproval, show_refresh)
     router.action(ShowApproval, show_approval)
     router.action(DecideApproval, decide)
@@ -153,3 +179,10 @@ def register(registry: Registry) -> None:
     router.command(DEPUTY_PHRASES, deputies, roles=DECIDERS)
     router.action(AddDeputy, add_deputy, roles=DECIDERS)
     router.action(RemoveDeputy, remove_deputy, roles=DECIDERS)
+    registry.approval_wording(HOMEWORK_DAY, homework_day_text)
+    registry.approval_wording(EQUIPMENT_REQUEST, equipment_request_text)
+    wordings = registry.approval_wordings  # filled further by later registrations; read at render time
+    registry.notice(ApprovalCardSent, partial(render_card, wordings), after_sent=service.keep_card)
+    registry.notice(ApprovalCardOutdated, partial(render_outdated, wordings))
+    registry.notice(ApprovalDecided, partial(render_decided, wordings))
+    registry.notice(ApprovalEscalated, partial(render_escalated, wordings))

@@ -2,26 +2,32 @@
 
 Steps for staff:
 1. the form card lists the entity's catalogue with prices and what is not possible yet;
-2. equipment.request: the service checks every rule before storing; refusals come back on the
+2. equipment.request: the use case checks every rule before storing; refusals come back on the
    form with their reasons; otherwise the request is stored and the manager gets the approval card;
 3. my equipment lists requests with their state; a pending one can be cancelled.
 Steps for logistics (facility / ICT): the list of approved requests -> one request -> ordered,
-delivered or cancelled with a note; the staff member is told after each step.
+delivered or cancelled with a note; the staff member is told after each step (FulfilmentRecorded,
+rendered here).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
-from bot.domain.equipment import EquipmentRequest, NotEligible, RequestStatus
+from bot.domain.equipment import FulfilmentRecorded, NotEligible
+from bot.domain.errors import InvalidInput
+from bot.domain.notifications import Message
 from bot.domain.staff import Role
+from bot.i18n import Translator
 from bot.registry import Registry
-from bot.services import approvals
 from bot.services import equipment as service
 from bot.turn import Turn
 from dialogs.cards.equipment import (
-    QTY_PREFIX,
+    FORM_FLOW,
+    LOGISTICS_FLOW,
+    MINE_FLOW,
     CancelEquipmentRequest,
     DeliveriesView,
     DeliveryRow,
@@ -30,6 +36,7 @@ from dialogs.cards.equipment import (
     FormView,
     FulfilEquipmentRequest,
     MyEquipmentView,
+    MyRequestRow,
     RequestView,
     ShowDeliveries,
     ShowDelivery,
@@ -39,6 +46,7 @@ from dialogs.cards.equipment import (
     deliveries_card,
     delivery_card,
     form_card,
+    items_line,
     my_equipment_card,
     refusal_text,
     request_card,
@@ -47,20 +55,22 @@ from dialogs.cards.equipment import (
 log = logging.getLogger(__name__)
 
 LOGISTICS_ROLES = (Role.LOGISTICS, Role.ADMIN)
+EMPTY_FORM = FormView(items=())
 
 
-async def _form(turn: Turn, **extra: Any) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        offered = await service.offered_items(uow, turn.me, turn.today())
+async def _form(turn: Turn, filled: FormView = EMPTY_FORM) -> dict[str, Any]:
+    """The form with the catalogue; `filled` keeps what the staff member sent last time."""
+    command = service.EquipmentForm(turn.me, reasonable_adjustment=filled.adjustment)
+    offered = await turn.run(service.offered_items, command)
     items = [
         FormItem(
             item_id=o.item.id, name=o.item.names(turn.locale), category=o.category(turn.locale), unit_price=o.item.unit_price,
-            max_quantity=o.item.max_quantity, needs_justification=o.item.needs_justification,
+            max_quantity=o.max_quantity, needs_justification=o.item.needs_justification,
             needs_approval=o.item.needs_approval, hints=[refusal_text(turn.t, r) for r in o.refusals],
         )
         for o in offered
     ]
-    return form_card(turn.t, FormView(items=items, **extra))
+    return form_card(turn.t, replace(filled, items=items))
 
 
 async def open_form(turn: Turn, _payload: Any = None) -> dict[str, Any]:
@@ -68,83 +78,77 @@ async def open_form(turn: Turn, _payload: Any = None) -> dict[str, Any]:
 
 
 async def submit_request(turn: Turn, payload: SubmitEquipmentRequest) -> dict[str, Any] | str:
-    quantities = service.parse_quantities(payload.quantity_inputs(), QTY_PREFIX)
-    prices = {int(key): value for key, value in payload.prices.items() if key.isdigit() and len(key) <= 9}
-    adjustment = (payload.equipment_adjustment or "").lower() == "true"
+    if payload.unreadable_quantities:
+        raise InvalidInput("equipment.bad_quantity")
     command = service.SubmitRequest(
-        quantities=quantities, prices_seen=prices, justification=payload.equipment_justification,
-        delivery=payload.equipment_delivery or "home", reasonable_adjustment=adjustment,
+        actor=turn.me, quantities=payload.quantities, prices_seen=payload.prices, justification=payload.equipment_justification,
+        delivery=payload.equipment_delivery, reasonable_adjustment=payload.equipment_adjustment,
     )
-    kept = {
-        "quantities": quantities, "justification": payload.equipment_justification,
-        "delivery": payload.equipment_delivery if payload.equipment_delivery in ("home", "office") else "home",
-        "adjustment": adjustment,
-    }
+    filled = FormView(
+        items=(), quantities=dict(payload.quantities), justification=payload.equipment_justification,
+        delivery=payload.equipment_delivery, adjustment=payload.equipment_adjustment,
+    )
     try:
-        async with turn.uow() as uow:
-            submitted = await service.submit_request(uow, turn.me, command, turn.now(), turn.today())
-            await uow.commit()
+        submitted = await turn.run(service.submit_request, command)
     except NotEligible as refused:
         log.info("equipment request of staff %s refused: %s", turn.me.id, [r.key for r in refused.refusals])
-        return await _form(turn, problems=[refusal_text(turn.t, r) for r in refused.refusals], **kept)
+        return await _form(turn, replace(filled, problems=[refusal_text(turn.t, r) for r in refused.refusals]))
     except service.PriceChanged as changed:
-        return await _form(turn, notice=turn.t(changed.key, item=changed.item(turn.locale)), **kept)
+        return await _form(turn, replace(filled, notice=turn.t(changed.key, item=changed.item(turn.locale))))
     if submitted.approval_id is not None:
-        await approvals.deliver_approval_card(turn.services, submitted.approval_id)
         notice = turn.t("equipment.sent_to_manager")
     else:
         notice = turn.t("equipment.approved_at_once")
-    return request_card(turn.t, RequestView(submitted.request, notice=notice, can_cancel=True))
+    return request_card(turn.t, RequestView(submitted.request, can_cancel=submitted.can_cancel, notice=notice))
 
 
 async def show_mine(turn: Turn, _payload: Any = None, *, notice: str | None = None) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        requests = await service.my_requests(uow, turn.me)
-    return my_equipment_card(turn.t, MyEquipmentView(requests, notice=notice))
+    mine = await turn.run(service.my_requests, service.MyRequests(turn.me))
+    rows = [MyRequestRow(own.request, own.can_cancel) for own in mine]
+    return my_equipment_card(turn.t, MyEquipmentView(rows, notice=notice))
 
 
 async def cancel(turn: Turn, payload: CancelEquipmentRequest) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        request = await service.cancel_request(uow, turn.me, payload.request_id, turn.now())
-        await uow.commit()
+    request = await turn.run(service.cancel_request, service.CancelRequest(turn.me, payload.request_id))
     return await show_mine(turn, notice=turn.t("equipment.cancelled_notice", id=request.id))
 
 
-async def _rows(turn: Turn, requests: list[EquipmentRequest]) -> list[DeliveryRow]:
-    async with turn.uow() as uow:
-        people = {s.id: s for s in await uow.staff.list_by_ids(sorted({r.staff_id for r in requests}))}
-        entities = {e.id: e.code for e in await uow.entities.list_all()}
-    return [
-        DeliveryRow(r, people[r.staff_id].display_name if r.staff_id in people else "?", entities.get(r.entity_id, "?"))
-        for r in requests
-    ]
+def _row(item: service.DeliveryItem) -> DeliveryRow:
+    name = item.requester.display_name if item.requester else "?"
+    return DeliveryRow(item.request, name, item.entity_code or "?", item.steps)
 
 
 async def show_deliveries(turn: Turn, _payload: Any = None, *, notice: str | None = None) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        requests = await service.to_fulfil(uow, turn.me)
-    return deliveries_card(turn.t, DeliveriesView(await _rows(turn, requests), notice=notice))
+    items = await turn.run(service.delivery_queue, service.DeliveryQueue(turn.me))
+    return deliveries_card(turn.t, DeliveriesView([_row(item) for item in items], notice=notice))
 
 
 async def show_delivery(turn: Turn, payload: ShowDelivery) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        request = await service.request_for_logistics(uow, turn.me, payload.request_id)
-    return delivery_card(turn.t, DeliveryView((await _rows(turn, [request]))[0]))
+    item = await turn.run(service.delivery_request, service.ShowDeliveryRequest(turn.me, payload.request_id))
+    return delivery_card(turn.t, DeliveryView(_row(item)))
 
 
 async def fulfil(turn: Turn, payload: FulfilEquipmentRequest) -> dict[str, Any]:
-    async with turn.uow() as uow:
-        request = await service.fulfil(uow, turn.me, payload.request_id, payload.step, payload.equipment_note, turn.now(), turn.today())
-        await uow.commit()
-    await service.notify_requester(turn.services, request)
-    notice = turn.t(f"equipment.marked_{request.status.value}")
-    if request.status in (RequestStatus.DELIVERED, RequestStatus.CANCELLED):
+    command = service.FulfilRequest(turn.me, payload.request_id, payload.step, payload.equipment_note)
+    item = await turn.run(service.fulfil, command)
+    notice = turn.t(f"equipment.marked_{item.request.status.value}")
+    if not item.steps:  # delivered or cancelled: nothing more to do here, back to the list
         return await show_deliveries(turn, notice=notice)
-    return delivery_card(turn.t, DeliveryView((await _rows(turn, [request]))[0], notice=notice))
+    return delivery_card(turn.t, DeliveryView(_row(item), notice=notice))
+
+
+# -- what the requester is told ---------------------------------------------------------------
+def render_fulfilment(notice: FulfilmentRecorded, t: Translator) -> Message:
+    message = t(f"equipment.notify_{notice.status.value}", items=items_line(t, notice.items), id=notice.request_id)
+    if notice.note:
+        message += "\n\n" + t("equipment.note_line", note=notice.note)
+    return Message(message)
 
 
 def register(registry: Registry) -> None:
+    """Register this flow's commands, card verbs and notices."""
     router = registry.router
+
     async def form_command(turn: Turn, _text: str) -> dict[str, Any]:
         return await open_form(turn)
 
@@ -157,9 +161,9 @@ def register(registry: Registry) -> None:
     router.command(("materiaal", "equipment", "thuiswerkmateriaal"), form_command)
     router.command(("mijn materiaal", "my equipment"), mine_command)
     router.command(("levering", "leveringen", "deliveries"), deliveries_command, roles=LOGISTICS_ROLES)
-    router.opener("equipment", form_command)
-    router.opener("equipment.mine", mine_command)
-    router.opener("logistics", deliveries_command, roles=LOGISTICS_ROLES)
+    router.opener(FORM_FLOW, form_command)
+    router.opener(MINE_FLOW, mine_command)
+    router.opener(LOGISTICS_FLOW, deliveries_command, roles=LOGISTICS_ROLES)
     router.action(ShowEquipmentForm, open_form)
     router.action(SubmitEquipmentRequest, submit_request)
     router.action(ShowMyEquipment, show_mine)
@@ -167,3 +171,4 @@ def register(registry: Registry) -> None:
     router.action(ShowDeliveries, show_deliveries, roles=LOGISTICS_ROLES)
     router.action(ShowDelivery, show_delivery, roles=LOGISTICS_ROLES)
     router.action(FulfilEquipmentRequest, fulfil, roles=LOGISTICS_ROLES)
+    registry.notice(FulfilmentRecorded, render_fulfilment)

@@ -26,6 +26,7 @@ from bot.registry import Registry
 from bot.runtime import Services
 from bot.services.directory import ImportStaff, import_staff
 from bot.tables import csv_table
+from bot.wiring import register_services
 from storage.db import create_engine, create_session_factory
 from storage.models import Base
 from storage.uow import UnitOfWorkFactory
@@ -104,11 +105,18 @@ def sqlite_url(tmp_path) -> str:  # noqa: ANN001
     return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
 
 
+def approval_subjects() -> dict[str, Any]:
+    """The approval subjects the app registers (home-work days, equipment requests)."""
+    registry = Registry()
+    register_services(registry)
+    return registry.approval_subjects
+
+
 @asynccontextmanager
 async def _units_of_work(url: str, pool_size: int) -> AsyncIterator[UnitOfWorkFactory]:
     engine = create_engine(url, pool_size=pool_size)
     try:
-        yield UnitOfWorkFactory(create_session_factory(engine))
+        yield UnitOfWorkFactory(create_session_factory(engine), approval_subjects=approval_subjects())
     finally:
         await engine.dispose()
 

@@ -3,7 +3,9 @@
     python -m bot equipment load CATALOGUE.yaml|.csv|.xlsx --entity DWSE
     python -m bot equipment budgets BUDGETS.csv|.xlsx|.yaml
 
-A file with any bad line is refused as a whole, with the line numbers; nothing changes.
+The file is read off the event loop into rows with their line numbers (bot/cli/equipment_files.py);
+the use cases in bot/services/equipment_catalogue.py validate and store them. A file with any bad
+line is refused as a whole, with the line numbers; nothing changes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import load_settings
@@ -31,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     budgets.set_defaults(handler=_budgets)
 
 
-def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of-work factory
-    from bot.services.equipment import FileRefused
+def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of-work factory and now
+    from bot.clock import SystemClock
+    from bot.domain.equipment_catalogue import FileRefused
     from storage.db import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
@@ -42,7 +46,7 @@ def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            return await work(UnitOfWorkFactory(create_session_factory(engine)))
+            return await work(UnitOfWorkFactory(create_session_factory(engine)), SystemClock(settings.zone).now())
         except FileRefused as refused:
             for problem in refused.problems:
                 print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
@@ -55,10 +59,10 @@ def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of
 
 
 def _load(args: argparse.Namespace) -> int:
-    from bot.services.equipment import load_catalogue
+    from bot.cli.equipment_files import load_catalogue_file
 
-    async def work(uow_factory) -> int:  # noqa: ANN001
-        result = await load_catalogue(uow_factory, args.file, args.entity, actor="cli")
+    async def work(uow_factory, now: datetime) -> int:  # noqa: ANN001
+        result = await load_catalogue_file(uow_factory, args.file, args.entity, actor="cli", now=now)
         print(
             f"{args.file}: {result.categories} categories, {result.created} items created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {len(result.deactivated)} deactivated"
@@ -71,10 +75,10 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _budgets(args: argparse.Namespace) -> int:
-    from bot.services.equipment import load_budgets
+    from bot.cli.equipment_files import load_budget_file
 
-    async def work(uow_factory) -> int:  # noqa: ANN001
-        count = await load_budgets(uow_factory, args.file, actor="cli")
+    async def work(uow_factory, now: datetime) -> int:  # noqa: ANN001
+        count = await load_budget_file(uow_factory, args.file, actor="cli", now=now)
         print(f"{args.file}: {count} budgets loaded")
         return 0
 

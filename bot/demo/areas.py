@@ -6,7 +6,7 @@ LOADERS: list = []
 
 
 async def _equipment(uow_factory, today):  # noqa: ANN001, ANN202
-    from bot.services.equipment import load_demo
+    from bot.demo.equipment import load_demo
 
     await load_demo(uow_factory, today)
 
@@ -33,9 +33,12 @@ LOADERS.append(_webinars)
 
 
 async def _homework(uow_factory, today):  # noqa: ANN001, ANN202
-    from bot.services.homework import load_demo
+    from datetime import UTC, datetime, time
 
-    await load_demo(uow_factory, today)
+    from bot.services.homework import LoadHomeworkDemo, load_demo
+
+    # Any hour of `today` will do: the demo's approvals and audit rows only need a time of day.
+    await load_demo(uow_factory(), LoadHomeworkDemo(), datetime.combine(today, time(9), tzinfo=UTC))
 
 
 LOADERS.append(_homework)

@@ -2,20 +2,25 @@
 
 Pure rules: the staff member, their history, the clock's date and the entity policy come in as
 arguments. A refusal is a `Refusal` (an i18n key and typed values) that the flow renders in the
-reader's language, so dates and item names are formatted there, not here.
+reader's language, so dates and item names are formatted there, not here. What the requester is
+told after logistics moves a request on is a `FulfilmentRecorded` notice. Catalogue and budget
+files are checked in bot/domain/equipment_catalogue.py.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.errors import DomainError
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.errors import Conflict, DomainError, Forbidden, InvalidInput
+from bot.domain.notifications import Notice
 from bot.domain.staff import Role, Staff
 
 MAX_JUSTIFICATION = 1000
@@ -23,7 +28,6 @@ MAX_NOTE = 500
 MAX_LINES = 20
 MAX_QUANTITY = 10  # per item and request, even for reasonable adjustments
 MAX_PRICE = Decimal("100000")
-CODE_PATTERN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class RequestStatus(StrEnum):
@@ -58,6 +62,12 @@ class FulfilmentStep(StrEnum):
 FULFILMENT_TRANSITIONS: Mapping[RequestStatus, frozenset[FulfilmentStep]] = {
     RequestStatus.APPROVED: frozenset({FulfilmentStep.ORDERED, FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED}),
     RequestStatus.ORDERED: frozenset({FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED}),
+}
+# The state each step leaves the request in.
+FULFILMENT_RESULT: Mapping[FulfilmentStep, RequestStatus] = {
+    FulfilmentStep.ORDERED: RequestStatus.ORDERED,
+    FulfilmentStep.DELIVERED: RequestStatus.DELIVERED,
+    FulfilmentStep.CANCELLED: RequestStatus.CANCELLED,
 }
 
 
@@ -147,10 +157,6 @@ class EquipmentRequest:
     def total(self) -> Decimal:
         return sum((line.cost for line in self.lines), Decimal("0"))
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
     def snapshot(self) -> dict[str, Any]:
         """Plain values for the audit log."""
         return {
@@ -215,16 +221,6 @@ def add_years(day: date, years: int) -> date:
 
 
 # -- eligibility ------------------------------------------------------------------------------
-
-def possible_from(item: CatalogueItem, staff: Staff) -> date | None:
-    """The first day the item may be requested by this staff member (None: no such limit)."""
-    candidates = []
-    if item.available_from is not None:
-        candidates.append(item.available_from)
-    if item.min_months_in_service:
-        candidates.append(add_months(staff.start_date, item.min_months_in_service))
-    return max(candidates) if candidates else None
-
 
 def check_item(
     item: CatalogueItem,
@@ -306,6 +302,91 @@ def needs_manager(lines: Sequence[WantedLine], reasonable_adjustment: bool) -> b
     return reasonable_adjustment or any(line.item.needs_approval for line in lines)
 
 
+def quantity_limit(item: CatalogueItem, *, reasonable_adjustment: bool) -> int:
+    """The most of one item a request may hold: the item's own limit, or for a reasonable
+    adjustment the general one."""
+    return MAX_QUANTITY if reasonable_adjustment else min(item.max_quantity, MAX_QUANTITY)
+
+
+def check_justification(justification: str | None) -> str | None:
+    """The justification as stored (stripped, None when empty), or InvalidInput when too long."""
+    text = (justification or "").strip() or None
+    if text and len(text) > MAX_JUSTIFICATION:
+        raise InvalidInput("equipment.justification_too_long", limit=MAX_JUSTIFICATION)
+    return text
+
+
+# -- after the request: cancelling and fulfilment ----------------------------------------------
+
+def may_cancel(request: EquipmentRequest, staff: Staff) -> bool:
+    """The requester may withdraw a request while the manager has not decided."""
+    return request.staff_id == staff.id and request.status is RequestStatus.PENDING
+
+
+def check_cancel(request: EquipmentRequest, staff: Staff) -> None:
+    if request.staff_id != staff.id:
+        raise Forbidden("equipment.not_yours")
+    if request.status is not RequestStatus.PENDING:
+        raise Conflict("equipment.cannot_cancel")
+
+
+def logistics_scope(actor: Staff) -> int | None:
+    """The entity whose requests the actor fulfils: logistics its own, an admin every one (None)."""
+    if actor.has(Role.ADMIN):
+        return None
+    if actor.has(Role.LOGISTICS):
+        return actor.entity_id
+    raise Forbidden()
+
+
+def check_logistics_access(actor: Staff, request: EquipmentRequest) -> None:
+    scope = logistics_scope(actor)
+    if scope is not None and request.entity_id != scope:
+        raise Forbidden("equipment.not_your_entity")
+
+
+def fulfilment_steps(request: EquipmentRequest) -> tuple[FulfilmentStep, ...]:
+    """What logistics can do next, in the order a card offers it (none once delivered or cancelled)."""
+    possible = FULFILMENT_TRANSITIONS.get(request.status, frozenset())
+    return tuple(step for step in FulfilmentStep if step in possible)
+
+
+def check_fulfilment(request: EquipmentRequest, step: FulfilmentStep, note: str | None) -> str | None:
+    """The note as stored (stripped, None when empty) when `step` is possible now; a cancellation
+    needs a note, so the staff member knows why."""
+    text = (note or "").strip() or None
+    if text and len(text) > MAX_NOTE:
+        raise InvalidInput("equipment.note_too_long", limit=MAX_NOTE)
+    if step not in fulfilment_steps(request):
+        raise Conflict("equipment.step_not_possible")
+    if step is FulfilmentStep.CANCELLED and not text:
+        raise InvalidInput("equipment.cancel_needs_note")
+    return text
+
+
+class RequestedItem(BaseModel):
+    """One line of a request as a notice carries it: enough to name it in either language."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    names: Names
+    quantity: int
+
+
+class FulfilmentRecorded(Notice, kind="equipment.fulfilment"):
+    """Logistics ordered, delivered or cancelled a request; told to the requester."""
+
+    request_id: int
+    status: RequestStatus
+    items: tuple[RequestedItem, ...]
+    note: str | None = None
+
+    @classmethod
+    def of(cls, request: EquipmentRequest) -> FulfilmentRecorded:
+        items = tuple(RequestedItem(names=line.names, quantity=line.quantity) for line in request.lines)
+        return cls(request_id=request.id, status=request.status, items=items, note=request.note)
+
+
 # -- budgets ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -341,242 +422,3 @@ def applicable_budget(budgets: Iterable[Budget], category_id: int, year: int) ->
 
 def over_budget(positions: Iterable[BudgetPosition]) -> list[BudgetPosition]:
     return [position for position in positions if not position.fits]
-
-
-# -- catalogue files --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FileProblem:
-    line: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class CategoryLine:
-    line: int
-    code: str
-    names: Names
-
-
-@dataclass(frozen=True)
-class ItemLine:
-    line: int
-    code: str
-    names: Names
-    category: str
-    unit_price: Decimal
-    min_months_in_service: int
-    needs_justification: bool
-    allowed_roles: frozenset[Role]
-    needs_approval: bool
-    once_per_years: int | None
-    max_quantity: int
-    available_from: date | None
-    active: bool
-
-
-@dataclass(frozen=True)
-class BudgetLine:
-    line: int
-    entity_code: str | None
-    category: str
-    year: int
-    amount: Decimal
-    one_off: bool
-
-
-@dataclass
-class CatalogueFile:
-    categories: list[CategoryLine] = field(default_factory=list)
-    items: list[ItemLine] = field(default_factory=list)
-    budgets: list[BudgetLine] = field(default_factory=list)
-
-
-class _Row:
-    """One row of a catalogue file, read field by field; every problem is kept with its line."""
-
-    def __init__(self, line: int, raw: Mapping[str, Any]) -> None:
-        self.line = line
-        self.raw = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
-        self.reasons: list[str] = []
-
-    def _value(self, name: str) -> Any:
-        value = self.raw.get(name)
-        return value.strip() if isinstance(value, str) else value
-
-    def text(self, name: str, *, required: bool = True, max_length: int = 200) -> str:
-        value = self._value(name)
-        if value is None or value == "":
-            if required:
-                self.reasons.append(f"{name} is empty")
-            return ""
-        value = str(value)
-        if len(value) > max_length:
-            self.reasons.append(f"{name} is longer than {max_length} characters")
-        return value
-
-    def code(self, name: str) -> str:
-        value = self.text(name, max_length=40).lower()
-        if value and not set(value) <= CODE_PATTERN_CHARS:
-            self.reasons.append(f"{name} {value!r} may only hold a-z, 0-9, '-' and '_'")
-        return value
-
-    def integer(self, name: str, *, default: int | None, low: int, high: int) -> int | None:
-        value = self._value(name)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            self.reasons.append(f"{name} is not a whole number")
-            return default
-        try:
-            number = int(str(value))
-        except ValueError:
-            self.reasons.append(f"{name} {value!r} is not a whole number")
-            return default
-        if not low <= number <= high:
-            self.reasons.append(f"{name} {number} is not between {low} and {high}")
-        return number
-
-    def money(self, name: str) -> Decimal:
-        value = self._value(name)
-        if value is None or value == "":
-            self.reasons.append(f"{name} is empty")
-            return Decimal("0")
-        if isinstance(value, float):
-            value = repr(value)  # YAML floats: keep the written digits
-        try:
-            amount = Decimal(str(value).replace(",", "."))
-        except InvalidOperation:
-            self.reasons.append(f"{name} {value!r} is not an amount")
-            return Decimal("0")
-        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE * 100:
-            self.reasons.append(f"{name} {value!r} is not a sensible amount")
-            return Decimal("0")
-        if amount != amount.quantize(Decimal("0.01")):
-            self.reasons.append(f"{name} {value!r} has more than two decimals")
-        return amount.quantize(Decimal("0.01"))
-
-    def flag(self, name: str, *, default: bool) -> bool:
-        value = self._value(name)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            return value
-        lowered = str(value).lower()
-        if lowered in ("true", "yes", "ja", "1", "y"):
-            return True
-        if lowered in ("false", "no", "nee", "0", "n"):
-            return False
-        self.reasons.append(f"{name} {value!r} is not yes or no")
-        return default
-
-    def day(self, name: str) -> date | None:
-        value = self._value(name)
-        if value is None or value == "":
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.reasons.append(f"{name} {value!r} is not YYYY-MM-DD")
-            return None
-
-    def roles(self, name: str) -> frozenset[Role]:
-        value = self._value(name)
-        if value is None or value == "":
-            return frozenset()
-        names = value if isinstance(value, list) else str(value).replace(",", ";").split(";")
-        roles = set()
-        for role_name in (str(n).strip().lower() for n in names):
-            if not role_name:
-                continue
-            try:
-                roles.add(Role(role_name))
-            except ValueError:
-                self.reasons.append(f"unknown role {role_name!r}")
-        return frozenset(roles)
-
-    def problem(self) -> FileProblem | None:
-        return FileProblem(self.line, "; ".join(self.reasons)) if self.reasons else None
-
-
-def parse_catalogue(
-    categories: Iterable[tuple[int, Mapping[str, Any]]],
-    items: Iterable[tuple[int, Mapping[str, Any]]],
-    budgets: Iterable[tuple[int, Mapping[str, Any]]] = (),
-    *,
-    known_categories: Iterable[str] = (),
-    budget_entity_required: bool = False,
-) -> tuple[CatalogueFile, list[FileProblem]]:
-    """Validate a catalogue (and/or budget) file's rows; returns the lines or the problems."""
-    result = CatalogueFile()
-    problems: list[FileProblem] = []
-    seen_categories: dict[str, int] = {}
-    for line, raw in categories:
-        row = _Row(line, raw)
-        code = row.code("code")
-        names = Names(row.text("name_nl"), row.text("name_en"))
-        if code in seen_categories:
-            row.reasons.append(f"category {code!r} repeats line {seen_categories[code]}")
-        if (problem := row.problem()) is not None:
-            problems.append(problem)
-            continue
-        seen_categories[code] = line
-        result.categories.append(CategoryLine(line, code, names))
-    category_codes = set(seen_categories) | {code.lower() for code in known_categories}
-    seen_items: dict[str, int] = {}
-    for line, raw in items:
-        row = _Row(line, raw)
-        code = row.code("code")
-        names = Names(row.text("name_nl"), row.text("name_en"))
-        category = row.code("category")
-        if category and category not in category_codes:
-            row.reasons.append(f"unknown category {category!r}")
-        price = row.money("unit_price")
-        if price > MAX_PRICE:
-            row.reasons.append(f"unit_price {price} is above {MAX_PRICE}")
-        item = ItemLine(
-            line=line, code=code, names=names, category=category, unit_price=price,
-            min_months_in_service=row.integer("min_months_in_service", default=0, low=0, high=120) or 0,
-            needs_justification=row.flag("needs_justification", default=False),
-            allowed_roles=row.roles("roles"),
-            needs_approval=row.flag("needs_approval", default=True),
-            once_per_years=row.integer("once_per_years", default=None, low=1, high=20),
-            max_quantity=row.integer("max_quantity", default=1, low=1, high=MAX_QUANTITY) or 1,
-            available_from=row.day("available_from"),
-            active=row.flag("active", default=True),
-        )
-        if code in seen_items:
-            row.reasons.append(f"item {code!r} repeats line {seen_items[code]}")
-        if (problem := row.problem()) is not None:
-            problems.append(problem)
-            continue
-        seen_items[code] = line
-        result.items.append(item)
-    seen_budgets: dict[tuple[str | None, str, int], int] = {}
-    for line, raw in budgets:
-        row = _Row(line, raw)
-        entity_code = row.text("entity", required=budget_entity_required, max_length=32).upper() or None
-        category = row.code("category")
-        if category and not budget_entity_required and category not in category_codes:
-            row.reasons.append(f"unknown category {category!r}")
-        year = row.integer("year", default=None, low=2000, high=2100)
-        if year is None and row.raw.get("year") in (None, ""):
-            row.reasons.append("year is empty")
-        amount = row.money("amount")
-        kind = row.text("kind", required=False, max_length=20).lower() or "annual"
-        if kind not in ("annual", "one_off", "one-off"):
-            row.reasons.append(f"kind {kind!r} is not annual or one_off")
-        key = (entity_code, category, year or 0)
-        if key in seen_budgets:
-            row.reasons.append(f"budget repeats line {seen_budgets[key]}")
-        if (problem := row.problem()) is not None:
-            problems.append(problem)
-            continue
-        seen_budgets[key] = line
-        result.budgets.append(BudgetLine(line, entity_code, category, year or 0, amount, kind != "annual"))
-    problems.sort(key=lambda p: p.line)
-    return result, problems

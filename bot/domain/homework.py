@@ -1,22 +1,24 @@
 """Home-work day rules: which days may be registered, recurring patterns, anchor days, the minimum
-office days of a team agreement and the hybrid-work eligibility registry. Pure: the day "today",
-the entity policy and the team agreement come in as arguments."""
+office days of a team agreement and the hybrid-work eligibility registry; and what a registration
+request, its result and the overview of one's days hold. Pure: the day "today", the entity policy
+and the team agreement come in as arguments."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
-from bot.domain.calendar import holiday_name, is_working_day
+from bot.domain import calendar
+from bot.domain.calendar import Month, holiday_name, is_working_day
 from bot.domain.errors import DomainError
 from bot.domain.policy_sections import HomeworkPolicy
 
 Place = Literal["home", "satellite", "office"]
 Part = Literal["full", "am", "pm"]
-Status = Literal["registered", "pending", "rejected"]
 IneligibilityReason = Literal["organisational", "financial", "competence", "abuse", "function"]
 Period = Literal["week", "month", "next_month"]
 
@@ -25,12 +27,30 @@ AWAY_PLACES: frozenset[str] = frozenset({"home", "satellite"})
 PARTS: tuple[Part, ...] = ("full", "am", "pm")
 INELIGIBILITY_REASONS: tuple[IneligibilityReason, ...] = ("organisational", "financial", "competence", "abuse", "function")
 PERIODS: tuple[Period, ...] = ("week", "month", "next_month")
-WORKING_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+WORKING_WEEKDAYS: tuple[int, ...] = tuple(sorted(calendar.WORKING_WEEKDAYS))
 MAX_RECURRING_WEEKS = 26
 # A recurring pattern of 26 weeks is the furthest anyone plans; single days follow the same limit.
 MAX_DAYS_AHEAD = MAX_RECURRING_WEEKS * 7
 LOCATION_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 500
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    PENDING = "pending"    # waiting for the manager's approval
+    REJECTED = "rejected"  # the manager said no: an office day
+
+
+class Outcome(StrEnum):
+    """What registering one day came to."""
+
+    REGISTERED = "registered"
+    PENDING = "pending"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+SAVED_OUTCOMES = frozenset({Outcome.REGISTERED, Outcome.PENDING, Outcome.UNCHANGED})
 
 
 @dataclass(frozen=True)
@@ -40,14 +60,17 @@ class Registration:
     day: date
     place: Place
     part: Part
-    status: Status
+    status: RegistrationStatus
     satellite_location: str | None = None
     source: str = "bot"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", RegistrationStatus(self.status))
 
     @property
     def away_share(self) -> Decimal:
         """How much of the day is spent away from the office (a half day counts half)."""
-        if self.place not in AWAY_PLACES or self.status == "rejected":
+        if self.place not in AWAY_PLACES or self.status is RegistrationStatus.REJECTED:
             return Decimal(0)
         return Decimal(1) if self.part == "full" else Decimal("0.5")
 
@@ -92,9 +115,6 @@ class NotEligible(DomainError):
 
 
 # -- calendar --------------------------------------------------------------------------------------
-
-
-
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -110,9 +130,11 @@ def week_days(day: date) -> list[date]:
     return [monday + timedelta(days=offset) for offset in WORKING_WEEKDAYS]
 
 
-def _month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
+def first_working_day(day: date) -> date:
+    """`day` itself, or the next working day after it: what the registration form suggests."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def period_range(period: Period, today: date) -> tuple[date, date]:
@@ -120,13 +142,16 @@ def period_range(period: Period, today: date) -> tuple[date, date]:
     if period == "week":
         monday = work_week_start(today)
         return monday, monday + timedelta(days=6)
-    start = _month_start(today, -1 if period == "next_month" else 0)
-    return start, _month_start(start, -1) - timedelta(days=1)
+    month = Month.of(today).next() if period == "next_month" else Month.of(today)
+    return month.first, month.last
 
 
 def earliest_registrable(today: date, policy: HomeworkPolicy) -> date:
     """Late registration: the current month and `late_registration_months` months before it."""
-    return _month_start(today, max(policy.late_registration_months, 0))
+    month = Month.of(today)
+    for _ in range(max(policy.late_registration_months, 0)):
+        month = month.previous()
+    return month.first
 
 
 def latest_registrable(today: date) -> date:
@@ -137,14 +162,18 @@ def check_day(day: date, today: date, policy: HomeworkPolicy) -> None:
     """Raise DayRefused when `day` cannot be registered at all."""
     if day.weekday() not in WORKING_WEEKDAYS:
         raise DayRefused("homework.refused_weekend", day=day)
-    name = holiday_name(day)
-    if name is not None:
+    if holiday_name(day) is not None:
         raise DayRefused("homework.refused_holiday", day=day)
+    check_changeable(day, today, policy)
+    if day > latest_registrable(today):
+        raise DayRefused("homework.refused_too_far", day=day, latest=latest_registrable(today))
+
+
+def check_changeable(day: date, today: date, policy: HomeworkPolicy) -> None:
+    """A registered day can be changed or cancelled as long as it could still be registered."""
     earliest = earliest_registrable(today, policy)
     if day < earliest:
         raise DayRefused("homework.refused_too_late", day=day, earliest=earliest)
-    if day > latest_registrable(today):
-        raise DayRefused("homework.refused_too_far", day=day, latest=latest_registrable(today))
 
 
 def recurring_days(start: date, weekdays: Iterable[int], weeks: int) -> list[date]:
@@ -166,9 +195,62 @@ def date_range(start: date, until: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range((until - start).days + 1)]
 
 
+# -- what someone asks for -------------------------------------------------------------------------
+class Missing(StrEnum):
+    """What a request still lacks before it can be registered; the form asks for it."""
+
+    UNKNOWN_WORDS = "unknown_words"
+    WHICH_HALF = "which_half"
+    WEEKDAYS = "weekdays"
+    WEEKS = "weeks"
+    PLACE = "place"
+    DAY = "day"
+
+
+@dataclass(frozen=True)
+class FormRequest:
+    """What the registration form holds: one day, a range of days (day to until) or a weekly
+    pattern (weekdays for a number of weeks from day, or from today)."""
+
+    place: Place | None = None
+    part: Part | None = None
+    day: date | None = None
+    until: date | None = None
+    location: str | None = None
+    weekdays: tuple[int, ...] = ()
+    weeks: int | None = None
+
+    @property
+    def missing(self) -> Missing | None:
+        if self.place is None or self.part is None:
+            return Missing.PLACE
+        if self.weekdays or self.weeks is not None:
+            if not self.weekdays:
+                return Missing.WEEKDAYS
+            if self.weeks is None:
+                return Missing.WEEKS
+            return None
+        return Missing.DAY if self.day is None else None
+
+    def days_from(self, today: date) -> list[date]:
+        """The days asked for (a complete request only)."""
+        if self.weekdays:
+            return recurring_days(self.day or today, self.weekdays, self.weeks or 0)
+        assert self.day is not None
+        return date_range(self.day, self.until) if self.until else [self.day]
+
+    def as_form(self) -> FormRequest:
+        """The form as it comes back when something is missing: a place and a part always chosen."""
+        return replace(self, place=self.place or "home", part=self.part or "full")
+
+    def with_suggested_day(self, today: date) -> FormRequest:
+        """A form without a day (and without a weekly pattern) suggests the first working day."""
+        if self.day is not None or self.weekdays:
+            return self
+        return replace(self, day=first_working_day(today))
+
+
 # -- approvals, anchor days and the minimum office days --------------------------------------------
-
-
 @dataclass(frozen=True)
 class DayDecision:
     """What registering one day means under the entity policy and the team agreement."""
@@ -219,3 +301,78 @@ def validate_ineligibility(reason: str, valid_from: date, valid_until: date | No
         raise DomainError("team.eligibility_until_before_from")
     if note is not None and len(note) > NOTE_MAX_LENGTH:
         raise DomainError("team.eligibility_note_too_long", maximum=NOTE_MAX_LENGTH)
+
+
+# -- what the use cases return ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayResult:
+    day: date
+    outcome: Outcome
+    registration: Registration | None = None
+    refusal: DomainError | None = None
+    anchor_day: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
+
+
+@dataclass(frozen=True)
+class WeekWarning:
+    week_of: date
+    office_days_left: Decimal
+    minimum: int
+
+
+@dataclass
+class RegistrationResult:
+    place: Place
+    part: Part
+    location: str | None
+    days: list[DayResult] = field(default_factory=list)
+    below_minimum: list[WeekWarning] = field(default_factory=list)
+    approver_name: str | None = None
+    approval_ids: list[int] = field(default_factory=list)
+    anchor_policy: Literal["warn", "approval"] = "warn"
+
+    def with_outcome(self, *outcomes: Outcome) -> list[DayResult]:
+        return [result for result in self.days if result.outcome in outcomes]
+
+    @property
+    def anchor_days(self) -> list[DayResult]:
+        """Saved days that fall on the team's anchor day (warned about, or waiting for approval)."""
+        return [r for r in self.days if r.anchor_day and r.outcome in SAVED_OUTCOMES]
+
+    @property
+    def anchor_needs_approval(self) -> bool:
+        return self.anchor_policy == "approval"
+
+    @property
+    def single_refusal(self) -> DomainError | None:
+        """The reason when the request was for one day only and that day was refused."""
+        if len(self.days) == 1 and self.days[0].outcome is Outcome.REFUSED:
+            return self.days[0].refusal
+        return None
+
+
+@dataclass(frozen=True)
+class RegistrationFormView:
+    """The registration form: the days it allows, what it shows pre-filled and what it asks for."""
+
+    earliest: date
+    latest: date
+    request: FormRequest
+    missing: Missing | None = None
+    unknown_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Overview:
+    period: Period
+    start: date
+    end: date
+    registrations: list[Registration]
+    earliest_changeable: date
+
+    def changeable(self, registration: Registration) -> bool:
+        """Whether the day may still be changed or cancelled (see check_changeable)."""
+        return registration.day >= self.earliest_changeable

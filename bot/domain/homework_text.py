@@ -12,7 +12,7 @@ from functools import cache
 import dateparser
 from babel.dates import get_day_names
 
-from bot.domain.homework import LOCATION_MAX_LENGTH, Part, Place
+from bot.domain.homework import LOCATION_MAX_LENGTH, FormRequest, Missing, Part, Place, recurring_days
 
 PLACE_WORDS: dict[str, Place] = {
     "thuis": "home", "thuiswerk": "home", "thuiswerken": "home", "thuiswerkdag": "home", "telewerk": "home",
@@ -64,6 +64,35 @@ class ParsedRequest:
         if self.repeat:
             return bool(self.weekdays) and self.weeks is not None
         return bool(self.days)
+
+    @property
+    def missing(self) -> Missing | None:
+        """What to ask for first when the text cannot be registered as it is."""
+        if self.complete:
+            return None
+        if self.unknown:
+            return Missing.UNKNOWN_WORDS
+        if self.half_day_unspecified:
+            return Missing.WHICH_HALF
+        if self.repeat and not self.weekdays:
+            return Missing.WEEKDAYS
+        if self.repeat and self.weeks is None:
+            return Missing.WEEKS
+        if self.place is None:
+            return Missing.PLACE
+        return Missing.DAY
+
+    def days_from(self, today: date) -> list[date]:
+        """The days asked for (a complete request only): a weekly pattern starts today."""
+        return recurring_days(today, self.weekdays, self.weeks or 0) if self.repeat else list(self.days)
+
+    def as_form(self) -> FormRequest:
+        """The registration form pre-filled with what was understood."""
+        return FormRequest(
+            place=self.place or "home", part=self.part or "full",
+            day=self.days[0] if self.days and not self.repeat else None, location=self.location,
+            weekdays=self.weekdays if self.repeat else (), weeks=self.weeks,
+        )
 
 
 @cache
@@ -177,7 +206,3 @@ def parse_request(text: str, now: datetime) -> ParsedRequest:
         weekdays=tuple(sorted(set(weekdays))), weeks=weeks, repeat=repeat, location=location,
         unknown=tuple(leftovers), half_day_unspecified=half_day,
     )
-
-
-def mentions_place(text: str) -> bool:
-    return any(word in PLACE_WORDS for word in tokens(text))

@@ -1,62 +1,70 @@
-"""Home-work days: register (one day, several, a recurring pattern), change, cancel, my overview,
-and the approval subject "homework_day" for entities where a manager approves home days."""
+"""Home-work day use cases: register (one day, several, a recurring pattern; typed or from the
+form), the form itself, my overview, cancel; the demo data; and the approval subject
+"homework_day" for entities where a manager approves home days."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from bot.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from bot.domain.errors import DomainError, Forbidden, NotFound
 from bot.domain.homework import (
     AWAY_PLACES,
     LOCATION_MAX_LENGTH,
     PARTS,
     PLACES,
     DayRefused,
+    DayResult,
+    FormRequest,
+    Missing,
     NotEligible,
+    Outcome,
+    Overview,
     Part,
     Period,
     Place,
     Registration,
+    RegistrationFormView,
+    RegistrationResult,
+    RegistrationStatus,
     TeamAgreement,
+    WeekWarning,
     below_minimum,
+    check_changeable,
     check_day,
     decide_day,
     earliest_registrable,
+    latest_registrable,
     period_range,
     week_start,
+    work_week_start,
 )
+from bot.domain.homework_text import ParsedRequest
+from bot.domain.policy_sections import HomeworkPolicy
 from bot.domain.staff import Staff
-from bot.i18n import Translator
-from bot.services.approvals import (
-    NeedsConfirmation,
-    SubjectView,
-    cancel_for_subject,
-    deliver_approval_card,
-    register_subject,
-    request_approval,
-)
-
-if TYPE_CHECKING:
-    from bot.runtime import Services
-    from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
+from bot.services.approvals import cancel_for_subject, request_approval
+from bot.services.unit_of_work import UnitOfWork
 
 SUBJECT_TYPE = "homework_day"
 AUDIT_SUBJECT = "work_registration"
 
-Outcome = Literal["registered", "pending", "unchanged", "refused"]
+
+def snapshot(registration: Registration | None) -> dict | None:
+    if registration is None:
+        return None
+    return {
+        "staff_id": registration.staff_id, "day": registration.day.isoformat(), "place": registration.place,
+        "part": registration.part, "status": registration.status.value, "satellite_location": registration.satellite_location,
+    }
 
 
+# -- commands ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RegisterDays:
     """Register the same place and part of day on one or more days."""
 
+    actor: Staff
     days: tuple[date, ...]
     place: Place
     part: Part = "full"
@@ -73,45 +81,33 @@ class RegisterDays:
 
 
 @dataclass(frozen=True)
-class DayResult:
-    day: date
-    outcome: Outcome
-    registration: Registration | None = None
-    refusal: DomainError | None = None
-    anchor_day: bool = False
+class RegisterRequest:
+    """Register what a text (read by bot.domain.homework_text) or the form asks for."""
+
+    actor: Staff
+    request: ParsedRequest | FormRequest
 
 
 @dataclass(frozen=True)
-class WeekWarning:
-    week_of: date
-    office_days_left: Decimal
-    minimum: int
+class OpenRegistrationForm:
+    actor: Staff
+    prefill: FormRequest = FormRequest()
+    registration_id: int | None = None  # change this registration: the form shows it as it is
 
 
-@dataclass
-class RegistrationResult:
-    place: Place
-    part: Part
-    location: str | None
-    days: list[DayResult] = field(default_factory=list)
-    below_minimum: list[WeekWarning] = field(default_factory=list)
-    approver_name: str | None = None
-    approval_ids: list[int] = field(default_factory=list)
-    anchor_policy: str = "warn"
-
-    def with_outcome(self, *outcomes: Outcome) -> list[DayResult]:
-        return [result for result in self.days if result.outcome in outcomes]
+@dataclass(frozen=True)
+class ShowMyDays:
+    actor: Staff
+    period: Period = "week"
 
 
-def snapshot(registration: Registration | None) -> dict | None:
-    if registration is None:
-        return None
-    return {
-        "staff_id": registration.staff_id, "day": registration.day.isoformat(), "place": registration.place,
-        "part": registration.part, "status": registration.status, "satellite_location": registration.satellite_location,
-    }
+@dataclass(frozen=True)
+class CancelDay:
+    actor: Staff
+    registration_id: int
 
 
+# -- the rules of one registration, inside the caller's transaction -----------------------------------
 async def is_eligible(uow: UnitOfWork, staff_id: int, day: date) -> bool:
     """Whether a staff member may work hybrid on a day (no marking in the eligibility registry)."""
     return await uow.registrations.ineligibility_on(staff_id, day) is None
@@ -145,9 +141,11 @@ async def _week_warnings(uow: UnitOfWork, staff: Staff, days: Sequence[date], ag
     return warnings
 
 
-async def register_in(uow: UnitOfWork, staff: Staff, command: RegisterDays, now: datetime, actor: str) -> RegistrationResult:
-    """All rules for each day, inside the caller's transaction (the caller commits)."""
-    today = now.date()
+async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, audit_actor: str | None = None) -> RegistrationResult:
+    """All rules for each day, inside the caller's transaction (the caller commits). The audit
+    names the staff member unless `audit_actor` says who acts for them (the demo data)."""
+    staff, today = command.actor, now.date()
+    actor = audit_actor or f"staff:{staff.id}"
     policy = (await uow.entities.policy(staff.entity_id)).homework
     agreement = await team_agreement_for(uow, staff)
     location = (command.location or None) if command.place == "satellite" else None
@@ -156,59 +154,52 @@ async def register_in(uow: UnitOfWork, staff: Staff, command: RegisterDays, now:
         try:
             check_day(day, today, policy)
         except DayRefused as refusal:
-            result.days.append(DayResult(day, "refused", refusal=refusal))
+            result.days.append(DayResult(day, Outcome.REFUSED, refusal=refusal))
             continue
         if command.place in AWAY_PLACES:
-            refusal = await not_eligible_error(uow, staff.id, day)
-            if refusal is not None:
-                result.days.append(DayResult(day, "refused", refusal=refusal))
+            not_eligible = await not_eligible_error(uow, staff.id, day)
+            if not_eligible is not None:
+                result.days.append(DayResult(day, Outcome.REFUSED, refusal=not_eligible))
                 continue
         decision = decide_day(day, command.place, policy, agreement)
         existing = await uow.registrations.get_for_day(staff.id, day, for_update=True)
-        if existing is not None and existing.status != "rejected" and existing.same_as(command.place, command.part, location):
-            result.days.append(DayResult(day, "unchanged", existing, anchor_day=decision.anchor_day))
+        if (
+            existing is not None and existing.status is not RegistrationStatus.REJECTED
+            and existing.same_as(command.place, command.part, location)
+        ):
+            result.days.append(DayResult(day, Outcome.UNCHANGED, existing, anchor_day=decision.anchor_day))
             continue
-        if existing is not None and existing.status == "pending":
+        if existing is not None and existing.status is RegistrationStatus.PENDING:
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=existing.id, actor=staff, now=now)
-        status = "pending" if decision.needs_approval else "registered"
+        pending = decision.needs_approval
+        status = RegistrationStatus.PENDING if pending else RegistrationStatus.REGISTERED
         registration = await uow.registrations.save_day(
             staff_id=staff.id, day=day, place=command.place, part=command.part, status=status,
             satellite_location=location, source=command.source,
         )
         action = "homework.changed" if existing is not None else "homework.registered"
         await uow.audit.record(actor, action, AUDIT_SUBJECT, registration.id, snapshot(existing), snapshot(registration))
-        if status == "pending":
-            approval_id = await request_approval(
-                uow, subject_type=SUBJECT_TYPE, subject_id=registration.id, requester=staff, actor=actor, now=now
-            )
-            result.approval_ids.append(approval_id)
-            if result.approver_name is None:
-                approval = await uow.approvals.get(approval_id)
-                approver = await uow.staff.get(approval.approver_id) if approval else None
-                result.approver_name = approver.display_name if approver else None
-        result.days.append(DayResult(day, status, registration, anchor_day=decision.anchor_day))  # type: ignore[arg-type]
+        if pending:
+            await _request_approval(uow, result, staff, registration, actor, now)
+        outcome = Outcome.PENDING if pending else Outcome.REGISTERED
+        result.days.append(DayResult(day, outcome, registration, anchor_day=decision.anchor_day))
     if command.place in AWAY_PLACES:
-        saved = [r.day for r in result.with_outcome("registered", "pending", "unchanged")]
+        saved = [r.day for r in result.with_outcome(Outcome.REGISTERED, Outcome.PENDING, Outcome.UNCHANGED)]
         result.below_minimum = await _week_warnings(uow, staff, saved, agreement)
     return result
 
 
-async def deliver_cards(services: Services, approval_ids: Sequence[int]) -> None:
-    """After the commit: the approval cards go out; a delivery problem never undoes the registration."""
-    for approval_id in approval_ids:
-        try:
-            await deliver_approval_card(services, approval_id)
-        except Exception:  # the approval stays pending and is reminded/escalated by its own job
-            log.exception("approval card %s could not be delivered", approval_id)
-
-
-async def register_days(services: Services, staff: Staff, command: RegisterDays, *, correlation_id: str | None = None) -> RegistrationResult:
-    now = services.clock.now()
-    async with services.uow(correlation_id) as uow:
-        result = await register_in(uow, staff, command, now, f"staff:{staff.id}")
-        await uow.commit()
-    await deliver_cards(services, result.approval_ids)
-    return result
+async def _request_approval(
+    uow: UnitOfWork, result: RegistrationResult, staff: Staff, registration: Registration, actor: str, now: datetime
+) -> None:
+    approval_id = await request_approval(
+        uow, subject_type=SUBJECT_TYPE, subject_id=registration.id, requester=staff, actor=actor, now=now
+    )
+    result.approval_ids.append(approval_id)
+    if result.approver_name is None:  # one approver for every day: the requester's manager
+        approval = await uow.approvals.get(approval_id)
+        approver = await uow.staff.get(approval.approver_id) if approval else None
+        result.approver_name = approver.display_name if approver else None
 
 
 async def own_registration(uow: UnitOfWork, staff: Staff, registration_id: int) -> Registration:
@@ -221,16 +212,74 @@ async def own_registration(uow: UnitOfWork, staff: Staff, registration_id: int) 
     return registration
 
 
-async def cancel_day(services: Services, staff: Staff, registration_id: int, *, correlation_id: str | None = None) -> Registration:
+async def _policy(uow: UnitOfWork, staff: Staff) -> HomeworkPolicy:
+    return (await uow.entities.policy(staff.entity_id)).homework
+
+
+def _form_view(
+    policy: HomeworkPolicy, request: FormRequest, today: date, missing: Missing | None = None, unknown: tuple[str, ...] = ()
+) -> RegistrationFormView:
+    return RegistrationFormView(
+        earliest=earliest_registrable(today, policy), latest=latest_registrable(today),
+        request=request.as_form().with_suggested_day(today), missing=missing, unknown_words=unknown,
+    )
+
+
+# -- use cases ---------------------------------------------------------------------------------------
+async def register_days(uow: UnitOfWork, command: RegisterDays, now: datetime) -> RegistrationResult:
+    """Register each day under the rules; a refused day is reported with its reason, the others
+    are saved (pending with an approval where the entity or the anchor day asks for one)."""
+    async with uow:
+        result = await register_in(uow, command, now)
+        await uow.commit()
+    return result
+
+
+async def register_request(uow: UnitOfWork, command: RegisterRequest, now: datetime) -> RegistrationResult | RegistrationFormView:
+    """Register a typed or submitted request; one that lacks something comes back as the form,
+    pre-filled with what was understood and saying what is missing."""
+    request, today = command.request, now.date()
+    missing = request.missing
+    if missing is not None:
+        unknown = request.unknown if isinstance(request, ParsedRequest) else ()
+        async with uow:
+            policy = await _policy(uow, command.actor)
+        return _form_view(policy, request.as_form(), today, missing, unknown)
+    assert request.place is not None and request.part is not None
+    days = tuple(request.days_from(today))
+    return await register_days(uow, RegisterDays(command.actor, days, request.place, request.part, request.location), now)
+
+
+async def registration_form(uow: UnitOfWork, command: OpenRegistrationForm, now: datetime) -> RegistrationFormView:
+    """The form, empty or pre-filled, or showing one of the staff member's own registrations to change."""
+    async with uow:
+        request = command.prefill
+        if command.registration_id is not None:
+            registration = await own_registration(uow, command.actor, command.registration_id)
+            request = FormRequest(
+                place=registration.place, part=registration.part, day=registration.day,
+                location=registration.satellite_location,
+            )
+        policy = await _policy(uow, command.actor)
+    return _form_view(policy, request, now.date())
+
+
+async def my_days(uow: UnitOfWork, command: ShowMyDays, now: datetime) -> Overview:
+    today = now.date()
+    start, end = period_range(command.period, today)
+    async with uow:
+        policy = await _policy(uow, command.actor)
+        registrations = await uow.registrations.list_for_staff(command.actor.id, start, end)
+    return Overview(command.period, start, end, registrations, earliest_registrable(today, policy))
+
+
+async def cancel_day(uow: UnitOfWork, command: CancelDay, now: datetime) -> Registration:
     """Remove a registered day (the day becomes an office day again); a pending one withdraws its approval."""
-    now = services.clock.now()
-    async with services.uow(correlation_id) as uow:
-        registration = await own_registration(uow, staff, registration_id)
-        policy = (await uow.entities.policy(staff.entity_id)).homework
-        earliest = earliest_registrable(now.date(), policy)
-        if registration.day < earliest:
-            raise DayRefused("homework.refused_too_late", day=registration.day, earliest=earliest)
-        if registration.status == "pending":
+    staff = command.actor
+    async with uow:
+        registration = await own_registration(uow, staff, command.registration_id)
+        check_changeable(registration.day, now.date(), await _policy(uow, staff))
+        if registration.status is RegistrationStatus.PENDING:
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=registration.id, actor=staff, now=now)
         await uow.registrations.delete(registration.id)
         await uow.audit.record(f"staff:{staff.id}", "homework.cancelled", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
@@ -238,106 +287,7 @@ async def cancel_day(services: Services, staff: Staff, registration_id: int, *, 
     return registration
 
 
-# -- overview --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Overview:
-    period: Period
-    start: date
-    end: date
-    registrations: list[Registration]
-    earliest_changeable: date
-
-
-async def overview(uow: UnitOfWork, staff: Staff, period: Period, today: date) -> Overview:
-    start, end = period_range(period, today)
-    policy = (await uow.entities.policy(staff.entity_id)).homework
-    registrations = await uow.registrations.list_for_staff(staff.id, start, end)
-    return Overview(period, start, end, registrations, earliest_registrable(today, policy))
-
-
-# -- the approval subject --------------------------------------------------------------------------
-
-
-def place_label(t: Translator, place: str, location: str | None = None) -> str:
-    label = t(f"homework.place_{place}")
-    return t("homework.place_with_location", place=label, location=location) if location else label
-
-
-class HomeworkDaySubject:
-    """A home (or satellite) day waiting for the manager's decision."""
-
-    subject_type = SUBJECT_TYPE
-
-    async def _registration(self, uow: UnitOfWork, subject_id: int) -> Registration:
-        registration = await uow.registrations.get(subject_id)
-        if registration is None:
-            raise NotFound("homework.not_found")
-        return registration
-
-    async def describe(self, uow: UnitOfWork, subject_id: int, t: Translator) -> SubjectView:
-        registration = await self._registration(uow, subject_id)
-        staff = await uow.staff.get(registration.staff_id)
-        name = staff.display_name if staff else "?"
-        facts = [
-            (t("homework.fact_staff"), name),
-            (t("homework.fact_day"), t.date(registration.day)),
-            (t("homework.fact_place"), place_label(t, registration.place, registration.satellite_location)),
-            (t("homework.fact_part"), t(f"homework.part_{registration.part}")),
-        ]
-        warnings = []
-        agreement = await team_agreement_for(uow, staff) if staff else None
-        if agreement is not None and agreement.is_anchor_day(registration.day):
-            warnings.append(t("homework.approval_anchor_warning", weekday=t.date(registration.day, "EEEE")))
-        if staff is not None:
-            week = await self._week_warning(uow, staff, registration, agreement)
-            if week is not None:
-                warnings.append(t("homework.approval_below_minimum", left=t.number(week.office_days_left), minimum=week.minimum))
-        return SubjectView(
-            title=t("homework.approval_title", name=name, day=t.date(registration.day)),
-            facts=facts, requester_id=registration.staff_id, warning=" ".join(warnings) or None,
-        )
-
-    async def _week_warning(self, uow: UnitOfWork, staff: Staff, registration: Registration, agreement: TeamAgreement | None) -> WeekWarning | None:
-        warnings = await _week_warnings(uow, staff, [registration.day], agreement)
-        return warnings[0] if warnings else None
-
-    async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
-        registration = await self._registration(uow, subject_id)
-        if registration.status != "pending":
-            raise Conflict("homework.no_longer_pending")
-        if not await is_eligible(uow, registration.staff_id, registration.day):
-            raise DomainError("homework.approve_blocked_not_eligible")
-        staff = await uow.staff.get(registration.staff_id)
-        if staff is not None and not confirmed:
-            agreement = await team_agreement_for(uow, staff)
-            if await self._week_warning(uow, staff, registration, agreement) is not None:
-                raise NeedsConfirmation("homework.confirm_below_minimum")
-
-    async def on_decided(self, uow: UnitOfWork, subject_id: int, status: str, actor: Staff, comment: str | None, now: datetime) -> None:
-        registration = await uow.registrations.get(subject_id, for_update=True)
-        if registration is None or registration.status != "pending":
-            return
-        who = f"staff:{actor.id}"
-        if status == "cancelled":
-            await uow.registrations.delete(registration.id)
-            await uow.audit.record(who, "homework.withdrawn", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
-            return
-        new_status = {"approved": "registered", "rejected": "rejected"}.get(status)
-        if new_status is None:
-            raise DomainError("common.invalid_input", reason=status)
-        await uow.registrations.set_status(registration.id, new_status, only_if="pending")
-        after = snapshot(registration) | {"status": new_status}
-        await uow.audit.record(who, f"homework.{status}", AUDIT_SUBJECT, registration.id, snapshot(registration), after)
-
-
-register_subject(HomeworkDaySubject())
-
-
-
 # -- demo data -------------------------------------------------------------------------------------
-
 # (e-mail, weekdays at home) for this week and next; DV needs approval, so its days wait.
 _DEMO_HOME_DAYS = (
     ("alexw@example.com", (0, 3)),
@@ -349,22 +299,22 @@ _DEMO_HOME_DAYS = (
     ("fien.aerts@vlaanderen.be", (1, 3)),
     ("lars.michiels@vlaanderen.be", (4,)),
 )
+_DEMO_POLICIES = (
+    ("DWSE", HomeworkPolicy(needs_approval=False, anchor_day_home_work="warn")),
+    ("DV", HomeworkPolicy(needs_approval=True)),
+)
 
 
-async def load_demo(uow_factory: Callable[[], UnitOfWork], today: date) -> None:
+@dataclass(frozen=True)
+class LoadHomeworkDemo:
     """Policies for DWSE (no approval, anchor day: warn) and DV (approval), Megan Bowen's team
     agreement (anchor day Tuesday), one DV staff member not eligible, and home days this week and next."""
-    from zoneinfo import ZoneInfo
 
-    from bot.domain.homework import work_week_start
-    from bot.domain.policy_sections import HomeworkPolicy
 
-    now = datetime.combine(today, time(9, 0), tzinfo=ZoneInfo("Europe/Brussels"))
-    async with uow_factory() as uow:
-        for code, homework in (
-            ("DWSE", HomeworkPolicy(needs_approval=False, anchor_day_home_work="warn")),
-            ("DV", HomeworkPolicy(needs_approval=True)),
-        ):
+async def load_demo(uow: UnitOfWork, command: LoadHomeworkDemo, now: datetime) -> None:
+    today = now.date()
+    async with uow:
+        for code, homework in _DEMO_POLICIES:
             entity = await uow.entities.get_by_code(code)
             if entity is None:
                 continue
@@ -385,5 +335,5 @@ async def load_demo(uow_factory: Callable[[], UnitOfWork], today: date) -> None:
             if staff is None:
                 continue
             days = tuple(monday + timedelta(days=week * 7 + d) for week in (0, 1) for d in weekdays)
-            await register_in(uow, staff, RegisterDays(days, "home"), now, "demo")
+            await register_in(uow, RegisterDays(staff, days, "home"), now, audit_actor="demo")
         await uow.commit()

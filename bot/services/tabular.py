@@ -1,5 +1,5 @@
-"""Transitional: the equipment catalogue and budget loads and the webinar attendance import still
-read their own files through these names. File reading lives in `bot.tables` (the caller's side);
+"""Transitional: the equipment command line and the webinar attendance import still read their
+files through these names. File reading lives in `bot.tables` (the caller's side);
 a use case takes a `bot.domain.directory_import.Table`. Delete this module once nothing imports it."""
 
 from __future__ import annotations

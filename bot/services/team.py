@@ -1,20 +1,21 @@
 """A manager's team: who works where this week and next, the team agreement (anchor days and the
-minimum office days) and the hybrid-work eligibility registry."""
+minimum office days) and the hybrid-work eligibility registry. The team hears of a changed
+agreement, a member of a marking and of its lifting, through the outbox."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
 
+from bot.domain import team as rules
 from bot.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from bot.domain.homework import (
     AWAY_PLACES,
     MAX_DAYS_AHEAD,
     Ineligibility,
+    IneligibilityReason,
     Registration,
+    RegistrationStatus,
     TeamAgreement,
     make_agreement,
     validate_ineligibility,
@@ -22,36 +23,82 @@ from bot.domain.homework import (
     work_week_start,
 )
 from bot.domain.staff import Role, Staff
-from bot.i18n import Translator
+from bot.domain.team import (
+    AgreementChanged,
+    EligibilityRow,
+    EligibilityView,
+    IneligibilityLifted,
+    Lifted,
+    MarkedIneligible,
+    MarkResult,
+    TeamMemberWeek,
+    TeamWeek,
+)
 from bot.services.homework import AUDIT_SUBJECT, snapshot
+from bot.services.unit_of_work import UnitOfWork
 
-if TYPE_CHECKING:
-    from bot.runtime import Services
-    from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
+def _actor(staff: Staff) -> str:
+    return f"staff:{staff.id}"
 
-MAX_WEEK_OFFSET = 1  # this week and next
+
+def _agreement_snapshot(agreement: TeamAgreement | None) -> dict | None:
+    if agreement is None:
+        return None
+    return {"anchor_weekdays": sorted(agreement.anchor_weekdays), "min_office_days_per_week": agreement.min_office_days_per_week}
+
+
+def _marking_snapshot(marking: Ineligibility) -> dict:
+    return {
+        "staff_id": marking.staff_id, "reason": marking.reason, "note": marking.note,
+        "valid_from": marking.valid_from.isoformat(),
+        "valid_until": marking.valid_until.isoformat() if marking.valid_until else None,
+        "lifted": marking.lifted_at is not None,
+    }
+
+
+# -- commands ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShowTeamWeek:
+    actor: Staff
+    week_offset: int = 0  # 0 this week, 1 next week
 
 
 @dataclass(frozen=True)
-class TeamMemberWeek:
-    staff: Staff
-    days: dict[date, Registration]
-    ineligible: bool = False
+class ShowAgreement:
+    actor: Staff
 
 
 @dataclass(frozen=True)
-class TeamWeek:
-    monday: date
-    days: list[date]
-    members: list[TeamMemberWeek]
-    as_manager: bool
-    week_offset: int
-    agreement: TeamAgreement | None
+class SaveAgreement:
+    actor: Staff
+    anchor_weekdays: tuple[int, ...]
+    min_office_days: int
 
 
-async def team_of(uow: UnitOfWork, viewer: Staff) -> tuple[list[Staff], bool, int]:
+@dataclass(frozen=True)
+class ShowEligibility:
+    actor: Staff
+
+
+@dataclass(frozen=True)
+class MarkIneligible:
+    actor: Staff
+    staff_id: int
+    reason: IneligibilityReason
+    valid_from: date
+    valid_until: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class LiftIneligibility:
+    actor: Staff
+    ineligibility_id: int
+
+
+# -- who works where -----------------------------------------------------------------------------------
+async def _team_of(uow: UnitOfWork, viewer: Staff) -> tuple[list[Staff], bool, int]:
     """The team a viewer sees: a manager their reports; a member their manager's team, where the
     entity allows it. Returns (members, as_manager, manager id)."""
     if viewer.has(Role.MANAGER):
@@ -66,212 +113,127 @@ async def team_of(uow: UnitOfWork, viewer: Staff) -> tuple[list[Staff], bool, in
     return await uow.staff.list_reports(viewer.manager_id), False, viewer.manager_id
 
 
-async def team_week(uow: UnitOfWork, viewer: Staff, week_offset: int, today: date) -> TeamWeek:
-    if not 0 <= week_offset <= MAX_WEEK_OFFSET:
+async def team_week(uow: UnitOfWork, command: ShowTeamWeek, now: datetime) -> TeamWeek:
+    if not 0 <= command.week_offset <= rules.MAX_WEEK_OFFSET:
         raise DomainError("team.week_out_of_range")
-    members, as_manager, manager_id = await team_of(uow, viewer)
-    monday = work_week_start(today) + timedelta(weeks=week_offset)
-    days = week_days(monday)
-    registrations = await uow.registrations.list_for_staff_ids([m.id for m in members], days[0], days[-1])
+    async with uow:
+        members, as_manager, manager_id = await _team_of(uow, command.actor)
+        monday = work_week_start(now.date()) + timedelta(weeks=command.week_offset)
+        days = week_days(monday)
+        registrations = await uow.registrations.list_for_staff_ids([m.id for m in members], days[0], days[-1])
+        ineligible: set[int] = set()
+        if as_manager:  # who is not eligible is the manager's business, not the colleagues'
+            markings = await uow.registrations.ineligibilities_for([m.id for m in members])
+            ineligible = {m.staff_id for m in markings if any(m.covers(d) for d in days)}
+        agreement = await uow.registrations.agreement(manager_id)
     by_staff: dict[int, dict[date, Registration]] = {m.id: {} for m in members}
     for registration in registrations:
         by_staff[registration.staff_id][registration.day] = registration
-    ineligible: set[int] = set()
-    if as_manager:  # who is not eligible is the manager's business, not the colleagues'
-        ineligible = {m.staff_id for m in await uow.registrations.ineligibilities_for([s.id for s in members]) if any(m.covers(d) for d in days)}
     return TeamWeek(
-        monday=monday, days=days, as_manager=as_manager, week_offset=week_offset,
+        monday=monday, days=days, as_manager=as_manager, week_offset=command.week_offset, agreement=agreement,
         members=[TeamMemberWeek(m, by_staff[m.id], m.id in ineligible) for m in members],
-        agreement=await uow.registrations.agreement(manager_id),
     )
 
 
 # -- team agreement --------------------------------------------------------------------------------
+async def agreement_of(uow: UnitOfWork, command: ShowAgreement, now: datetime) -> TeamAgreement:
+    manager = command.actor
+    rules.require_manager(manager)
+    async with uow:
+        return await uow.registrations.agreement(manager.id) or TeamAgreement(manager.id)
 
 
-def _require_manager(actor: Staff) -> None:
-    if not actor.has(Role.MANAGER):
-        raise Forbidden("team.managers_only")
-
-
-async def agreement_of(uow: UnitOfWork, manager: Staff) -> TeamAgreement:
-    _require_manager(manager)
-    return await uow.registrations.agreement(manager.id) or TeamAgreement(manager.id)
-
-
-def _agreement_snapshot(agreement: TeamAgreement | None) -> dict | None:
-    if agreement is None:
-        return None
-    return {"anchor_weekdays": sorted(agreement.anchor_weekdays), "min_office_days_per_week": agreement.min_office_days_per_week}
-
-
-async def save_agreement(
-    services: Services, manager: Staff, anchor_weekdays: list[int], min_office_days: int, *, correlation_id: str | None = None
-) -> TeamAgreement:
-    """Set the team's anchor days and minimum office days; the team members are told."""
-    _require_manager(manager)
-    agreement = make_agreement(manager.id, anchor_weekdays, min_office_days)
-    async with services.uow(correlation_id) as uow:
+async def save_agreement(uow: UnitOfWork, command: SaveAgreement, now: datetime) -> TeamAgreement:
+    """Set the team's anchor days and minimum office days; when they change, every member is told."""
+    manager = command.actor
+    rules.require_manager(manager)
+    agreement = make_agreement(manager.id, command.anchor_weekdays, command.min_office_days)
+    async with uow:
         members = await uow.staff.list_reports(manager.id)
         if not members:
             raise DomainError("team.no_reports")
         before = await uow.registrations.save_agreement(agreement)
         await uow.audit.record(
-            f"staff:{manager.id}", "team.agreement_saved", "team_agreement", manager.id,
+            _actor(manager), "team.agreement_saved", "team_agreement", manager.id,
             _agreement_snapshot(before), _agreement_snapshot(agreement),
         )
+        if _agreement_snapshot(before) != _agreement_snapshot(agreement):
+            notice = AgreementChanged(
+                manager_name=manager.display_name, anchor_weekdays=tuple(sorted(agreement.anchor_weekdays)),
+                min_office_days=agreement.min_office_days_per_week,
+            )
+            for member in members:
+                await uow.outbox.add(member.id, notice, now)
         await uow.commit()
-    if _agreement_snapshot(before) != _agreement_snapshot(agreement):
-        for member in members:
-            await services.proactive.notify(member.aad_object_id, _agreement_notice(agreement, manager), member.language)
     return agreement
 
 
-def weekday_names(t: Translator, weekdays: Iterable[int]) -> str:
-    monday = date(2026, 11, 23)  # any Monday: only the weekday's name is used
-    return ", ".join(t.date(monday + timedelta(days=d), "EEEE") for d in sorted(weekdays))
-
-
-def _agreement_notice(agreement: TeamAgreement, manager: Staff) -> Callable[[Translator], str]:
-    def render(t: Translator) -> str:
-        anchors = weekday_names(t, agreement.anchor_weekdays) if agreement.anchor_weekdays else t("team.no_anchor_days")
-        return t("team.agreement_notice", manager=manager.display_name, anchors=anchors, minimum=agreement.min_office_days_per_week)
-
-    return render
-
-
 # -- eligibility registry --------------------------------------------------------------------------
+async def eligibility_overview(uow: UnitOfWork, command: ShowEligibility, now: datetime) -> EligibilityView:
+    manager, today = command.actor, now.date()
+    rules.require_manager(manager)
+    async with uow:
+        members = await uow.staff.list_reports(manager.id)
+        markings = await uow.registrations.ineligibilities_for([m.id for m in members], active_on=today)
+    return EligibilityView([EligibilityRow(m, [x for x in markings if x.staff_id == m.id]) for m in members], today)
 
 
-@dataclass(frozen=True)
-class EligibilityRow:
-    staff: Staff
-    markings: list[Ineligibility]
-
-
-@dataclass(frozen=True)
-class MarkIneligible:
-    staff_id: int
-    reason: str
-    valid_from: date
-    valid_until: date | None = None
-    note: str | None = None
-
-
-def _may_manage(actor: Staff, member: Staff) -> bool:
-    return (actor.has(Role.MANAGER) and member.manager_id == actor.id) or actor.has(Role.ADMIN)
-
-
-async def eligibility_overview(uow: UnitOfWork, manager: Staff, today: date) -> list[EligibilityRow]:
-    _require_manager(manager)
-    members = await uow.staff.list_reports(manager.id)
-    markings = await uow.registrations.ineligibilities_for([m.id for m in members], active_on=today)
-    return [EligibilityRow(m, [x for x in markings if x.staff_id == m.id]) for m in members]
-
-
-def _marking_snapshot(marking: Ineligibility) -> dict:
-    return {
-        "staff_id": marking.staff_id, "reason": marking.reason, "note": marking.note,
-        "valid_from": marking.valid_from.isoformat(),
-        "valid_until": marking.valid_until.isoformat() if marking.valid_until else None,
-        "lifted": marking.lifted_at is not None,
-    }
-
-
-@dataclass(frozen=True)
-class MarkResult:
-    marking: Ineligibility
-    member: Staff
-    removed_days: int
-
-
-async def mark_ineligible(
-    services: Services, manager: Staff, command: MarkIneligible, *, correlation_id: str | None = None
-) -> MarkResult:
+async def mark_ineligible(uow: UnitOfWork, command: MarkIneligible, now: datetime) -> MarkResult:
     """Mark a team member not eligible for hybrid work. Their registered home and satellite days
     from today within the period are removed; they are told why and by whom."""
+    manager, today = command.actor, now.date()
     note = (command.note or "").strip() or None
     validate_ineligibility(command.reason, command.valid_from, command.valid_until, note)
-    now = services.clock.now()
-    today = now.date()
     if command.valid_until is not None and command.valid_until < today:
         raise DomainError("team.eligibility_until_past")
-    actor = f"staff:{manager.id}"
-    async with services.uow(correlation_id) as uow:
+    async with uow:
         member = await uow.staff.get(command.staff_id)
         if member is None:
             raise NotFound("team.member_not_found")
-        if not _may_manage(manager, member):
-            raise Forbidden("team.not_your_member")
+        rules.check_manages(manager, member)
         marking = await uow.registrations.add_ineligibility(
             staff_id=member.id, reason=command.reason, note=note, valid_from=command.valid_from,
             valid_until=command.valid_until, set_by=manager.id,
         )
-        await uow.audit.record(actor, "eligibility.marked", "hybrid_ineligibility", marking.id, None, _marking_snapshot(marking))
+        await uow.audit.record(_actor(manager), "eligibility.marked", "hybrid_ineligibility", marking.id, None, _marking_snapshot(marking))
         first = max(command.valid_from, today)
         last = command.valid_until or today + timedelta(days=MAX_DAYS_AHEAD)
         removed = 0
         for registration in await uow.registrations.list_for_staff(member.id, first, last):
             # Pending days stay for the manager to reject: only the requester withdraws an
             # approval, and approving is blocked for a day that is not eligible.
-            if registration.place not in AWAY_PLACES or registration.status != "registered":
+            if registration.place not in AWAY_PLACES or registration.status is not RegistrationStatus.REGISTERED:
                 continue
             await uow.registrations.delete(registration.id)
-            await uow.audit.record(actor, "homework.removed_not_eligible", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
+            await uow.audit.record(
+                _actor(manager), "homework.removed_not_eligible", AUDIT_SUBJECT, registration.id, snapshot(registration), None
+            )
             removed += 1
+        await uow.outbox.add(member.id, MarkedIneligible(
+            ineligibility_id=marking.id, manager_name=manager.display_name, reason=marking.reason,
+            valid_from=marking.valid_from, valid_until=marking.valid_until, note=marking.note, removed_days=removed,
+        ), now)
         await uow.commit()
-    result = MarkResult(marking, member, removed)
-    await services.proactive.notify(member.aad_object_id, _marking_notice(result, manager), member.language)
-    return result
+    return MarkResult(marking, member, removed)
 
 
-def _period(t: Translator, valid_from: date, valid_until: date | None) -> str:
-    if valid_until is None:
-        return t("team.period_open", since=t.date(valid_from))
-    return t("team.period_closed", since=t.date(valid_from), until=t.date(valid_until))
-
-
-def _marking_notice(result: MarkResult, manager: Staff) -> Callable[[Translator], str]:
-    marking = result.marking
-
-    def render(t: Translator) -> str:
-        text = t(
-            "team.eligibility_notice", manager=manager.display_name, reason=t(f"team.reason_{marking.reason}"),
-            period=_period(t, marking.valid_from, marking.valid_until),
-        )
-        if marking.note:
-            text += " " + t("team.eligibility_notice_note", note=marking.note)
-        if result.removed_days:
-            text += " " + t("team.eligibility_notice_removed", count=result.removed_days)
-        return text
-
-    return render
-
-
-def _lift_notice(marking: Ineligibility, manager: Staff) -> Callable[[Translator], str]:
-    def render(t: Translator) -> str:
-        return t("team.eligibility_lifted_notice", manager=manager.display_name, reason=t(f"team.reason_{marking.reason}"))
-
-    return render
-
-
-async def lift_ineligibility(
-    services: Services, manager: Staff, ineligibility_id: int, *, correlation_id: str | None = None
-) -> tuple[Ineligibility, Staff]:
-    now = services.clock.now()
-    async with services.uow(correlation_id) as uow:
-        marking = await uow.registrations.get_ineligibility(ineligibility_id, for_update=True)
+async def lift_ineligibility(uow: UnitOfWork, command: LiftIneligibility, now: datetime) -> Lifted:
+    manager = command.actor
+    async with uow:
+        marking = await uow.registrations.get_ineligibility(command.ineligibility_id, for_update=True)
         if marking is None:
             raise NotFound("team.marking_not_found")
         member = await uow.staff.get(marking.staff_id)
-        if member is None or not _may_manage(manager, member):
-            raise Forbidden("team.not_your_member")
+        rules.check_manages(manager, member)
+        assert member is not None
         if not await uow.registrations.lift_ineligibility(marking.id, lifted_by=manager.id, at=now):
             raise Conflict("team.already_lifted")
         await uow.audit.record(
-            f"staff:{manager.id}", "eligibility.lifted", "hybrid_ineligibility", marking.id,
+            _actor(manager), "eligibility.lifted", "hybrid_ineligibility", marking.id,
             _marking_snapshot(marking), _marking_snapshot(marking) | {"lifted": True},
         )
+        await uow.outbox.add(
+            member.id, IneligibilityLifted(ineligibility_id=marking.id, manager_name=manager.display_name, reason=marking.reason), now
+        )
         await uow.commit()
-    await services.proactive.notify(member.aad_object_id, _lift_notice(marking, manager), member.language)
-    return marking, member
+    return Lifted(marking, member)

@@ -1,20 +1,32 @@
 """The approval card family: one card per approval (buttons for whoever may decide, the status for
-everyone else, the outcome after a decision), the pending list with bulk approve, and deputies."""
+everyone else, the outcome after a decision), the pending list with bulk approve, and deputies.
+
+The card words what the use cases return as facts (`bot.domain.approvals.ApprovalView`); how one
+subject type's facts read (title, fact lines, warning) is its wording, registered per subject type
+(`registry.approval_wording`, see dialogs/cards/homework_approvals.py and equipment_approvals.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, DateInput, TextInput
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from bot.actions import ActionData
-from bot.domain.approvals import APPROVED, CANCELLED, PENDING, REJECTED
+from bot.actions import ActionData, Id, OptionalId
+from bot.domain.approvals import (
+    MAX_COMMENT_LENGTH,
+    ApprovalDecided,
+    ApprovalEscalated,
+    ApprovalStatus,
+    ApprovalView,
+    EscalatedTo,
+    Verdict,
+)
 from bot.i18n import Translator
-from bot.services.approvals import DeputyItem, PendingItem, SubjectView
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
 
 COMMENT_INPUT = "comment"
@@ -23,123 +35,152 @@ DEPUTY_CHOICE_INPUT = "deputy_id"
 DEPUTY_EMAIL_INPUT = "deputy_email"
 DEPUTY_FROM_INPUT = "valid_from"
 DEPUTY_UNTIL_INPUT = "valid_until"
-COMMENT_MAX = 1000
+WHEN = "d MMMM yyyy HH:mm"
+
+
+def _comma_separated(value: Any) -> Any:
+    """Input.ChoiceSet with isMultiSelect sends the chosen values as one comma-separated string."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _unreadable_date_to_none(value: Any) -> Any:
+    """A date input left empty or holding something that is no date: the flow asks again."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return value
+
+
+IdList = Annotated[list[Id], BeforeValidator(_comma_separated), Field(max_length=500)]
+FormDate = Annotated[date | None, BeforeValidator(_unreadable_date_to_none)]
 
 
 class RefreshApproval(ActionData, verb="approval.refresh"):
-    approval_id: int
+    approval_id: Id
 
 
 class DecideApproval(ActionData, verb="approval.decide"):
-    approval_id: int
-    decision: Literal["approve", "reject"]
+    approval_id: Id
+    decision: Verdict
     confirm: bool = False
     comment: str | None = Field(default=None, max_length=4000)
 
 
 class ShowApproval(ActionData, verb="approval.show"):
-    approval_id: int
+    approval_id: Id
 
 
 class BulkApprove(ActionData, verb="approval.bulk"):
-    # Input.ChoiceSet with isMultiSelect sends the chosen values comma-separated.
-    approval_ids: str = Field(default="", max_length=2000)
+    approval_ids: IdList = Field(default_factory=list)
 
 
 class AddDeputy(ActionData, verb="approval.deputy_add"):
-    deputy_id: str | None = Field(default=None, max_length=20)
+    deputy_id: OptionalId = None
     deputy_email: str | None = Field(default=None, max_length=320)
-    valid_from: str | None = Field(default=None, max_length=20)
-    valid_until: str | None = Field(default=None, max_length=20)
+    valid_from: FormDate = None
+    valid_until: FormDate = None
 
 
 class RemoveDeputy(ActionData, verb="approval.deputy_remove"):
-    deputy_row_id: int
+    deputy_row_id: Id
 
 
 _STATUS_KEYS = {
-    PENDING: "approvals.status_pending",
-    APPROVED: "approvals.status_approved",
-    REJECTED: "approvals.status_rejected",
-    CANCELLED: "approvals.status_cancelled",
+    ApprovalStatus.PENDING: "approvals.status_pending",
+    ApprovalStatus.APPROVED: "approvals.status_approved",
+    ApprovalStatus.REJECTED: "approvals.status_rejected",
+    ApprovalStatus.CANCELLED: "approvals.status_cancelled",
 }
-_STATUS_COLOURS = {PENDING: "Warning", APPROVED: "Good", REJECTED: "Attention", CANCELLED: "Default"}
+_STATUS_COLOURS = {
+    ApprovalStatus.PENDING: "Warning", ApprovalStatus.APPROVED: "Good", ApprovalStatus.REJECTED: "Attention",
+    ApprovalStatus.CANCELLED: "Default",
+}
 
 
 @dataclass(frozen=True)
-class ApprovalCardView:
-    approval_id: int
-    subject: SubjectView
-    requester_name: str
-    approver_name: str
-    status: str
-    requested_at: datetime
-    can_decide: bool
-    decided_by_name: str | None = None
-    decided_at: datetime | None = None
-    comment: str | None = None
-    escalated: bool = False
-    confirm_warning: str | None = None  # approving needs an explicit "approve anyway"
-    notice: str | None = None  # e.g. a reminder line on top
-    refresh_user_ids: tuple[str, ...] = ()
+class SubjectText:
+    """One subject's facts in the reader's language."""
+
+    title: str  # e.g. "Thuiswerk van Stan Staff op vrijdag 27 november 2026"
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    warning: str | None = None  # e.g. over budget, anchor day
 
 
-def approval_card(t: Translator, view: ApprovalCardView) -> dict[str, Any]:
+def approval_card(
+    t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None
+) -> dict[str, Any]:
+    """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top."""
     body: list[Any] = []
-    if view.notice:
-        body.append(text(view.notice, color="Accent", weight="Bolder"))
-    body.append(title(view.subject.title))
-    body.append(text(t("approvals.requested_by", name=view.requester_name, when=t.datetime(view.requested_at, "d MMMM yyyy HH:mm")), subtle=True))
-    if view.subject.facts:
-        body.append(facts(view.subject.facts))
-    if view.subject.warning:
-        body.append(text(view.subject.warning, color="Attention"))
-    status_text = t(_STATUS_KEYS.get(view.status, "approvals.status_pending"))
-    body.append(text(status_text, color=_STATUS_COLOURS.get(view.status, "Default"), weight="Bolder"))
-    if view.status == PENDING:
+    if reminder:
+        body.append(text(reminder, color="Accent", weight="Bolder"))
+    body.append(title(subject.title))
+    body.append(text(t("approvals.requested_by", name=view.requester_name, when=t.datetime(view.requested_at, WHEN)), subtle=True))
+    if subject.facts:
+        body.append(facts(subject.facts))
+    if subject.warning:
+        body.append(text(subject.warning, color="Attention"))
+    body.append(text(t(_STATUS_KEYS[view.status]), color=_STATUS_COLOURS[view.status], weight="Bolder"))
+    if view.status is ApprovalStatus.PENDING:
         body.append(text(t("approvals.waiting_for", name=view.approver_name), subtle=True))
         if view.escalated:
             body.append(text(t("approvals.escalated_line"), subtle=True))
     elif view.decided_by_name and view.decided_at:
-        body.append(text(t("approvals.decided_line", name=view.decided_by_name, when=t.datetime(view.decided_at, "d MMMM yyyy HH:mm"))))
+        body.append(text(t("approvals.decided_line", name=view.decided_by_name, when=t.datetime(view.decided_at, WHEN))))
         if view.comment:
             body.append(text(t("approvals.comment_line", comment=view.comment), subtle=True))
     actions: list[Any] = []
-    if view.can_decide and view.status == PENDING:
-        if view.confirm_warning:
-            body.append(text(view.confirm_warning, color="Attention", weight="Bolder"))
+    if view.can_decide and view.status is ApprovalStatus.PENDING:
+        if confirm_warning:
+            body.append(text(confirm_warning, color="Attention", weight="Bolder"))
         body.append(
             TextInput(
                 id=COMMENT_INPUT, label=t("approvals.comment_label"), placeholder=t("approvals.comment_placeholder"),
-                isMultiline=True, maxLength=COMMENT_MAX,
+                isMultiline=True, maxLength=MAX_COMMENT_LENGTH,
             )
         )
-        if view.confirm_warning:
-            approve = execute(DecideApproval(approval_id=view.approval_id, decision="approve", confirm=True), t("approvals.approve_anyway"), style="positive")
+        if confirm_warning:
+            approve = execute(
+                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, confirm=True), t("approvals.approve_anyway"),
+                style="positive",
+            )
         else:
-            approve = execute(DecideApproval(approval_id=view.approval_id, decision="approve"), t("approvals.approve"), style="positive")
-        reject = execute(DecideApproval(approval_id=view.approval_id, decision="reject"), t("approvals.reject"), style="destructive")
+            approve = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE), t("approvals.approve"), style="positive")
+        reject = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject"), style="destructive")
         actions = [approve, reject]
     return card(body, actions, refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
 
 
-def decision_message(t: Translator, subject_title: str, status: str, decider_name: str, comment: str | None) -> str:
+def decision_message(t: Translator, notice: ApprovalDecided, subject: SubjectText) -> str:
     """What the requester reads after a decision."""
-    key = {APPROVED: "approvals.notify_approved", REJECTED: "approvals.notify_rejected"}.get(status, "approvals.notify_cancelled")
-    message = t(key, title=subject_title, name=decider_name)
-    if comment:
-        message += "\n\n" + t("approvals.comment_line", comment=comment)
+    key = {
+        ApprovalStatus.APPROVED: "approvals.notify_approved", ApprovalStatus.REJECTED: "approvals.notify_rejected",
+    }.get(notice.status, "approvals.notify_cancelled")
+    message = t(key, title=subject.title, name=notice.decided_by_name)
+    if notice.comment:
+        message += "\n\n" + t("approvals.comment_line", comment=notice.comment)
     return message
 
 
-def escalation_message(t: Translator, role: str, subject_title: str, target_name: str) -> str:
-    key = "approvals.escalated_to_approver" if role == "approver" else "approvals.escalated_to_requester"
-    return t(key, title=subject_title, name=target_name)
+def escalation_message(t: Translator, notice: ApprovalEscalated, subject: SubjectText) -> str:
+    key = "approvals.escalated_to_approver" if notice.recipient is EscalatedTo.APPROVER else "approvals.escalated_to_requester"
+    return t(key, title=subject.title, name=notice.target_name)
+
+
+@dataclass(frozen=True)
+class PendingLine:
+    approval_id: int
+    subject: SubjectText
+    requester_name: str
+    requested_at: datetime
 
 
 @dataclass(frozen=True)
 class PendingListView:
-    items: Sequence[PendingItem]
+    items: Sequence[PendingLine]
     summary: str | None = None  # outcome of a bulk approve, shown on top
 
 
@@ -153,21 +194,30 @@ def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
     body.append(text(t("approvals.pending_intro", count=len(view.items)), subtle=True))
     for item in view.items:
         lines: list[Any] = [
-            text(item.title, weight="Bolder"),
-            text(t("approvals.requested_by", name=item.requester_name, when=t.datetime(item.requested_at, "d MMMM yyyy HH:mm")), subtle=True, spacing="None"),
+            text(item.subject.title, weight="Bolder"),
+            text(t("approvals.requested_by", name=item.requester_name, when=t.datetime(item.requested_at, WHEN)), subtle=True, spacing="None"),
         ]
-        if item.warning:
-            lines.append(text(item.warning, color="Attention", spacing="None"))
+        if item.subject.warning:
+            lines.append(text(item.subject.warning, color="Attention", spacing="None"))
         lines.append(ActionSet(actions=[submit(ShowApproval(approval_id=item.approval_id), t("approvals.open"))]))
         body.append(Container(items=lines, separator=True))
     body.append(heading(t("approvals.bulk_heading")))
     body.append(
         ChoiceSetInput(
             id=BULK_INPUT, isMultiSelect=True, style="expanded", label=t("approvals.bulk_label"),
-            choices=[Choice(title=f"{item.title} ({item.requester_name})", value=str(item.approval_id)) for item in view.items],
+            choices=[Choice(title=f"{item.subject.title} ({item.requester_name})", value=str(item.approval_id)) for item in view.items],
         )
     )
     return card(body, [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")])
+
+
+@dataclass(frozen=True)
+class DeputyLine:
+    id: int
+    name: str
+    valid_from: date
+    valid_until: date
+    active: bool
 
 
 @dataclass(frozen=True)
@@ -179,7 +229,7 @@ class DeputyCandidate:
 
 @dataclass(frozen=True)
 class DeputiesView:
-    deputies: Sequence[DeputyItem]
+    deputies: Sequence[DeputyLine]
     candidates: Sequence[DeputyCandidate]
     today: date
     message: str | None = None

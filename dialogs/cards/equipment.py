@@ -1,12 +1,14 @@
 """Equipment cards: the request form, one request, my equipment, and the logistics list and detail.
-They format typed views; the rules live in bot/domain/equipment.py and bot/services/equipment.py."""
+They format typed views; the rules (what may be cancelled, which steps logistics can take, how many
+of an item the form allows) come decided in the views, from bot/domain/equipment.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Protocol
 
 from microsoft_teams.cards import (
     ActionSet,
@@ -19,20 +21,28 @@ from microsoft_teams.cards import (
     ToggleInput,
 )
 from microsoft_teams.cards.core import Choice
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, Field, model_validator
 
-from bot.actions import ActionData
+from bot.actions import MAX_ID, ActionData, Id
 from bot.domain.equipment import (
     MAX_JUSTIFICATION,
     MAX_NOTE,
+    MAX_PRICE,
     MAX_QUANTITY,
+    Delivery,
     EquipmentRequest,
     FulfilmentStep,
+    Names,
     Refusal,
     RequestStatus,
 )
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+
+# The flows the menu opens.
+FORM_FLOW = "equipment"
+MINE_FLOW = "equipment.mine"
+LOGISTICS_FLOW = "logistics"
 
 QTY_PREFIX = "equipment_qty_"
 JUSTIFICATION_INPUT = "equipment_justification"
@@ -40,22 +50,66 @@ DELIVERY_INPUT = "equipment_delivery"
 ADJUSTMENT_INPUT = "equipment_adjustment"
 NOTE_INPUT = "equipment_note"
 
+_QUANTITY = re.compile(r"^(\d{1,2}(\.0*)?)?$")  # Input.Number sends "2" or "2.0"; empty: not wanted
+Price = Annotated[Decimal, Field(ge=0, le=MAX_PRICE, decimal_places=2)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+
+
+def _quantity(value: Any) -> int | None:
+    """The quantity an input holds (0: not wanted), or None when it is no whole number from 0 to MAX_QUANTITY."""
+    text = "" if value is None else str(value).strip()
+    if not _QUANTITY.match(text):
+        return None
+    quantity = int(text.split(".")[0] or 0)
+    return quantity if quantity <= MAX_QUANTITY else None
+
+
+def _item_id(raw: str) -> int | None:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_ID))):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def _blank_is_home(value: Any) -> Any:
+    return Delivery.HOME if value is None or (isinstance(value, str) and not value.strip()) else value
+
 
 class ShowEquipmentForm(ActionData, verb="equipment.form"):
     pass
 
 
 class SubmitEquipmentRequest(ActionData, verb="equipment.request"):
-    # The quantity inputs are named after the item ids (equipment_qty_<id>), so they arrive as extra keys.
-    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
+    """The form. Each item's Input.Number is named equipment_qty_<item id>, so the quantities
+    arrive as separate keys next to the payload; they are gathered into `quantities` (wanted items
+    only) before validation. A quantity that is no whole number from 0 to MAX_QUANTITY is counted
+    in `unreadable_quantities`, so the staff member reads what a quantity must be."""
 
-    prices: dict[str, str] = Field(default_factory=dict, max_length=100)  # item id -> unit price the card showed
-    equipment_justification: str | None = Field(default=None, max_length=8000)
-    equipment_delivery: str | None = Field(default=None, max_length=20)
-    equipment_adjustment: str | None = Field(default=None, max_length=10)
+    prices: dict[Id, Price] = Field(default_factory=dict, max_length=100)  # item id -> unit price the card showed
+    # The card's inputs, never part of the action's data:
+    quantities: dict[Id, Quantity] = Field(default_factory=dict, max_length=100, exclude=True)
+    unreadable_quantities: int = Field(default=0, ge=0, exclude=True)
+    equipment_justification: str | None = Field(default=None, max_length=8000, exclude=True)
+    equipment_delivery: Annotated[Delivery, BeforeValidator(_blank_is_home)] = Field(default=Delivery.HOME, exclude=True)
+    equipment_adjustment: bool = Field(default=False, exclude=True)
 
-    def quantity_inputs(self) -> list[tuple[str, Any]]:
-        return [(key, value) for key, value in (self.model_extra or {}).items() if key.startswith(QTY_PREFIX)]
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_quantities(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        quantities: dict[int, int] = {}
+        unreadable = 0
+        for key, value in data.items():
+            if not isinstance(key, str) or not key.startswith(QTY_PREFIX):
+                continue
+            item_id, quantity = _item_id(key[len(QTY_PREFIX):]), _quantity(value)
+            if item_id is None or quantity is None:
+                unreadable += 1
+            elif quantity:
+                quantities[item_id] = quantity
+        kept = {k: v for k, v in data.items() if k not in ("quantities", "unreadable_quantities")}
+        return {**kept, "quantities": quantities, "unreadable_quantities": unreadable}
 
 
 class ShowMyEquipment(ActionData, verb="equipment.mine"):
@@ -63,7 +117,7 @@ class ShowMyEquipment(ActionData, verb="equipment.mine"):
 
 
 class CancelEquipmentRequest(ActionData, verb="equipment.cancel"):
-    request_id: int
+    request_id: Id
 
 
 class ShowDeliveries(ActionData, verb="equipment.deliveries"):
@@ -71,13 +125,13 @@ class ShowDeliveries(ActionData, verb="equipment.deliveries"):
 
 
 class ShowDelivery(ActionData, verb="equipment.delivery"):
-    request_id: int
+    request_id: Id
 
 
 class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil"):
-    request_id: int
-    step: Literal["ordered", "delivered", "cancelled"]
-    equipment_note: str | None = Field(default=None, max_length=4000)
+    request_id: Id
+    step: FulfilmentStep
+    equipment_note: str | None = Field(default=None, max_length=4000, exclude=True)  # the card's input
 
 
 # -- text helpers -----------------------------------------------------------------------------
@@ -90,9 +144,18 @@ def refusal_text(t: Translator, refusal: Refusal) -> str:
     return t(refusal.key, **params)
 
 
-def _items_line(t: Translator, request: EquipmentRequest) -> str:
+class ItemCount(Protocol):
+    @property
+    def names(self) -> Names: ...
+
+    @property
+    def quantity(self) -> int: ...
+
+
+def items_line(t: Translator, lines: Iterable[ItemCount]) -> str:
+    """"Headset, 2 × Monitor" in the reader's language."""
     return ", ".join(
-        line.names(t.locale) if line.quantity == 1 else f"{line.quantity} × {line.names(t.locale)}" for line in request.lines
+        line.names(t.locale) if line.quantity == 1 else f"{line.quantity} × {line.names(t.locale)}" for line in lines
     )
 
 
@@ -106,14 +169,6 @@ _STATUS_COLORS = {
 }
 
 
-def status_message(t: Translator, request: EquipmentRequest) -> str:
-    """What the staff member reads when logistics moves their request on."""
-    message = t(f"equipment.notify_{request.status.value}", items=_items_line(t, request), id=request.id)
-    if request.note:
-        message += "\n\n" + t("equipment.note_line", note=request.note)
-    return message
-
-
 # -- the request form -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FormItem:
@@ -121,7 +176,7 @@ class FormItem:
     name: str
     category: str
     unit_price: Decimal
-    max_quantity: int
+    max_quantity: int  # the most the form offers (decided by the rules)
     needs_justification: bool
     needs_approval: bool
     hints: Sequence[str] = ()  # why it is not possible now (already localized)
@@ -134,7 +189,7 @@ class FormView:
     notice: str | None = None
     quantities: dict[int, int] = field(default_factory=dict)  # what the staff member had filled in
     justification: str | None = None
-    delivery: str = "home"
+    delivery: Delivery = Delivery.HOME
     adjustment: bool = False
 
 
@@ -168,8 +223,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
                         width="auto",
                         items=[
                             NumberInput(
-                                id=f"{QTY_PREFIX}{item.item_id}", min=0, max=min(item.max_quantity, MAX_QUANTITY)
-                                if not view.adjustment else MAX_QUANTITY,
+                                id=f"{QTY_PREFIX}{item.item_id}", min=0, max=item.max_quantity,
                                 value=view.quantities.get(item.item_id, 0), label=t("equipment.quantity"),
                             )
                         ],
@@ -186,8 +240,8 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
     )
     body.append(
         ChoiceSetInput(
-            id=DELIVERY_INPUT, label=t("equipment.delivery"), style="expanded", value=view.delivery,
-            choices=[Choice(title=t("equipment.delivery_home"), value="home"), Choice(title=t("equipment.delivery_office"), value="office")],
+            id=DELIVERY_INPUT, label=t("equipment.delivery"), style="expanded", value=view.delivery.value,
+            choices=[Choice(title=t(f"equipment.delivery_{option.value}"), value=option.value) for option in Delivery],
         )
     )
     body.append(
@@ -197,7 +251,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         )
     )
     body.append(text(t("equipment.adjustment_hint"), subtle=True, size="Small", spacing="None"))
-    prices = {str(item.item_id): f"{item.unit_price:.2f}" for item in view.items}
+    prices = {item.item_id: item.unit_price.quantize(Decimal("0.01")) for item in view.items}
     actions = [
         execute(SubmitEquipmentRequest(prices=prices), t("equipment.send"), style="positive"),
         submit(ShowMyEquipment(), t("equipment.my_equipment")),
@@ -224,8 +278,8 @@ def _request_facts(t: Translator, request: EquipmentRequest) -> list[tuple[str, 
 @dataclass(frozen=True)
 class RequestView:
     request: EquipmentRequest
+    can_cancel: bool
     notice: str | None = None
-    can_cancel: bool = False
 
 
 def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
@@ -236,7 +290,7 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
     body.append(text(status_label(t, request.status), color=_STATUS_COLORS[request.status], weight="Bolder"))
     body.append(facts(_request_facts(t, request)))
     actions: list[Any] = []
-    if view.can_cancel and request.status == RequestStatus.PENDING:
+    if view.can_cancel:
         actions.append(execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive"))
     actions.append(submit(ShowMyEquipment(), t("equipment.my_equipment")))
     return card(body, actions)
@@ -244,8 +298,14 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
 
 # -- my equipment -----------------------------------------------------------------------------
 @dataclass(frozen=True)
+class MyRequestRow:
+    request: EquipmentRequest
+    can_cancel: bool
+
+
+@dataclass(frozen=True)
 class MyEquipmentView:
-    requests: Sequence[EquipmentRequest]
+    rows: Sequence[MyRequestRow]
     notice: str | None = None
 
 
@@ -253,12 +313,13 @@ def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
     body: list[Any] = [title(t("equipment.mine_title"))]
     if view.notice:
         body.append(notice(view.notice))
-    if not view.requests:
+    if not view.rows:
         body.append(text(t("equipment.mine_empty"), subtle=True))
-    for request in view.requests:
+    for row in view.rows:
+        request = row.request
         when = request.delivered_on or request.requested_on
         items: list[Any] = [
-            text(_items_line(t, request), weight="Bolder"),
+            text(items_line(t, request.lines), weight="Bolder"),
             text(
                 t("equipment.mine_line", status=status_label(t, request.status), date=t.date(when, "d MMMM yyyy"), total=t.money(request.total)),
                 color=_STATUS_COLORS[request.status], spacing="None",
@@ -266,7 +327,7 @@ def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
         ]
         if request.note:
             items.append(text(t("equipment.note_line", note=request.note), subtle=True, spacing="None"))
-        if request.status == RequestStatus.PENDING:
+        if row.can_cancel:
             items.append(ActionSet(actions=[execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive")]))
         body.append(Container(items=items, separator=True))
     return card(body, [submit(ShowEquipmentForm(), t("equipment.new_request"))])
@@ -278,6 +339,7 @@ class DeliveryRow:
     request: EquipmentRequest
     staff_name: str
     entity_code: str
+    steps: Sequence[FulfilmentStep]  # what logistics can do next, in this order
 
 
 @dataclass(frozen=True)
@@ -302,7 +364,7 @@ def deliveries_card(t: Translator, view: DeliveriesView) -> dict[str, Any]:
                         width="stretch",
                         items=[
                             text(t("equipment.delivery_row", id=request.id, name=row.staff_name, entity=row.entity_code), weight="Bolder"),
-                            text(_items_line(t, request), spacing="None"),
+                            text(items_line(t, request.lines), spacing="None"),
                             text(
                                 f"{status_label(t, request.status)} · {t(f'equipment.delivery_{request.delivery.value}')}",
                                 subtle=True, spacing="None",
@@ -333,17 +395,14 @@ def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
     body.append(text(status_label(t, request.status), color=_STATUS_COLORS[request.status], weight="Bolder"))
     body.append(facts(_request_facts(t, request)))
     actions: list[Any] = []
-    if request.status in (RequestStatus.APPROVED, RequestStatus.ORDERED):
+    if view.row.steps:
         body.append(TextInput(id=NOTE_INPUT, label=t("equipment.note"), placeholder=t("equipment.note_hint"), max_length=MAX_NOTE))
-        steps = [FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED]
-        if request.status == RequestStatus.APPROVED:
-            steps.insert(0, FulfilmentStep.ORDERED)
-        for step in steps:
-            actions.append(
-                execute(
-                    FulfilEquipmentRequest(request_id=request.id, step=step.value), t(f"equipment.mark_{step.value}"),
-                    style="destructive" if step == FulfilmentStep.CANCELLED else None,
-                )
+    for step in view.row.steps:
+        actions.append(
+            execute(
+                FulfilEquipmentRequest(request_id=request.id, step=step), t(f"equipment.mark_{step.value}"),
+                style="destructive" if step is FulfilmentStep.CANCELLED else None,
             )
+        )
     actions.append(submit(ShowDeliveries(), t("equipment.back_to_deliveries")))
     return card(body, actions)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -19,53 +19,72 @@ from microsoft_teams.cards import (
     NumberInput,
     TextInput,
 )
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from bot.actions import ActionData
+from bot.actions import ActionData, Id, OptionalDate, OptionalId
 from bot.domain.errors import DomainError
 from bot.domain.homework import (
     LOCATION_MAX_LENGTH,
     MAX_RECURRING_WEEKS,
     PARTS,
     PERIODS,
+    PLACES,
     WORKING_WEEKDAYS,
+    Outcome,
+    Overview,
     Part,
     Period,
     Place,
     Registration,
+    RegistrationResult,
+    RegistrationStatus,
     holiday_name,
 )
 from bot.i18n import Translator
-from bot.services.homework import Overview, RegistrationResult, place_label
 from dialogs.cards.base import card, execute, heading, submit, text, title
+
+# The flows the menu opens (see dialogs/menu.py).
+FLOW_REGISTER = "homework"
+FLOW_OVERVIEW = "homework.overview"
 
 
 def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-Optional = BeforeValidator(_blank_to_none)
-# Input.ChoiceSet with isMultiSelect sends the chosen values comma-separated: "0,3".
-WeekdayList = Annotated[str, Field(max_length=20, pattern=r"^[0-6](,[0-6])*$")]
+def _split_choices(value: Any) -> Any:
+    """Input.ChoiceSet with isMultiSelect sends the chosen values comma-separated: "0,3"."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",")] if value.strip() else None
+    return value
+
+
+def _sorted_unique(values: list[int]) -> list[int]:
+    return sorted(set(values))
+
+
+Blank = BeforeValidator(_blank_to_none)
+Weekday = Annotated[int, Field(ge=0, le=6)]
+# The weekdays chosen in a multi-select input, as a list of numbers (Monday is 0).
+Weekdays = Annotated[
+    Annotated[list[Weekday], Field(max_length=7), AfterValidator(_sorted_unique)] | None, BeforeValidator(_split_choices)
+]
 
 
 class RegisterDaysAction(ActionData, verb="homework.register"):
     """The registration form; its inputs arrive next to the verb."""
 
-    day: Annotated[date | None, Optional] = None
-    until: Annotated[date | None, Optional] = None
-    place: Annotated[Place | None, Optional] = None
-    part: Annotated[Part | None, Optional] = None
-    location: Annotated[Annotated[str, Field(max_length=LOCATION_MAX_LENGTH)] | None, Optional] = None
-    weekdays: Annotated[WeekdayList | None, Optional] = None
-    weeks: Annotated[Annotated[int, Field(ge=1, le=MAX_RECURRING_WEEKS)] | None, Optional] = None
-
-    def weekday_numbers(self) -> tuple[int, ...]:
-        return tuple(sorted({int(d) for d in self.weekdays.split(",")})) if self.weekdays else ()
+    day: OptionalDate = None
+    until: OptionalDate = None
+    place: Annotated[Place | None, Blank] = None
+    part: Annotated[Part | None, Blank] = None
+    location: Annotated[Annotated[str, Field(max_length=LOCATION_MAX_LENGTH)] | None, Blank] = None
+    weekdays: Weekdays = None
+    weeks: Annotated[Annotated[int, Field(ge=1, le=MAX_RECURRING_WEEKS)] | None, Blank] = None
 
 
 class ShowRegistrationForm(ActionData, verb="homework.form"):
-    registration_id: int | None = None
+    registration_id: OptionalId = None
 
 
 class ShowOverview(ActionData, verb="homework.overview"):
@@ -73,7 +92,7 @@ class ShowOverview(ActionData, verb="homework.overview"):
 
 
 class CancelDay(ActionData, verb="homework.cancel"):
-    registration_id: int
+    registration_id: Id
     period: Period = "week"
 
 
@@ -93,8 +112,12 @@ class RegistrationForm:
     notice: str | None = None
 
 
-def _weekday_name(t: Translator, weekday: int) -> str:
+def weekday_name(t: Translator, weekday: int) -> str:
     return t.date(date(2026, 11, 23) + timedelta(days=weekday), "EEEE")  # 23 Nov 2026 is a Monday
+
+
+def weekday_names(t: Translator, weekdays: Iterable[int]) -> str:
+    return ", ".join(weekday_name(t, d) for d in sorted(weekdays))
 
 
 def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
@@ -113,7 +136,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
         ChoiceSetInput(
             id="place", label=t("homework.form_place"), value=form.place, style="expanded", is_required=True,
             error_message=t("homework.form_place_required"),
-            choices=[Choice(title=t(f"homework.place_{place}"), value=place) for place in ("home", "satellite", "office")],
+            choices=[Choice(title=t(f"homework.place_{place}"), value=place) for place in PLACES],
         ),
         TextInput(
             id="location", label=t("homework.form_location"), value=form.location, max_length=LOCATION_MAX_LENGTH,
@@ -129,7 +152,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
         ChoiceSetInput(
             id="weekdays", label=t("homework.form_weekdays"), is_multi_select=True, style="expanded",
             value=",".join(str(d) for d in form.weekdays) or None,
-            choices=[Choice(title=_weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS],
+            choices=[Choice(title=weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS],
         ),
         NumberInput(
             id="weeks", label=t("homework.form_weeks", maximum=MAX_RECURRING_WEEKS), min=1, max=MAX_RECURRING_WEEKS,
@@ -144,6 +167,10 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
 
 
 # -- texts shared by the answers ---------------------------------------------------------------------
+def place_label(t: Translator, place: str, location: str | None = None) -> str:
+    label = t(f"homework.place_{place}")
+    return t("homework.place_with_location", place=label, location=location) if location else label
+
 
 
 def localized_params(t: Translator, params: Mapping[str, object]) -> dict[str, object]:
@@ -180,7 +207,9 @@ def day_label(t: Translator, registration: Registration) -> str:
 
 
 def status_suffix(t: Translator, registration: Registration) -> str:
-    return "" if registration.status == "registered" else " " + t(f"homework.status_{registration.status}")
+    if registration.status is RegistrationStatus.REGISTERED:
+        return ""
+    return " " + t(f"homework.status_{registration.status.value}")
 
 
 # -- the answer after registering ---------------------------------------------------------------------
@@ -190,10 +219,10 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     body: list[CardElement] = [title(t("homework.result_title"))]
     what = place_label(t, result.place, result.location)
     part = t(f"homework.part_{result.part}")
-    registered = result.with_outcome("registered")
-    pending = result.with_outcome("pending")
-    unchanged = result.with_outcome("unchanged")
-    refused = result.with_outcome("refused")
+    registered = result.with_outcome(Outcome.REGISTERED)
+    pending = result.with_outcome(Outcome.PENDING)
+    unchanged = result.with_outcome(Outcome.UNCHANGED)
+    refused = result.with_outcome(Outcome.REFUSED)
     if registered:
         body.append(text(t("homework.result_registered", place=what, part=part, count=len(registered)), weight="Bolder"))
         body += [text("✓ " + t.date(r.day)) for r in registered]
@@ -207,9 +236,8 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     if refused:
         body.append(text(t("homework.result_refused"), weight="Bolder", color="Attention"))
         body += [text("✗ " + error_text(t, r.refusal)) for r in refused if r.refusal is not None]
-    anchors = [r for r in result.days if r.anchor_day and r.outcome in ("registered", "pending", "unchanged")]
-    for r in anchors:
-        key = "homework.anchor_warning" if result.anchor_policy == "warn" else "homework.anchor_needs_approval"
+    key = "homework.anchor_needs_approval" if result.anchor_needs_approval else "homework.anchor_warning"
+    for r in result.anchor_days:
         body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Warning"))
     for warning in result.below_minimum:
         body.append(
@@ -227,7 +255,7 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
 
 # -- my overview ----------------------------------------------------------------------------------------
 
-_PERIOD_KEYS: dict[str, str] = {"week": "homework.period_week", "month": "homework.period_month", "next_month": "homework.period_next_month"}
+_PERIOD_KEYS: dict[Period, str] = {"week": "homework.period_week", "month": "homework.period_month", "next_month": "homework.period_next_month"}
 
 
 def overview_card(t: Translator, overview: Overview, *, notice: str | None = None) -> dict[str, Any]:
@@ -243,7 +271,7 @@ def overview_card(t: Translator, overview: Overview, *, notice: str | None = Non
     for registration in overview.registrations:
         line = day_label(t, registration) + status_suffix(t, registration)
         columns = [Column(width="stretch", items=[text(line)])]
-        if registration.day >= overview.earliest_changeable:
+        if overview.changeable(registration):
             columns.append(
                 Column(width="auto", items=[ActionSet(actions=[
                     submit(ShowRegistrationForm(registration_id=registration.id), t("homework.change")),

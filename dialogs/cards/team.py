@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date
 from typing import Annotated, Any
 
 from microsoft_teams.cards import (
@@ -19,21 +20,22 @@ from microsoft_teams.cards import (
 )
 from pydantic import Field
 
-from bot.actions import ActionData
+from bot.actions import ActionData, Id, OptionalDate, OptionalId
 from bot.domain.homework import (
     INELIGIBILITY_REASONS,
     NOTE_MAX_LENGTH,
     WORKING_WEEKDAYS,
     IneligibilityReason,
     Registration,
+    RegistrationStatus,
     TeamAgreement,
-    holiday_name,
 )
+from bot.domain.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek
 from bot.i18n import Translator
-from bot.services.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek, weekday_names
 from dialogs.cards.base import card, execute, heading, submit, text, title
-from dialogs.cards.homework import Optional, WeekdayList
+from dialogs.cards.homework import Blank, Weekdays, weekday_name, weekday_names
 
+FLOW_TEAM = "team"  # the flow the menu opens (see dialogs/menu.py)
 # Teams cards stay under 28 KB; a larger team is cut off with a note.
 MAX_TEAM_ROWS = 40
 
@@ -47,13 +49,9 @@ class ShowAgreement(ActionData, verb="team.agreement"):
 
 
 class SaveAgreement(ActionData, verb="team.agreement.save"):
-
-    anchor_weekdays: Annotated[WeekdayList | None, Optional] = None
+    anchor_weekdays: Weekdays = None
     # Required: the form always sends it (pre-filled), so a payload without it is not from the form.
     min_office_days: int = Field(ge=0, le=len(WORKING_WEEKDAYS))
-
-    def weekday_numbers(self) -> list[int]:
-        return sorted({int(d) for d in self.anchor_weekdays.split(",")}) if self.anchor_weekdays else []
 
 
 class ShowEligibility(ActionData, verb="team.eligibility"):
@@ -61,35 +59,39 @@ class ShowEligibility(ActionData, verb="team.eligibility"):
 
 
 class MarkIneligibleAction(ActionData, verb="team.eligibility.mark"):
-    staff_id: Annotated[int | None, Optional] = None
-    reason: Annotated[IneligibilityReason | None, Optional] = None
-    note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Optional] = None
-    valid_from: Annotated[date | None, Optional] = None
-    valid_until: Annotated[date | None, Optional] = None
+    staff_id: OptionalId = None
+    reason: Annotated[IneligibilityReason | None, Blank] = None
+    note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Blank] = None
+    valid_from: OptionalDate = None
+    valid_until: OptionalDate = None
 
 
 class LiftIneligibility(ActionData, verb="team.eligibility.lift"):
-    ineligibility_id: int
+    ineligibility_id: Id
 
 
-def _cell(t: Translator, registration: Registration | None, day: date) -> tuple[str, str | None]:
-    if holiday_name(day) is not None:
+def _cell(t: Translator, registration: Registration | None, holiday: bool) -> tuple[str, str | None]:
+    if holiday:
         return t("team.cell_holiday"), None
-    if registration is None or registration.status == "rejected":
+    if registration is None:
         return t("team.cell_none"), None
     label = t(f"team.cell_{registration.place}")
     if registration.part != "full":
         label += " " + t(f"team.cell_part_{registration.part}")
-    if registration.status == "pending":
+    if registration.status is RegistrationStatus.PENDING:
         label += " ⏳"
     return label, ("Accent" if registration.place == "home" else "Good" if registration.place == "office" else None)
+
+
+def anchor_days_text(t: Translator, weekdays: Iterable[int]) -> str:
+    weekdays = sorted(weekdays)
+    return weekday_names(t, weekdays) if weekdays else t("team.no_anchor_days")
 
 
 def agreement_summary(t: Translator, agreement: TeamAgreement | None) -> str:
     if agreement is None or (not agreement.anchor_weekdays and agreement.min_office_days_per_week == 0):
         return t("team.no_agreement")
-    anchors = weekday_names(t, agreement.anchor_weekdays) if agreement.anchor_weekdays else t("team.no_anchor_days")
-    return t("team.agreement_summary", anchors=anchors, minimum=agreement.min_office_days_per_week)
+    return t("team.agreement_summary", anchors=anchor_days_text(t, agreement.anchor_weekdays), minimum=agreement.min_office_days_per_week)
 
 
 def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
@@ -99,17 +101,16 @@ def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
         text(t("team.view_week", week=t(week_key), start=t.short_date(view.days[0]), end=t.short_date(view.days[-1])), subtle=True),
         text(agreement_summary(t, view.agreement), subtle=True),
     ]
-    anchors = view.agreement.anchor_weekdays if view.agreement else frozenset()
     header = [Column(width="stretch", items=[text(t("team.column_name"), weight="Bolder")])]
     for day in view.days:
-        label = t.short_date(day) + (" ⚓" if day.weekday() in anchors else "")
+        label = t.short_date(day) + (" ⚓" if view.is_anchor_day(day) else "")
         header.append(Column(width="stretch", items=[text(label, weight="Bolder", size="Small")]))
     body.append(ColumnSet(columns=header))
     for member in view.members[:MAX_TEAM_ROWS]:
         name = member.staff.display_name + (" ⛔" if member.ineligible else "")
         columns = [Column(width="stretch", items=[text(name, size="Small")])]
         for day in view.days:
-            label, color = _cell(t, member.days.get(day), day)
+            label, color = _cell(t, member.on(day), view.is_holiday(day))
             columns.append(Column(width="stretch", items=[text(label, size="Small", color=color)]))
         body.append(ColumnSet(columns=columns, separator=True))
     if len(view.members) > MAX_TEAM_ROWS:
@@ -124,8 +125,7 @@ def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
 
 
 def _weekday_choices(t: Translator) -> list[Choice]:
-    monday = date(2026, 11, 23)  # a Monday: only the names are used
-    return [Choice(title=t.date(monday + timedelta(days=d), "EEEE"), value=str(d)) for d in WORKING_WEEKDAYS]
+    return [Choice(title=weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS]
 
 
 def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | None = None) -> dict[str, Any]:
@@ -146,7 +146,7 @@ def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | Non
     return card(body, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))])
 
 
-def _period(t: Translator, since: date, until: date | None) -> str:
+def period_text(t: Translator, since: date, until: date | None) -> str:
     if until is None:
         return t("team.period_open", since=t.date(since))
     return t("team.period_closed", since=t.date(since), until=t.date(until))
@@ -163,7 +163,7 @@ def eligibility_card(t: Translator, rows: list[EligibilityRow], today: date, *, 
         for marking in row.markings:
             line = t(
                 "team.ineligible_line", name=row.staff.display_name, reason=t(f"team.reason_{marking.reason}"),
-                period=_period(t, marking.valid_from, marking.valid_until),
+                period=period_text(t, marking.valid_from, marking.valid_until),
             )
             items: list[CardElement] = [text(line, color="Attention")]
             if marking.note:

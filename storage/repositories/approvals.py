@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.approvals import PENDING, Approval, Deputy
+from bot.domain.approvals import Approval, ApprovalStatus, Deputy
 from storage.models.approvals import ApprovalRow, DeputyRow
 from storage.models.directory import StaffRow
 
@@ -17,7 +17,7 @@ from storage.models.directory import StaffRow
 def _approval(row: ApprovalRow) -> Approval:
     return Approval(
         id=row.id, subject_type=row.subject_type, subject_id=row.subject_id, requester_id=row.requester_id,
-        approver_id=row.approver_id, status=row.status, created_at=row.created_at, decided_by=row.decided_by,
+        approver_id=row.approver_id, status=ApprovalStatus(row.status), created_at=row.created_at, decided_by=row.decided_by,
         decided_at=row.decided_at, comment=row.comment, escalated_at=row.escalated_at, reminded_at=row.reminded_at,
         card_activity_id=row.card_activity_id, card_conversation_id=row.card_conversation_id,
     )
@@ -37,7 +37,7 @@ class ApprovalRepository:
     ) -> Approval:
         row = ApprovalRow(
             subject_type=subject_type, subject_id=subject_id, requester_id=requester_id, approver_id=approver_id,
-            status=PENDING, created_at=created_at,
+            status=ApprovalStatus.PENDING, created_at=created_at,
         )
         self.session.add(row)
         await self.session.flush()
@@ -55,25 +55,27 @@ class ApprovalRepository:
     async def pending_for_subject(self, subject_type: str, subject_id: int) -> Approval | None:
         row = await self.session.scalar(
             select(ApprovalRow)
-            .where(ApprovalRow.subject_type == subject_type, ApprovalRow.subject_id == subject_id, ApprovalRow.status == PENDING)
+            .where(ApprovalRow.subject_type == subject_type, ApprovalRow.subject_id == subject_id, ApprovalRow.status == ApprovalStatus.PENDING)
             .order_by(ApprovalRow.id.desc())
             .limit(1)
         )
         return _approval(row) if row else None
 
-    async def decide(self, approval_id: int, *, status: str, decided_by: int, decided_at: datetime, comment: str | None) -> bool:
+    async def decide(self, approval_id: int, *, status: ApprovalStatus, decided_by: int, decided_at: datetime, comment: str | None) -> bool:
         """Record a decision only while the approval is pending; False when someone was first."""
         result = await self.session.execute(
             update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id, ApprovalRow.status == PENDING)
+            .where(ApprovalRow.id == approval_id, ApprovalRow.status == ApprovalStatus.PENDING)
             .values(status=status, decided_by=decided_by, decided_at=decided_at, comment=comment)
         )
         return result.rowcount == 1
 
-    async def set_card(self, approval_id: int, activity_id: str | None, conversation_id: str | None) -> None:
+    async def set_card(self, approval_id: int, activity_id: str | None, conversation_id: str | None, *, approver_id: int) -> None:
+        """Keep the approver's card; a card delivered after an escalation changed the approver is
+        not theirs to keep."""
         await self.session.execute(
             update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id)
+            .where(ApprovalRow.id == approval_id, ApprovalRow.approver_id == approver_id)
             .values(card_activity_id=activity_id, card_conversation_id=conversation_id)
         )
 
@@ -81,7 +83,7 @@ class ApprovalRepository:
         """Mark the reminder sent; only the first caller (instance, run) gets True."""
         result = await self.session.execute(
             update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id, ApprovalRow.status == PENDING, ApprovalRow.reminded_at.is_(None))
+            .where(ApprovalRow.id == approval_id, ApprovalRow.status == ApprovalStatus.PENDING, ApprovalRow.reminded_at.is_(None))
             .values(reminded_at=now)
         )
         return result.rowcount == 1
@@ -91,14 +93,14 @@ class ApprovalRepository:
         card goes to the new approver, so its activity id replaces the old one."""
         result = await self.session.execute(
             update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id, ApprovalRow.status == PENDING, ApprovalRow.escalated_at.is_(None))
+            .where(ApprovalRow.id == approval_id, ApprovalRow.status == ApprovalStatus.PENDING, ApprovalRow.escalated_at.is_(None))
             .values(approver_id=new_approver_id, escalated_at=now)
         )
         return result.rowcount == 1
 
     async def list_pending(self, *, limit: int = 500) -> list[Approval]:
         rows = await self.session.scalars(
-            select(ApprovalRow).where(ApprovalRow.status == PENDING).order_by(ApprovalRow.created_at, ApprovalRow.id).limit(limit)
+            select(ApprovalRow).where(ApprovalRow.status == ApprovalStatus.PENDING).order_by(ApprovalRow.created_at, ApprovalRow.id).limit(limit)
         )
         return [_approval(row) for row in rows]
 
@@ -110,7 +112,7 @@ class ApprovalRepository:
         reports = select(StaffRow.id).where(StaffRow.manager_id.in_(ids))
         rows = await self.session.scalars(
             select(ApprovalRow)
-            .where(ApprovalRow.status == PENDING, or_(ApprovalRow.approver_id.in_(ids), ApprovalRow.requester_id.in_(reports)))
+            .where(ApprovalRow.status == ApprovalStatus.PENDING, or_(ApprovalRow.approver_id.in_(ids), ApprovalRow.requester_id.in_(reports)))
             .order_by(ApprovalRow.created_at, ApprovalRow.id)
             .limit(limit)
         )

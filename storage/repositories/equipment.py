@@ -1,4 +1,5 @@
-"""Equipment catalogue, budgets and requests; plus the aggregated figures the reports need."""
+"""Equipment catalogue, budgets and requests (the use cases' port: bot/services/ports/equipment.py);
+plus the aggregated figures the reports need."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.homework import Ineligibility, Registration, TeamAgreement
+from bot.domain.homework import Ineligibility, Registration, RegistrationStatus, TeamAgreement
 from storage.models.base import utcnow
 from storage.models.homework import IneligibilityRow, TeamAgreementRow, WorkRegistrationRow
 
@@ -18,7 +18,7 @@ from storage.models.homework import IneligibilityRow, TeamAgreementRow, WorkRegi
 def _registration(row: WorkRegistrationRow | Row) -> Registration:
     return Registration(
         id=row.id, staff_id=row.staff_id, day=row.day, place=row.place, part=row.part,  # type: ignore[arg-type]
-        status=row.status, satellite_location=row.satellite_location, source=row.source,  # type: ignore[arg-type]
+        status=RegistrationStatus(row.status), satellite_location=row.satellite_location, source=row.source,  # type: ignore[arg-type]
     )
 
 
@@ -105,7 +105,7 @@ class RegistrationRepository:
         return [_registration(row) for row in rows]
 
     async def save_day(
-        self, *, staff_id: int, day: date, place: str, part: str, status: str,
+        self, *, staff_id: int, day: date, place: str, part: str, status: RegistrationStatus | str,
         satellite_location: str | None = None, source: str = "bot",
     ) -> Registration:
         """Create or change the one registration of a staff member on a day, in one statement.
@@ -113,19 +113,21 @@ class RegistrationRepository:
         Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
         now = utcnow()
         row = (await self.session.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
-            "staff_id": staff_id, "day": day, "place": place, "part": part, "status": status,
+            "staff_id": staff_id, "day": day, "place": place, "part": part, "status": RegistrationStatus(status).value,
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
         })).one()
         return _registration(row)
 
-    async def set_status(self, registration_id: int, status: str, *, only_if: str | None = None) -> bool:
+    async def set_status(
+        self, registration_id: int, status: RegistrationStatus | str, *, only_if: RegistrationStatus | str | None = None
+    ) -> bool:
         row = await self.session.scalar(
             select(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id).with_for_update()
             .execution_options(populate_existing=True)
         )
-        if row is None or (only_if is not None and row.status != only_if):
+        if row is None or (only_if is not None and row.status != RegistrationStatus(only_if)):
             return False
-        row.status = status
+        row.status = RegistrationStatus(status).value
         row.updated_at = utcnow()
         await self.session.flush()
         return True

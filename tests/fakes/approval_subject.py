@@ -1,27 +1,47 @@
 """A small approval subject for tests, kept in a dict, so approval tests do not depend on the
-home-work or equipment areas; and a proactive sender that records instead of sending."""
+home-work or equipment areas; a proactive sender that records instead of sending; and an
+environment that runs the approval use cases on a real database and delivers their notices
+through the real dispatcher into that recorder."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from bot.clock import FixedClock
+from bot.domain.approvals import ApprovalStatus, NeedsConfirmation, SubjectSummary, Verdict
 from bot.domain.conversations import StoredReference
 from bot.domain.errors import DomainError
 from bot.domain.staff import Staff
-from bot.i18n import Translator, resolve_locale
+from bot.i18n import Translator
+from bot.notifications import NotificationDispatcher
 from bot.proactive import Content, SendResult, to_activity
-from bot.runtime import Services
-from bot.services.approvals import NeedsConfirmation, SubjectView, register_subject, request_approval
+from bot.registry import Registry
+from bot.runner import UseCaseRunner
+from bot.services import approvals as service
+from bot.services.approvals import request_approval
+from bot.wiring import build_registry
+from dialogs.cards.approvals import SubjectText
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.fakes import people
 from tests.fakes.teams import TeamsUser
 
 SUBJECT_TYPE = "test_request"
+
+
+class FakeSummary(SubjectSummary):
+    subject_type: Literal["test_request"] = "test_request"
+    what: str
+    over_budget: bool = False
+
+
+def fake_text(summary: FakeSummary, t: Translator) -> SubjectText:
+    label = "Aanvraag" if t.locale == "nl" else "Request"
+    warning = ("Boven budget" if t.locale == "nl" else "Over budget") if summary.over_budget else None
+    return SubjectText(title=f"{label}: {summary.what}", facts=[(label, summary.what)], warning=warning)
 
 
 @dataclass
@@ -46,11 +66,9 @@ class FakeSubject:
         self.items[subject_id] = FakeItem(requester_id, what, **flags)
         return subject_id
 
-    async def describe(self, uow: UnitOfWork, subject_id: int, t: Translator) -> SubjectView:
+    async def describe(self, uow: UnitOfWork, subject_id: int) -> FakeSummary:
         item = self.items[subject_id]
-        label = "Aanvraag" if t.locale == "nl" else "Request"
-        warning = ("Boven budget" if t.locale == "nl" else "Over budget") if item.needs_confirmation else None
-        return SubjectView(title=f"{label}: {item.what}", facts=[(label, item.what)], requester_id=item.requester_id, warning=warning)
+        return FakeSummary(requester_id=item.requester_id, what=item.what, over_budget=item.needs_confirmation)
 
     async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
         if self.approve_delay:
@@ -61,50 +79,41 @@ class FakeSubject:
         if item.needs_confirmation and not confirmed:
             raise NeedsConfirmation()
 
-    async def on_decided(self, uow: UnitOfWork, subject_id: int, status: str, actor: Staff, comment: str | None, now: datetime) -> None:
+    async def on_decided(
+        self, uow: UnitOfWork, subject_id: int, status: ApprovalStatus, actor: Staff, comment: str | None, now: datetime
+    ) -> None:
         self.items[subject_id].status = status
         self.decided.append((subject_id, status, actor.id, comment))
 
 
-def install_fake_subject() -> FakeSubject:
+def install_fake_subject(registry: Registry) -> FakeSubject:
+    """Register a fresh fake subject (and how its card reads) on an app's registry."""
     subject = FakeSubject()
-    register_subject(subject)
+    registry.approval_subject(subject)
+    registry.approval_wording(SUBJECT_TYPE, fake_text)
     return subject
 
 
 @dataclass
 class RecordingProactive:
-    """Stands in for ProactiveSender in service tests: renders like the real one, records, sends nothing."""
+    """Stands in for ProactiveSender behind the dispatcher: records, sends nothing."""
 
-    uow_factory: Any
-    default_locale: str = "nl"
     sent: list[tuple[str, Any]] = field(default_factory=list)  # (aad object id, activity)
     updates: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (aad, activity id, card)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    async def reference_for(self, aad_object_id: str) -> StoredReference | None:
-        async with self.uow_factory() as uow:
-            return await uow.conversations.get(aad_object_id)
 
     async def send_to_reference(self, ref: StoredReference, content: Content) -> SendResult:
         self.sent.append((ref.aad_object_id, to_activity(content)))
         return SendResult("sent", activity_id=f"card-{next(self._ids)}", conversation_id=ref.conversation_id)
 
-    async def send(self, aad_object_id: str, content: Content) -> SendResult:
-        ref = await self.reference_for(aad_object_id)
-        if ref is None:
-            return SendResult("unreachable")
-        return await self.send_to_reference(ref, content)
-
-    async def notify(self, aad_object_id: str, render: Any, preferred_language: str | None = None) -> SendResult:
-        ref = await self.reference_for(aad_object_id)
-        if ref is None:
-            return SendResult("unreachable")
-        return await self.send_to_reference(ref, render(Translator(resolve_locale(ref.locale, preferred_language, self.default_locale))))  # type: ignore[arg-type]
-
     async def update(self, ref: StoredReference, activity_id: str, card: dict[str, Any]) -> bool:
         self.updates.append((ref.aad_object_id, activity_id, card))
         return True
+
+    def clear(self) -> None:
+        """Forget what was sent so far (a test that counts what a later step sends)."""
+        self.sent.clear()
+        self.updates.clear()
 
     def to(self, aad_object_id: str) -> list[Any]:
         return [activity for aad, activity in self.sent if aad == aad_object_id]
@@ -124,14 +133,12 @@ USERS = (
 
 @dataclass
 class ApprovalEnv:
-    services: Services
+    uow_factory: UnitOfWorkFactory
     subject: FakeSubject
     proactive: RecordingProactive
     clock: FixedClock
-
-    @property
-    def uow_factory(self) -> UnitOfWorkFactory:
-        return self.services.uow_factory
+    runner: UseCaseRunner
+    dispatcher: NotificationDispatcher
 
     async def staff(self, user: TeamsUser) -> Staff:
         async with self.uow_factory() as uow:
@@ -139,7 +146,32 @@ class ApprovalEnv:
         assert found is not None
         return found
 
+    async def delivered(self) -> None:
+        """Deliver every notification recorded so far, as the dispatcher does after a commit."""
+        while await self.dispatcher.deliver_due():
+            pass
+
+    async def run(self, use_case: Any, command: Any) -> Any:
+        """Run a use case at the clock's now, then deliver what it recorded."""
+        try:
+            return await self.runner.run(use_case, command)
+        finally:
+            await self.delivered()
+
+    async def decide(self, actor: Staff, approval_id: int, decision: str = "approve", **options: Any) -> service.Decision:
+        command = service.DecideApproval(actor, approval_id, Verdict(decision), **options)
+        return await self.run(service.decide, command)
+
+    async def job(self, run: Any, when: datetime) -> Any:
+        """Run a scheduled job as the scheduler would at `when` (the clock says `when` too)."""
+        self.clock.current = when
+        try:
+            return await run(self.runner, when)
+        finally:
+            await self.delivered()
+
     async def request(self, user: TeamsUser, what: str = "laptophouder", *, at: datetime | None = None, **flags: bool) -> int:
+        """A request whose approval card went out."""
         requester = await self.staff(user)
         subject_id = self.subject.add(requester.id, what, **flags)
         async with self.uow_factory() as uow:
@@ -148,19 +180,25 @@ class ApprovalEnv:
                 actor=f"staff:{requester.id}", now=at or self.clock.now(),
             )
             await uow.commit()
+        await self.delivered()
         return approval_id
 
 
 async def make_env(uow_factory: UnitOfWorkFactory, database_url: str) -> ApprovalEnv:
-    """Services with a recording sender over the given database, and every test user reachable."""
-    from tests.conftest import DEFAULT_NOW, make_settings
+    """The approval use cases over the given database, with the fake subject, the real notice
+    renderers, a dispatcher sending into a recorder, and every test user reachable."""
+    from tests.conftest import DEFAULT_NOW
 
     clock = FixedClock(DEFAULT_NOW)
-    proactive = RecordingProactive(uow_factory)
-    services = Services(
-        settings=make_settings(database_url), clock=clock, uow_factory=uow_factory, proactive=proactive,  # type: ignore[arg-type]
+    registry = build_registry()
+    subject = install_fake_subject(registry)
+    units = UnitOfWorkFactory(uow_factory.session_factory, approval_subjects=registry.approval_subjects)
+    proactive = RecordingProactive()
+    dispatcher = NotificationDispatcher(
+        units, proactive, registry.notices, clock, instance_id="test", default_locale="nl",  # type: ignore[arg-type]
+        lease=timedelta(seconds=60), poll_seconds=1,
     )
-    async with uow_factory() as uow:
+    async with units() as uow:
         for user in USERS:
             await uow.conversations.save(
                 StoredReference(
@@ -170,4 +208,4 @@ async def make_env(uow_factory: UnitOfWorkFactory, database_url: str) -> Approva
                 )
             )
         await uow.commit()
-    return ApprovalEnv(services, install_fake_subject(), proactive, clock)
+    return ApprovalEnv(units, subject, proactive, clock, UseCaseRunner(units, clock), dispatcher)

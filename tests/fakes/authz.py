@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
+from bot.cli.equipment_files import load_catalogue_file
 from bot.domain.coaching import CoachingKind
 from bot.domain.equipment import Delivery, RequestLine, RequestStatus
 from bot.domain.staff import Staff
 from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft
 from bot.i18n import Translator
+from bot.services import approval_deputies as deputy_service
 from bot.services import approvals as approval_service
 from bot.services import equipment as equipment_service
 from bot.services import homework as homework_service
@@ -100,8 +102,8 @@ class World:
     # -- equipment ----------------------------------------------------------------------------
     async def catalogue(self) -> None:
         if "catalogue" not in self.cache:
-            await equipment_service.load_catalogue(self.harness.services.uow_factory, DEMO / "equipment_dwse.yaml", "DWSE", actor="test")
-            await equipment_service.load_catalogue(self.harness.services.uow_factory, DEMO / "equipment_dv.yaml", "DV", actor="test")
+            for code, path in (("DWSE", DEMO / "equipment_dwse.yaml"), ("DV", DEMO / "equipment_dv.yaml")):
+                await load_catalogue_file(self.harness.services.uow_factory, path, code, actor="test", now=self.now)
             self.cache["catalogue"] = True
 
     async def equipment_request(self, user: TeamsUser = STAFF, *, status: RequestStatus = RequestStatus.PENDING, item: str = "keyboard") -> dict[str, Any]:
@@ -123,6 +125,7 @@ class World:
                     actor=f"staff:{owner.id}", now=self.now,
                 )
             await uow.commit()
+        await self.harness.delivered()  # the approval card went out before the attempt
         return {"request_id": request_id, "approval_id": approval_id, "item_id": wanted.id, "price": str(wanted.unit_price)}
 
     # -- home work ----------------------------------------------------------------------------
@@ -136,7 +139,7 @@ class World:
     async def home_day(self, user: TeamsUser = STAFF) -> dict[str, Any]:
         owner = await self.staff(user)
         day = self.next_working_day()
-        await homework_service.register_days(self.harness.services, owner, homework_service.RegisterDays((day,), "home"))
+        await homework_service.register_days(self.uow(), homework_service.RegisterDays(owner, (day,), "home"), self.now)
         async with self.uow() as uow:
             registration_id = await uow.session.scalar(
                 select(WorkRegistrationRow.id).where(WorkRegistrationRow.staff_id == owner.id, WorkRegistrationRow.day == day)
@@ -160,19 +163,16 @@ class World:
         manager = await self.staff(MANAGER)
         member = await self.staff_id(user)
         result = await team_service.mark_ineligible(
-            self.harness.services, manager, team_service.MarkIneligible(member, "organisational", self.today),
+            self.uow(), team_service.MarkIneligible(manager, member, "organisational", self.today), self.now,
         )
+        await self.harness.delivered()  # the member's notice goes out now, not during the attempt
         return {"ineligibility_id": result.marking.id, "staff_id": member}
 
     async def deputy(self) -> dict[str, Any]:
         """A deputy named by MANAGER (STAFF stands in for them)."""
         manager = await self.staff(MANAGER)
-        async with self.uow() as uow:
-            row = await approval_service.set_deputy(
-                uow, manager, deputy_id=await self.staff_id(STAFF), deputy_email=None, valid_from=self.today,
-                valid_until=self.today + timedelta(days=10), today=self.today, now=self.now,
-            )
-            await uow.commit()
+        command = deputy_service.SetDeputy(manager, self.today, self.today + timedelta(days=10), deputy_id=await self.staff_id(STAFF))
+        row = await deputy_service.set_deputy(self.uow(), command, self.now)
         return {"deputy_row_id": row.id}
 
     # -- webinars, broadcasts, coaching -------------------------------------------------------
@@ -258,6 +258,7 @@ class World:
             verb = data["verb"]  # type: ignore[index]
             activity = teams.execute(user, url, verb, {k: v for k, v in data.items() if k != "verb"})  # type: ignore[union-attr]
         response = await (self._post_foreign(activity) if actor == "foreign" else self.harness.post(activity))
+        await self.harness.delivered()  # what the attempt recorded for others goes out within it
         answer = Answer(response.status)
         if via == "execute" and response.status == 200:
             body = await response.json()

@@ -53,6 +53,9 @@ class FakeConnector:
     # While a gate is set up, activity posts wait for it and then fail with 503, never accepted
     # (a bot process that dies while its requests are on the wire).
     gate: asyncio.Event | None = None
+    # Conversation id -> seconds an activity post to it is held before it is accepted (see `hold`).
+    holds: dict[str, float] = field(default_factory=dict)
+    held: asyncio.Event = field(default_factory=asyncio.Event)  # set when a held post arrives
 
     @property
     def url(self) -> str:
@@ -86,10 +89,19 @@ class FakeConnector:
         status, headers = verdict
         return web.json_response({"error": {"code": "Simulated", "message": "simulated"}}, status=status, headers=headers)
 
+    def hold(self, conversation_id: str, seconds: float) -> None:
+        """Hold every activity post to one conversation for `seconds` before accepting it (a slow
+        connector, or a notification still on the wire while the bot shuts down)."""
+        self.holds[conversation_id] = seconds
+        self.held.clear()
+
     async def _post(self, request: web.Request) -> web.Response:
         cid = request.match_info["cid"]
         if self.latency:
             await asyncio.sleep(self.latency)
+        if cid in self.holds:
+            self.held.set()
+            await asyncio.sleep(self.holds[cid])
         if self.gate is not None:
             await self.gate.wait()
             return web.json_response({"error": {"code": "Gone", "message": "simulated crash"}}, status=503)

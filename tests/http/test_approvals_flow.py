@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from bot.routing import CARD_CONTENT_TYPE, MESSAGE_CONTENT_TYPE
-from bot.services import approvals as service
 from bot.services.approvals import request_approval
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness
@@ -18,8 +17,8 @@ from tests.fakes.teams import TeamsUser
 
 
 @pytest.fixture
-def subject() -> FakeSubject:
-    return install_fake_subject()
+def subject(harness: BotHarness) -> FakeSubject:
+    return install_fake_subject(harness.services.registry)
 
 
 async def request(harness: BotHarness, subject: FakeSubject, user: TeamsUser, what: str = "laptophouder", **flags: bool) -> int:
@@ -31,7 +30,7 @@ async def request(harness: BotHarness, subject: FakeSubject, user: TeamsUser, wh
             uow, subject_type=SUBJECT_TYPE, subject_id=subject_id, requester=requester, actor="test", now=harness.clock.now()
         )
         await uow.commit()
-    await service.deliver_approval_card(harness.services, approval_id)
+    await harness.delivered()  # the approval card reached the approver
     return approval_id
 
 

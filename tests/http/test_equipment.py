@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.cli.equipment_files import load_catalogue_file
 from bot.services import equipment as service
 from storage.models.directory import AuditRow
 from storage.models.equipment import EquipmentRequestRow
@@ -20,8 +21,9 @@ DEMO = Path(service.__file__).resolve().parent.parent / "demo"
 
 
 async def load_catalogues(harness: BotHarness) -> None:
-    await service.load_catalogue(harness.services.uow_factory, DEMO / "equipment_dwse.yaml", "DWSE", actor="test")
-    await service.load_catalogue(harness.services.uow_factory, DEMO / "equipment_dv.yaml", "DV", actor="test")
+    now = harness.services.clock.now()
+    await load_catalogue_file(harness.services.uow_factory, DEMO / "equipment_dwse.yaml", "DWSE", actor="test", now=now)
+    await load_catalogue_file(harness.services.uow_factory, DEMO / "equipment_dv.yaml", "DV", actor="test", now=now)
 
 
 

@@ -50,9 +50,10 @@ async def set_policy(harness: BotHarness, entity_code: str, **fields: Any) -> No
 
 
 async def set_agreement(harness: BotHarness, manager: TeamsUser, anchors: list[int], minimum: int) -> None:
-    from bot.services.team import save_agreement
+    from bot.services.team import SaveAgreement, save_agreement
 
-    await save_agreement(harness.services, await staff_of(harness, manager), anchors, minimum)
+    await harness.services.runner.run(save_agreement, SaveAgreement(await staff_of(harness, manager), tuple(anchors), minimum))
+    await harness.delivered()  # the team's notices go out now, not in the middle of a later turn
 
 
 async def one_card(harness: BotHarness, user: TeamsUser, text: str) -> dict[str, Any]:
@@ -189,7 +190,8 @@ async def test_not_eligible_is_refused_with_reason_and_manager(harness: BotHarne
 
     manager = await staff_of(harness, MANAGER)
     staff = await staff_of(harness, STAFF)
-    await mark_ineligible(harness.services, manager, MarkIneligible(staff.id, "function", date(2026, 11, 22), None, None))
+    await harness.services.runner.run(mark_ineligible, MarkIneligible(manager, staff.id, "function", date(2026, 11, 22), None, None))
+    await harness.delivered()
     answer = await one_text(harness, STAFF, "thuis morgen")
     assert "Mia Manager" in answer and "functie" in answer.lower()
     assert await days_of(harness, STAFF) == []

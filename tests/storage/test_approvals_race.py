@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from bot.services import approvals as service
+from bot.services import approval_deputies as deputies
+from bot.services import approval_reminders as reminders
 from storage.uow import UnitOfWorkFactory
 from tests.fakes import people
 from tests.fakes.approval_subject import ApprovalEnv, make_env
@@ -33,8 +34,8 @@ async def test_manager_and_admin_clicking_together_decide_once(env: ApprovalEnv,
         approval_id = await env.request(people.STAFF)
         before = len(env.proactive.texts(people.STAFF.aad_object_id))
         results = await asyncio.gather(
-            service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve"),
-            service.decide(env.services, approval_id=approval_id, actor=admin, decision="reject", comment="nee"),
+            env.decide(manager, approval_id, "approve"),
+            env.decide(admin, approval_id, "reject", comment="nee"),
         )
         winners = [r for r in results if r.changed]
         assert len(winners) == 1
@@ -49,15 +50,10 @@ async def test_manager_and_admin_clicking_together_decide_once(env: ApprovalEnv,
 
 async def test_manager_and_deputy_clicking_together_decide_once(env: ApprovalEnv) -> None:
     manager, hr = await env.staff(people.MANAGER), await env.staff(people.HR)
-    async with env.uow_factory() as uow:
-        await service.set_deputy(
-            uow, manager, deputy_id=hr.id, deputy_email=None, valid_from=date(2026, 11, 22), valid_until=date(2026, 11, 30),
-            today=env.clock.today(), now=env.clock.now(),
-        )
-        await uow.commit()
+    await env.run(deputies.set_deputy, deputies.SetDeputy(manager, date(2026, 11, 22), date(2026, 11, 30), deputy_id=hr.id))
     approval_id = await env.request(people.STAFF)
     results = await asyncio.gather(
-        *(service.decide(env.services, approval_id=approval_id, actor=actor, decision="approve") for actor in (manager, hr, manager, hr))
+        *(env.decide(actor, approval_id, "approve") for actor in (manager, hr, manager, hr))
     )
     assert sum(r.changed for r in results) == 1
     assert len(await _decided_audits(env, approval_id)) == 1
@@ -69,8 +65,11 @@ async def test_two_instances_running_the_reminder_job_send_once(env: ApprovalEnv
     from datetime import timedelta
 
     approval_id = await env.request(people.STAFF)
+    env.proactive.clear()  # the approval card went out; count the reminders
     later = env.clock.now() + timedelta(days=3)
-    await asyncio.gather(service.send_reminders(env.services, later), service.send_reminders(env.services, later))
+    env.clock.current = later
+    await asyncio.gather(reminders.run_reminders(env.runner, later), reminders.run_reminders(env.runner, later))
+    await env.delivered()
     assert len(env.proactive.cards(people.MANAGER.aad_object_id)) == 1
     async with env.uow_factory() as uow:
         assert [r.subject_id for r in await uow.audit.list_by_action("approval.reminded")] == [str(approval_id)]

@@ -9,12 +9,15 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.errors import DomainError, Forbidden, InvalidInput
+from bot.i18n import Translator
+from bot.services import approval_deputies as deputies
+from bot.services import approval_reminders as reminders
 from bot.services import approvals as service
 from bot.services.approvals import NeedsConfirmation
 from storage.uow import UnitOfWorkFactory
 from tests.cards import assert_valid_card
 from tests.fakes import people
-from tests.fakes.approval_subject import SUBJECT_TYPE, ApprovalEnv, make_env
+from tests.fakes.approval_subject import SUBJECT_TYPE, ApprovalEnv, fake_text, make_env
 
 
 @pytest.fixture
@@ -70,7 +73,6 @@ class TestRequest:
 
     async def test_the_card_goes_to_the_approver_with_buttons_and_refresh_for_the_deciders(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        await service.deliver_approval_card(env.services, approval_id)
         [card] = env.proactive.cards(people.MANAGER.aad_object_id)
         assert_valid_card(card)
         assert [a["data"]["decision"] for a in actions_of(card)] == ["approve", "reject"]
@@ -86,8 +88,8 @@ class TestDecide:
     async def test_the_manager_approves_once_and_the_requester_is_told(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
         manager = await env.staff(people.MANAGER)
-        first = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve", comment=" prima ")
-        second = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="reject")
+        first = await env.decide(manager, approval_id, "approve", comment=" prima ")
+        second = await env.decide(manager, approval_id, "reject")
         assert first.changed and not second.changed
         assert second.approval.status == "approved" and second.approval.comment == "prima"
         assert [d[1:] for d in env.subject.decided] == [("approved", manager.id, "prima")]
@@ -98,16 +100,17 @@ class TestDecide:
     async def test_the_english_requester_is_told_in_english(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.COLLEAGUE, "headset")
         manager = await env.staff(people.MANAGER)
-        await service.decide(env.services, approval_id=approval_id, actor=manager, decision="reject", comment="Not now")
+        await env.decide(manager, approval_id, "reject", comment="Not now")
         [message] = env.proactive.texts(people.COLLEAGUE.aad_object_id)
         assert message.startswith("Your request 'Request: headset' was rejected by Mia Manager")
 
     @pytest.mark.parametrize("intruder", [people.OTHER_MANAGER, people.COLLEAGUE, people.HR, people.STAFF])
     async def test_anyone_else_is_refused_and_audited_with_the_approval(self, env: ApprovalEnv, intruder) -> None:  # noqa: ANN001
         approval_id = await env.request(people.STAFF)
+        env.proactive.clear()  # the approval card went out; count what the refusal sends
         actor = await env.staff(intruder)
         with pytest.raises(Forbidden):
-            await service.decide(env.services, approval_id=approval_id, actor=actor, decision="approve")
+            await env.decide(actor, approval_id, "approve")
         assert (await get(env, approval_id)).status == "pending"
         assert env.subject.decided == []
         [refusal] = await audits(env, "approval.refused")
@@ -117,29 +120,28 @@ class TestDecide:
 
     async def test_an_admin_may_decide(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        outcome = await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.ADMIN), decision="reject")
+        outcome = await env.decide(await env.staff(people.ADMIN), approval_id, "reject")
         assert outcome.changed and outcome.approval.status == "rejected"
 
     async def test_a_subject_asking_confirmation_needs_approve_anyway(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF, "stoel", needs_confirmation=True)
         manager = await env.staff(people.MANAGER)
         with pytest.raises(NeedsConfirmation):
-            await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve")
+            await env.decide(manager, approval_id, "approve")
         assert (await get(env, approval_id)).status == "pending"
-        outcome = await service.decide(env.services, approval_id=approval_id, actor=manager, decision="approve", confirmed=True)
+        outcome = await env.decide(manager, approval_id, "approve", confirmed=True)
         assert outcome.approval.status == "approved"
 
     async def test_a_blocked_subject_changes_nothing(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF, blocked=True)
         with pytest.raises(DomainError):
-            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
+            await env.decide(await env.staff(people.MANAGER), approval_id, "approve")
         assert (await get(env, approval_id)).status == "pending"
         assert await audits(env, "approval.decided") == []
 
     async def test_a_decision_elsewhere_updates_the_approvers_stored_card(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        await service.deliver_approval_card(env.services, approval_id)
-        await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.ADMIN), decision="approve")
+        await env.decide(await env.staff(people.ADMIN), approval_id, "approve")
         [(aad, activity_id, card)] = env.proactive.updates
         assert (aad, activity_id) == (people.MANAGER.aad_object_id, "card-1")
         assert_valid_card(card)
@@ -147,16 +149,13 @@ class TestDecide:
 
     async def test_the_card_the_click_came_from_is_not_updated_twice(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        await service.deliver_approval_card(env.services, approval_id)
-        await service.decide(
-            env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve", shown_activity_id="card-1"
-        )
+        await env.decide(await env.staff(people.MANAGER), approval_id, "approve", shown_activity_id="card-1")
         assert env.proactive.updates == []
 
     async def test_an_oversized_comment_is_refused(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
         with pytest.raises(InvalidInput):
-            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="reject", comment="x" * 2000)
+            await env.decide(await env.staff(people.MANAGER), approval_id, "reject", comment="x" * 2000)
         assert (await get(env, approval_id)).status == "pending"
 
 
@@ -188,40 +187,32 @@ class TestCancel:
 class TestDeputies:
     async def _name(self, env: ApprovalEnv, deputy: str, start: date, end: date) -> int:
         manager = await env.staff(people.MANAGER)
-        async with env.uow_factory() as uow:
-            row = await service.set_deputy(
-                uow, manager, deputy_id=None, deputy_email=deputy, valid_from=start, valid_until=end,
-                today=env.clock.today(), now=env.clock.now(),
-            )
-            await uow.commit()
+        row = await env.run(deputies.set_deputy, deputies.SetDeputy(manager, start, end, deputy_email=deputy))
         return row.id
 
     async def test_an_active_deputy_decides_and_sees_the_pending_list(self, env: ApprovalEnv) -> None:
         await self._name(env, "HR@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
         approval_id = await env.request(people.STAFF)
         hr = await env.staff(people.HR)
-        from bot.i18n import Translator
-
-        items = await service.list_decidable(env.services, hr, Translator("nl"))
+        items = await env.run(service.list_decidable, service.PendingApprovals(hr))
         assert [i.approval_id for i in items] == [approval_id]
-        outcome = await service.decide(env.services, approval_id=approval_id, actor=hr, decision="approve")
+        outcome = await env.decide(hr, approval_id, "approve")
         assert outcome.changed and outcome.approval.decided_by == hr.id
 
     async def test_a_deputy_outside_the_period_is_refused(self, env: ApprovalEnv) -> None:
         await self._name(env, "hr@vlaanderen.be", date(2026, 11, 23), date(2026, 11, 27))
         approval_id = await env.request(people.STAFF)
         with pytest.raises(Forbidden):
-            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")
+            await env.decide(await env.staff(people.HR), approval_id, "approve")
         env.clock.advance(days=6)  # Saturday 28 November: the period has ended
         with pytest.raises(Forbidden):
-            await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")
+            await env.decide(await env.staff(people.HR), approval_id, "approve")
         env.clock.advance(days=-4)  # Tuesday 24 November: inside the period
-        assert (await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.HR), decision="approve")).changed
+        assert (await env.decide(await env.staff(people.HR), approval_id, "approve")).changed
 
     async def test_an_active_deputy_gets_a_copy_of_the_card_and_is_in_the_refresh_list(self, env: ApprovalEnv) -> None:
         await self._name(env, "hr@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
         approval_id = await env.request(people.STAFF)
-        await service.deliver_approval_card(env.services, approval_id)
         [card] = env.proactive.cards(people.HR.aad_object_id)
         assert people.HR.user_id in card["refresh"]["userIds"] and people.MANAGER.user_id in card["refresh"]["userIds"]
         assert (await get(env, approval_id)).card_conversation_id == people.MANAGER.conversation_id
@@ -230,15 +221,12 @@ class TestDeputies:
         row_id = await self._name(env, "hr@vlaanderen.be", date(2026, 11, 22), date(2026, 11, 27))
         manager = await env.staff(people.MANAGER)
         other = await env.staff(people.OTHER_MANAGER)
-        async with env.uow_factory() as uow:
-            [item] = await service.list_deputies(uow, manager, env.clock.today())
-            assert (item.name, item.active) == ("Hilde HR", True)
-            with pytest.raises(Forbidden):
-                await service.remove_deputy(uow, other, row_id)
-            await service.remove_deputy(uow, manager, row_id)
-            await uow.commit()
-        async with env.uow_factory() as uow:
-            assert await service.list_deputies(uow, manager, env.clock.today()) == []
+        [item] = (await env.run(deputies.deputies, deputies.ShowDeputies(manager))).current
+        assert (item.name, item.active) == ("Hilde HR", True)
+        with pytest.raises(Forbidden):
+            await env.run(deputies.remove_deputy, deputies.RemoveDeputy(other, row_id))
+        await env.run(deputies.remove_deputy, deputies.RemoveDeputy(manager, row_id))
+        assert (await env.run(deputies.deputies, deputies.ShowDeputies(manager))).current == []
         assert [a.action for a in await audits(env, "deputy.removed")] == ["deputy.removed"]
 
     @pytest.mark.parametrize(
@@ -253,8 +241,7 @@ class TestDeputies:
 
     async def test_candidates_are_peers_and_reports(self, env: ApprovalEnv) -> None:
         manager = await env.staff(people.MANAGER)
-        async with env.uow_factory() as uow:
-            names = [c.display_name for c in await service.deputy_candidates(uow, manager, env.clock.today())]
+        names = [c.display_name for c in (await env.run(deputies.deputies, deputies.ShowDeputies(manager))).candidates]
         assert names == ["Ada Admin", "Cato Collega", "Hilde HR", "Lode Logistiek", "Stan Staff"]
 
 
@@ -265,7 +252,7 @@ class TestBulk:
         confirm = await env.request(people.STAFF, "stoel", needs_confirmation=True)
         foreign = await env.request(people.OTHER_STAFF, "scherm")
         manager = await env.staff(people.MANAGER)
-        result = await service.bulk_approve(env.services, manager, [first, second, confirm, foreign, first])
+        result = await env.run(service.bulk_approve, service.BulkApprove(manager, (first, second, confirm, foreign, first)))
         assert result.approved == [first, second]
         assert dict(result.skipped) == {
             confirm: "approvals.skipped_needs_confirmation", foreign: "approvals.skipped_not_yours",
@@ -275,24 +262,24 @@ class TestBulk:
         assert len(env.proactive.texts(people.COLLEAGUE.aad_object_id)) == 1
 
     async def test_the_pending_list_shows_only_what_the_viewer_may_decide(self, env: ApprovalEnv) -> None:
-        from bot.i18n import Translator
-
         mine = await env.request(people.STAFF)
         await env.request(people.OTHER_STAFF)
-        items = await service.list_decidable(env.services, await env.staff(people.MANAGER), Translator("nl"))
-        assert [(i.approval_id, i.title, i.requester_name) for i in items] == [(mine, "Aanvraag: laptophouder", "Stan Staff")]
-        assert await service.list_decidable(env.services, await env.staff(people.COLLEAGUE), Translator("nl")) == []
+        items = await env.run(service.list_decidable, service.PendingApprovals(await env.staff(people.MANAGER)))
+        titles = [(i.approval_id, fake_text(i.summary, Translator("nl")).title, i.requester_name) for i in items]
+        assert titles == [(mine, "Aanvraag: laptophouder", "Stan Staff")]
+        assert await env.run(service.list_decidable, service.PendingApprovals(await env.staff(people.COLLEAGUE))) == []
 
 
 class TestRemindersAndEscalation:
     async def test_a_reminder_is_sent_once_after_the_working_days(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)  # Sunday 22 November
+        env.proactive.clear()  # the approval card went out; count the reminders
         monday = env.clock.now() + timedelta(days=1)
-        await service.send_reminders(env.services, monday)
+        await env.job(reminders.run_reminders, monday)
         assert env.proactive.cards(people.MANAGER.aad_object_id) == []
         tuesday = monday + timedelta(days=1)
-        await service.send_reminders(env.services, tuesday)
-        await service.send_reminders(env.services, tuesday + timedelta(hours=1))
+        await env.job(reminders.run_reminders, tuesday)
+        await env.job(reminders.run_reminders, tuesday + timedelta(hours=1))
         [card] = env.proactive.cards(people.MANAGER.aad_object_id)
         assert_valid_card(card)
         assert "Herinnering" in card["body"][0]["text"]
@@ -301,18 +288,20 @@ class TestRemindersAndEscalation:
 
     async def test_a_decided_request_gets_no_reminder(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
-        await service.send_reminders(env.services, env.clock.now() + timedelta(days=7))
+        await env.decide(await env.staff(people.MANAGER), approval_id, "approve")
+        env.proactive.clear()  # the approval card went out; count the reminders
+        await env.job(reminders.run_reminders, env.clock.now() + timedelta(days=7))
         assert env.proactive.cards(people.MANAGER.aad_object_id) == []
 
     async def test_escalation_goes_to_the_managers_manager_once_and_everyone_is_told(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        thursday = env.clock.now() + timedelta(days=4)
-        await service.escalate_overdue(env.services, thursday)
+        start = env.clock.now()
+        thursday = start + timedelta(days=4)
+        await env.job(reminders.run_escalations, thursday)
         assert (await get(env, approval_id)).escalated_at is None
-        monday = env.clock.now() + timedelta(days=8)  # 5 working days after Sunday: Mon 30 November
-        await service.escalate_overdue(env.services, monday)
-        await service.escalate_overdue(env.services, monday + timedelta(hours=2))
+        monday = start + timedelta(days=8)  # 5 working days after Sunday: Mon 30 November
+        await env.job(reminders.run_escalations, monday)
+        await env.job(reminders.run_escalations, monday + timedelta(hours=2))
         approval = await get(env, approval_id)
         director = await env.staff(people.DIRECTOR)
         assert approval.approver_id == director.id and approval.escalated_at is not None
@@ -324,7 +313,7 @@ class TestRemindersAndEscalation:
         assert "Dirk Directeur" in env.proactive.texts(people.STAFF.aad_object_id)[0]
         assert len(await audits(env, "approval.escalated")) == 1
         # The first manager can still decide.
-        outcome = await service.decide(env.services, approval_id=approval_id, actor=await env.staff(people.MANAGER), decision="approve")
+        outcome = await env.decide(await env.staff(people.MANAGER), approval_id, "approve")
         assert outcome.changed
 
     async def test_the_entity_policy_sets_the_thresholds(self, env: ApprovalEnv) -> None:
@@ -335,5 +324,6 @@ class TestRemindersAndEscalation:
             await uow.entities.set_policy(staff.entity_id, EntityPolicy.from_json({"approvals": {"reminder_after_working_days": 1}}))
             await uow.commit()
         await env.request(people.STAFF)
-        await service.send_reminders(env.services, env.clock.now() + timedelta(days=1))
+        env.proactive.clear()  # the approval card went out; count the reminders
+        await env.job(reminders.run_reminders, env.clock.now() + timedelta(days=1))
         assert len(env.proactive.cards(people.MANAGER.aad_object_id)) == 1

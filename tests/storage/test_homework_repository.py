@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 
+from bot.domain.approvals import ApprovalStatus
 from bot.domain.homework import TeamAgreement
 from bot.i18n import Translator
-from bot.services.homework import HomeworkDaySubject, RegisterDays, is_eligible, register_in
+from bot.services.homework import RegisterDays, is_eligible, register_in
+from bot.services.homework_approvals import HomeworkDaySubject
+from dialogs.cards.homework_approvals import homework_day_text
 from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW
 from tests.fakes.people import MANAGER, STAFF
@@ -101,15 +104,16 @@ async def test_approval_subject_describes_and_decides(directory: UnitOfWorkFacto
         await uow.commit()
     subject = HomeworkDaySubject()
     async with directory() as uow:
-        view = await subject.describe(uow, registration.id, Translator("nl"))
+        summary = await subject.describe(uow, registration.id)
+        view = homework_day_text(summary, Translator("nl"))
         manager = await uow.staff.get(manager_id)
         assert view.title == "Thuiswerk van Stan Staff op dinsdag 24 november 2026"
-        assert ("Duur", "voormiddag") in view.facts and view.requester_id == staff_id
+        assert ("Duur", "voormiddag") in view.facts and summary.requester_id == staff_id
         assert view.warning is not None and "ankerdag" in view.warning
-        english = await subject.describe(uow, registration.id, Translator("en"))
+        english = homework_day_text(await subject.describe(uow, registration.id), Translator("en"))
         assert english.title == "Home work for Stan Staff on Tuesday 24 November 2026"
         await subject.before_approve(uow, registration.id, confirmed=False)
-        await subject.on_decided(uow, registration.id, "approved", manager, None, DEFAULT_NOW)
+        await subject.on_decided(uow, registration.id, ApprovalStatus.APPROVED, manager, None, DEFAULT_NOW)
         await uow.commit()
     async with directory() as uow:
         assert (await uow.registrations.get(registration.id)).status == "registered"
@@ -120,7 +124,7 @@ async def test_approval_subject_describes_and_decides(directory: UnitOfWorkFacto
 async def test_register_in_refuses_per_day_and_never_half_writes(directory: UnitOfWorkFactory) -> None:
     async with directory() as uow:
         staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
-        result = await register_in(uow, staff, RegisterDays((MON, date(2026, 11, 28), date(2026, 12, 25)), "home"), DEFAULT_NOW, "test")
+        result = await register_in(uow, RegisterDays(staff, (MON, date(2026, 11, 28), date(2026, 12, 25)), "home"), DEFAULT_NOW, "test")
         # Leaving without commit: nothing stays.
     assert [(d.day, d.outcome) for d in result.days] == [(MON, "registered"), (date(2026, 11, 28), "refused"), (date(2026, 12, 25), "refused")]
     assert [d.refusal.key for d in result.days if d.refusal] == ["homework.refused_weekend", "homework.refused_holiday"]

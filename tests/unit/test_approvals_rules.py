@@ -5,9 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.approvals import (
-    APPROVED,
-    PENDING,
     Approval,
+    ApprovalStatus,
     Deputy,
     check_comment,
     check_deputy,
@@ -42,7 +41,7 @@ STRANGER = person(9, 8, Role.MANAGER, entity_id=2)
 def approval(**overrides: object) -> Approval:
     values: dict[str, object] = {
         "id": 7, "subject_type": "test_request", "subject_id": 1, "requester_id": STAFF.id, "approver_id": MANAGER.id,
-        "status": PENDING, "created_at": datetime(2026, 11, 20, 9, tzinfo=UTC),
+        "status": ApprovalStatus.PENDING, "created_at": datetime(2026, 11, 20, 9, tzinfo=UTC),
     }
     values.update(overrides)
     return Approval(**values)  # type: ignore[arg-type]
@@ -102,7 +101,7 @@ class TestWorkingDays:
         assert not reminder_due(pending, date(2026, 11, 23), created, 2)
         assert reminder_due(pending, date(2026, 11, 24), created, 2)
         assert not reminder_due(approval(reminded_at=datetime(2026, 11, 24, tzinfo=UTC)), date(2026, 11, 25), created, 2)
-        assert not reminder_due(approval(status=APPROVED), date(2026, 11, 30), created, 2)
+        assert not reminder_due(approval(status=ApprovalStatus.APPROVED), date(2026, 11, 30), created, 2)
         assert not escalation_due(pending, date(2026, 11, 26), created, 5)
         assert escalation_due(pending, date(2026, 11, 27), created, 5)
         assert not escalation_due(approval(escalated_at=datetime(2026, 11, 27, tzinfo=UTC)), date(2026, 12, 4), created, 5)

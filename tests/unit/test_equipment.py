@@ -1,9 +1,9 @@
-"""Equipment rules: every eligibility rule with the message the staff member reads, budgets and
-catalogue file validation."""
+"""Equipment rules: every eligibility rule with the message the staff member reads, budgets,
+catalogue file validation and the form's typed payload."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.domain import equipment as rules
@@ -11,15 +11,19 @@ from bot.domain.equipment import (
     Budget,
     BudgetPosition,
     CatalogueItem,
+    Delivery,
+    EquipmentRequest,
+    FulfilmentStep,
     Names,
     PastLine,
     RequestStatus,
     WantedLine,
     add_months,
 )
+from bot.domain.equipment_catalogue import parse_catalogue
 from bot.domain.staff import Role, Staff
 from bot.i18n import Translator
-from dialogs.cards.equipment import refusal_text
+from dialogs.cards.equipment import SubmitEquipmentRequest, refusal_text
 
 NL = Translator("nl")
 EN = Translator("en")
@@ -154,7 +158,7 @@ def test_catalogue_file_problems_carry_line_numbers() -> None:
         (25, {"code": "chair", "name_nl": "Stoel", "name_en": "Chair", "category": "chairs", "unit_price": "-1", "available_from": "2023-13-01"}),
     ]
     budgets = [(30, {"category": "chairs", "year": 2026, "amount": "30000", "kind": "yearly"})]
-    parsed, problems = rules.parse_catalogue(categories, items, budgets)
+    parsed, problems = parse_catalogue(categories, items, budgets)
     lines = {p.line: p.reason for p in problems}
     assert sorted(lines) == [6, 18, 25, 30]
     assert "repeats line 3" in lines[6]
@@ -162,3 +166,31 @@ def test_catalogue_file_problems_carry_line_numbers() -> None:
     assert "repeats line 10" in lines[25] and "not a sensible amount" in lines[25] and "not YYYY-MM-DD" in lines[25]
     assert "kind 'yearly'" in lines[30]
     assert [i.code for i in parsed.items] == ["chair"] and parsed.items[0].unit_price == Decimal("389.00")
+
+
+def test_the_form_payload_gathers_the_quantity_inputs_with_bounded_ids() -> None:
+    payload = SubmitEquipmentRequest.model_validate({
+        "equipment_qty_12": "2.0", "equipment_qty_13": "", "equipment_qty_14": "0", "prices": {"12": "389.00"},
+        "equipment_delivery": "office", "equipment_adjustment": "true", "quantities": {"15": 9},
+    })
+    assert payload.quantities == {12: 2} and payload.unreadable_quantities == 0
+    assert payload.prices == {12: Decimal("389.00")} and payload.equipment_delivery is Delivery.OFFICE and payload.equipment_adjustment
+    for key, value in (("equipment_qty_12", "-3"), ("equipment_qty_12", "11"), ("equipment_qty_12", "2.5"),
+                       ("equipment_qty_abc", "1"), ("equipment_qty_0", "1"), ("equipment_qty_4294967296", "1")):
+        assert SubmitEquipmentRequest.model_validate({key: value}).unreadable_quantities == 1, (key, value)
+    # The card's own data carries the prices it showed, never the inputs.
+    assert SubmitEquipmentRequest(prices={12: Decimal("389.00")}).to_data() == {"verb": "equipment.request", "prices": {"12": "389.00"}}
+
+
+def test_what_the_cards_offer_is_decided_by_the_rules() -> None:
+    def request(status: RequestStatus, staff_id: int = 1) -> EquipmentRequest:
+        return EquipmentRequest(7, staff_id, 1, status, (), None, Delivery.HOME, False, TODAY, datetime(2026, 11, 2, 9, 0))
+
+    assert rules.may_cancel(request(RequestStatus.PENDING), staff())
+    assert not rules.may_cancel(request(RequestStatus.PENDING, staff_id=2), staff())
+    assert not rules.may_cancel(request(RequestStatus.APPROVED), staff())
+    assert rules.fulfilment_steps(request(RequestStatus.APPROVED)) == (FulfilmentStep.ORDERED, FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED)
+    assert rules.fulfilment_steps(request(RequestStatus.ORDERED)) == (FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED)
+    assert rules.fulfilment_steps(request(RequestStatus.DELIVERED)) == rules.fulfilment_steps(request(RequestStatus.PENDING)) == ()
+    assert rules.quantity_limit(item(max_quantity=2), reasonable_adjustment=False) == 2
+    assert rules.quantity_limit(item(max_quantity=2), reasonable_adjustment=True) == rules.MAX_QUANTITY

@@ -10,11 +10,19 @@ from typing import Any
 import pytest
 
 from bot.domain.errors import DomainError
-from bot.domain.homework import DayRefused, Ineligibility, Registration, TeamAgreement
+from bot.domain.homework import (
+    DayRefused,
+    DayResult,
+    Ineligibility,
+    Overview,
+    Registration,
+    RegistrationResult,
+    TeamAgreement,
+    WeekWarning,
+)
 from bot.domain.staff import Staff
+from bot.domain.team import EligibilityRow, TeamMemberWeek, TeamWeek
 from bot.i18n import Translator
-from bot.services.homework import DayResult, Overview, RegistrationResult, WeekWarning
-from bot.services.team import EligibilityRow, TeamMemberWeek, TeamWeek
 from bot.wiring import build_registry
 from dialogs.cards.homework import RegistrationForm, overview_card, registration_form, result_card
 from dialogs.cards.team import agreement_card, eligibility_card, team_week_card

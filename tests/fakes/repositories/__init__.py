@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
+from tests.fakes.repositories.equipment import FakeEquipmentRepository
 from tests.fakes.repositories.history import FakeHistoryRepository
+from tests.fakes.repositories.homework import FakeRegistrationRepository
 from tests.fakes.repositories.privacy import FakePrivacyRepository
 from tests.fakes.repositories.reports import FakeReportRepository
 from tests.fakes.repositories.staff_org import FakeStaffOrgRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "approvals": FakeApprovalRepository,
+    "registrations": FakeRegistrationRepository,
+    "equipment": FakeEquipmentRepository,
     "reports": FakeReportRepository,
     "privacy": FakePrivacyRepository,
     "staff_org": FakeStaffOrgRepository,
