@@ -150,9 +150,10 @@ async def generate(url: str) -> dict[str, int]:
 
 
 async def produce_once(url: str) -> dict[str, float]:
+    from bot.clock import SystemClock
     from bot.i18n import Translator
     from bot.reports.workbook import render_workbook
-    from bot.services.reports import ReportRequest, build_report
+    from bot.services.reports import BuildReport, ReportRequest, build_report
     from storage.db import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
@@ -160,8 +161,8 @@ async def produce_once(url: str) -> dict[str, float]:
     try:
         started = time.perf_counter()
         report = await build_report(
-            UnitOfWorkFactory(create_session_factory(engine)), ReportRequest.parse(f"{YEAR}-01", f"{YEAR}-12"),
-            now=datetime.now(UTC), actor=None,
+            UnitOfWorkFactory(create_session_factory(engine))(), BuildReport(ReportRequest.parse(f"{YEAR}-01", f"{YEAR}-12"), actor=None),
+            SystemClock().now(),
         )
         queried = time.perf_counter()
         content = render_workbook(report, Translator("nl"))

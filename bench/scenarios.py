@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from bot.services.directory import import_staff_rows
-from bot.services.tabular import read_csv_text
+from bot.services.directory import ImportStaff, import_staff
+from bot.tables import csv_table
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_async
 from storage.models import Base
@@ -155,8 +155,8 @@ async def prepare_database(url: str) -> None:
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        header, rows = read_csv_text(bench_directory_csv())
-        await import_staff_rows(UnitOfWorkFactory(create_session_factory(engine)), header, rows, actor="bench", today=date.today())
+        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        await import_staff(uow_factory(), ImportStaff(csv_table(bench_directory_csv()), actor="bench"), datetime.now(UTC))
         await _pending_approvals(engine)
     finally:
         await engine.dispose()

@@ -14,10 +14,10 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.adapter import CORRELATION_KEY, is_database_error
 from bot.domain.conversations import StoredReference
-from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
 from bot.routing import Router, card_invoke_response
 from bot.runtime import Services
+from bot.services.turns import StartTurn, start_turn
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -105,17 +105,15 @@ class HybridWorkBot:
     async def _turn(self, context: TurnContext, correlation_id: str) -> Turn:
         activity = context.activity
         aad = activity.from_property.aad_object_id if activity.from_property else None
-        staff: Staff | None = None
         reference = reference_of(activity)
-        async with self.services.uow(correlation_id) as uow:
-            if aad:
-                staff = await uow.staff.get_by_aad(aad)
-            # Install events always write: a reinstall makes a reference usable again.
-            fresh = activity.type != ActivityTypes.message
-            if reference is not None and (fresh or self._known_references.get(reference.aad_object_id) != reference):
-                if await uow.conversations.save(reference):
-                    await uow.commit()
-                self._remember(reference)
+        # Install events always write: a reinstall makes a reference usable again.
+        fresh = activity.type != ActivityTypes.message
+        if reference is not None and not fresh and self._known_references.get(reference.aad_object_id) == reference:
+            reference = None  # saved earlier by this instance: no write
+        runner = self.services.runner.for_correlation(correlation_id)
+        staff = await runner.run(start_turn, StartTurn(aad, reference))
+        if reference is not None:
+            self._remember(reference)
         locale = resolve_locale(client_locale(activity), staff.language if staff else None, self.services.settings.default_locale)
         return Turn(context=context, services=self.services, staff=staff, t=Translator(locale), correlation_id=correlation_id)
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.broadcast_worker import broadcast_extension
+from bot.reports.delivery import reports_extension
 from bot.runtime import Services
 from bot.scheduler import scheduler_extension
-from dialogs.reports import reports_extension
 
 AppExtension = Callable[[web.Application, Services], None]
 

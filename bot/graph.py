@@ -1,5 +1,6 @@
 """Microsoft Graph through the bot's own identity (client credentials): a staff member's manager and
-department, and installing the Teams app for a user so the bot can reach them proactively.
+department (and the directory refresh built on it), and installing the Teams app for a user so the
+bot can reach them proactively.
 
 msal is synchronous, so token acquisition runs in a thread; msal caches the token until shortly
 before it expires, so most calls cost no round trip to the identity platform.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -18,6 +19,9 @@ import msal
 import requests
 
 from bot.config import Settings
+from bot.domain.staff_org import GraphOrg
+from bot.runner import UseCaseRunner
+from bot.services.directory import ApplyGraphOrg, CurrentOrg, SyncResult, apply_graph_org, current_org
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +146,29 @@ class GraphClient:
             log.warning("installing the app for %s was refused (%s)", aad_object_id, status)
             return False
         raise GraphError(f"app installation answered {status}")
+
+
+class OrgLookup(Protocol):
+    """What the directory refresh needs from Graph (GraphClient, or a fake)."""
+
+    async def manager_and_department(self, aad_object_id: str) -> tuple[str | None, str | None]: ...
+
+
+async def sync_org_from_graph(runner: UseCaseRunner, graph: OrgLookup, *, actor: str, concurrency: int = 8) -> SyncResult:
+    """Refresh every current staff member's manager and department from Graph.
+
+    Graph is asked between the two use cases, outside any transaction, a few requests at a time;
+    a look-up that fails leaves that person as they were."""
+    people = await runner.run(current_org, CurrentOrg())
+    gate = asyncio.Semaphore(concurrency)
+
+    async def look_up(aad: str) -> GraphOrg | None:
+        async with gate:
+            try:
+                return GraphOrg(*await graph.manager_and_department(aad))
+            except Exception as error:  # one person's failure must not stop the others
+                log.warning("Graph look-up for %s failed: %s", aad, error)
+                return None
+
+    answers = await asyncio.gather(*(look_up(person.aad_object_id) for person in people))
+    return await runner.run(apply_graph_org, ApplyGraphOrg(list(zip(people, answers, strict=True)), actor))

@@ -50,7 +50,7 @@ from tenacity import (
 
 from bot.domain.conversations import StoredReference
 from bot.i18n import Translator, resolve_locale
-from storage.uow import UnitOfWorkFactory
+from bot.services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

@@ -35,6 +35,8 @@ MENU_PHRASES = ("menu", "help", "hulp", "start", "?", "opties", "options")
 
 
 def menu_view(router: Router, turn: Turn) -> MenuView:
+    """The flows the staff member may open: those whose opener needs no role or one of theirs (the
+    roles each flow registered, checked as the router checks them)."""
     openers = router.openers()
     staff = turn.me
     items = [
@@ -45,7 +47,9 @@ def menu_view(router: Router, turn: Turn) -> MenuView:
 
 
 def register(registry: Registry) -> None:
+    """Register the menu's commands, its button verb and the fallback for text nobody understood."""
     router = registry.router
+
     async def show_menu(turn: Turn, _text: str) -> dict | str:
         if turn.staff is None:
             return turn.t("common.unknown_user")

@@ -11,6 +11,7 @@ import logging
 
 from bot.files import send_file
 from bot.registry import Registry
+from bot.reports.personal_export import export_file
 from bot.routing import Shown
 from bot.services import privacy as service
 from bot.turn import Turn
@@ -36,19 +37,20 @@ async def on_home(turn: Turn, _payload: ShowPrivacyHome) -> Shown:
 
 
 async def on_export(turn: Turn, payload: ExportMyData) -> Shown:
-    filename, _content_type, content = await service.export_file(turn.uow(), turn.me, payload.format, turn.now(), turn.actor)
+    export = await turn.run(service.export_personal_data, service.ExportPersonalData(turn.me))
+    filename, _content_type, content = export_file(export, payload.format, turn.today())
     await send_file(turn, filename, content, description=turn.t("privacy.file_description"))
     return privacy_home_card(turn.t, notice=turn.t("privacy.file_sent", filename=filename))
 
 
 async def on_manager_view(turn: Turn, _payload: ShowManagerView) -> Shown:
-    view = await service.manager_view(turn.uow(), turn.me, turn.today())
+    view = await turn.run(service.manager_view, service.WhatMyManagerSees(turn.me))
     return manager_view_card(turn.t, view)
 
 
 def register(registry: Registry) -> None:
-    router = registry.router
     """Register this flow's commands and card verbs."""
+    router = registry.router
     router.opener("privacy", open_home)
     router.command(PHRASES, open_home)
     router.action(ShowPrivacyHome, on_home)

@@ -31,10 +31,12 @@ from storage.repositories.directory import (
 )
 from storage.repositories.equipment import EquipmentRepository
 from storage.repositories.files import PendingFileRepository
+from storage.repositories.history import HistoryRepository
 from storage.repositories.homework import RegistrationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.staff_org import StaffOrgRepository
 from storage.repositories.webinars import CoachingRepository, WebinarRepository
 
 
@@ -103,6 +105,8 @@ class SqlUnitOfWork:
         self.reports = ReportRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.files = PendingFileRepository(session)
+        self.staff_org = StaffOrgRepository(session)
+        self.history = HistoryRepository(session)
         self.outbox = OutboxRepository(session, self.correlation_id)
         return self
 

@@ -24,8 +24,8 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.registry import Registry
 from bot.runtime import Services
-from bot.services.directory import import_staff_rows
-from bot.services.tabular import read_csv_text
+from bot.services.directory import ImportStaff, import_staff
+from bot.tables import csv_table
 from bot.wiring import register_services
 from storage.db import create_engine, create_session_factory
 from storage.models import Base
@@ -133,8 +133,7 @@ def clock() -> FixedClock:
 
 
 async def load_directory(uow_factory: UnitOfWorkFactory, csv_text: str = CSV) -> None:
-    header, rows = read_csv_text(csv_text)
-    await import_staff_rows(uow_factory, header, rows, actor="test", today=DEFAULT_NOW.date())
+    await import_staff(uow_factory(), ImportStaff(csv_table(csv_text), actor="test"), DEFAULT_NOW)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def run_file_import(
 ) -> int:
     """Run one import against the configured database. Prints the summary lines (exit 0), or
     every problem and that nothing was written (exit 1)."""
-    from bot.services.directory import ImportRefused
+    from bot.domain.directory_import import ImportRefused
 
     settings = load_settings()
     configure_logging(settings.log_level)

@@ -81,11 +81,16 @@ def _run(args: argparse.Namespace) -> int:
 
 def _import_staff(args: argparse.Namespace) -> int:
     from bot.cli.common import run_file_import
-    from bot.services.directory import import_staff_file
+    from bot.clock import SystemClock
+    from bot.services.directory import ImportStaff, import_staff
+    from bot.tables import load_table
+
+    async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
+        table = await load_table(args.file)
+        return await import_staff(uow_factory(), ImportStaff(table, actor="cli"), SystemClock(settings.zone).now())
 
     return run_file_import(
-        args.file,
-        lambda uow_factory, _settings: import_staff_file(uow_factory, args.file, actor="cli"),
+        args.file, importer,
         lambda result: [f"{args.file}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"],
     )
 
@@ -100,8 +105,9 @@ def _package_app(args: argparse.Namespace) -> int:
 
 
 def _sync_graph(_args: argparse.Namespace) -> int:
-    from bot.graph import GraphClient
-    from bot.services.directory import sync_org_from_graph
+    from bot.clock import SystemClock
+    from bot.graph import GraphClient, sync_org_from_graph
+    from bot.runner import UseCaseRunner
     from storage.db import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
@@ -115,7 +121,8 @@ def _sync_graph(_args: argparse.Namespace) -> int:
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            result = await sync_org_from_graph(UnitOfWorkFactory(create_session_factory(engine)), graph, actor="cli:sync-graph")
+            runner = UseCaseRunner(UnitOfWorkFactory(create_session_factory(engine)), SystemClock(settings.zone))
+            result = await sync_org_from_graph(runner, graph, actor="cli:sync-graph")
         finally:
             await engine.dispose()
         print(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.services.unit_of_work import UnitOfWorkFactory
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,13 +20,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     history.set_defaults(handler=_import_history)
 
 
+async def import_history_file(uow_factory: UnitOfWorkFactory, kind: str, path: Path, *, actor: str, now: datetime) -> Any:
+    """Import one history file of any kind: the file is read here into a Table for the use case."""
+    from bot.domain.directory_import import ImportRefused, Problem
+    from bot.services.history_import import KINDS, ImportHistory, import_history
+    from bot.tables import load_table
+
+    if kind not in KINDS:
+        raise ImportRefused([Problem(0, f"unknown kind {kind!r}; one of {', '.join(KINDS)}")])
+    table = await load_table(path)
+    return await import_history(uow_factory(), ImportHistory(kind, table, actor), now)
+
+
 def _import_history(args: argparse.Namespace) -> int:
     from bot.cli.common import run_file_import
     from bot.clock import SystemClock
-    from bot.services.history_import import describe, import_history
+    from bot.services.history_import import describe
 
     return run_file_import(
         args.file,
-        lambda uow_factory, _settings: import_history(uow_factory, args.kind, args.file, actor="cli", today=SystemClock().today()),
+        lambda uow_factory, settings: import_history_file(
+            uow_factory, args.kind, args.file, actor="cli", now=SystemClock(settings.zone).now()
+        ),
         lambda summary: [f"{args.file}: {describe(summary)}"],
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from zoneinfo import ZoneInfo
 
 from bot.config import load_settings
 from bot.logs import configure_logging
@@ -22,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _retention(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.services.retention import apply_retention
+    from bot.services.retention import ApplyRetention, apply_retention
     from storage.db import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
@@ -32,14 +31,13 @@ def _retention(args: argparse.Namespace) -> int:
     if months < 1:
         print("--months must be at least 1")
         return 2
-    zone = ZoneInfo(settings.timezone)
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
             result = await apply_retention(
-                UnitOfWorkFactory(create_session_factory(engine)), today=SystemClock(zone).today(), months=months,
-                zone=zone, dry_run=args.dry_run,
+                UnitOfWorkFactory(create_session_factory(engine))(), ApplyRetention(months, dry_run=args.dry_run, actor="cli"),
+                SystemClock(settings.zone).now(),
             )
         finally:
             await engine.dispose()

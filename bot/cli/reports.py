@@ -31,7 +31,7 @@ def _report(args: argparse.Namespace) -> int:
     from bot.i18n import Translator
     from bot.reports.csv_output import render_csv
     from bot.reports.workbook import render_workbook
-    from bot.services.reports import ReportRequest, build_report
+    from bot.services.reports import BuildReport, ReportRequest, build_report
     from storage.db import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
@@ -47,7 +47,8 @@ def _report(args: argparse.Namespace) -> int:
         try:
             request = ReportRequest.parse(args.start, args.end, args.entity)
             report = await build_report(
-                UnitOfWorkFactory(create_session_factory(engine)), request, now=SystemClock().now(), actor=None, locale=args.lang,
+                UnitOfWorkFactory(create_session_factory(engine))(), BuildReport(request, actor=None, locale=args.lang),
+                SystemClock(settings.zone).now(),
             )
         except DomainError as error:
             print(f"error: {t(error.key, **error.params)}", file=sys.stderr)

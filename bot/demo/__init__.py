@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services.directory import import_staff_file
+from bot.services.directory import ImportResult, ImportStaff, import_staff
+from bot.tables import load_table
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -26,8 +27,14 @@ def area_loaders() -> list[DemoLoader]:
     return areas.LOADERS
 
 
+async def load_staff_directory(uow_factory: UnitOfWorkFactory, today: date, path: Path = STAFF_FILE) -> ImportResult:
+    """The demo staff directory (or another directory file) imported as of `today`."""
+    table = await load_table(path)
+    return await import_staff(uow_factory(), ImportStaff(table, actor="demo"), datetime.combine(today, time(12), UTC))
+
+
 async def load_demo(uow_factory: UnitOfWorkFactory, today: date) -> None:
-    await import_staff_file(uow_factory, STAFF_FILE, actor="demo", today=today)
+    await load_staff_directory(uow_factory, today)
     for loader in area_loaders():
         await loader(uow_factory, today)
 

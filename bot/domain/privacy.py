@@ -9,9 +9,9 @@ EXCLUDED with a reason (a test checks it), so a table added later cannot be forg
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 STAFF_TABLE = "staff"
 # What an anonymised staff row carries instead of a name, an e-mail address and an object id.
@@ -121,6 +121,18 @@ def is_anonymised(aad_object_id: str) -> bool:
 def left_before(end_date: date | None, cutoff: date) -> bool:
     """Staff who left service before the cutoff are anonymised entirely."""
     return end_date is not None and end_date < cutoff
+
+
+@dataclass
+class PersonalExport:
+    """Everything stored about one person, as plain values (one list of rows per table): their own
+    rows, the rows about others where they acted (which row, in which capacity, when), their
+    conversation reference and their audit trail."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    conversation: dict[str, Any] | None = None
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- what a line manager can see ------------------------------------------------------------

@@ -1,2 +1,3 @@
-"""Output of the reports as files: the parliamentary report (sheets as tables, written as xlsx
-or CSV) and the payroll export."""
+"""Files the bot produces: the parliamentary report (its sheets as tables, written as xlsx or CSV;
+`delivery` builds it after the turn and brings it to the requester's chat), a person's own data
+export and the payroll export."""

@@ -14,10 +14,9 @@ from bot.domain.coaching import (
     CoachingRequested,
     CoachingStatus,
 )
-from bot.domain.directory_import import ImportRefused, Problem
+from bot.domain.directory_import import ImportRefused, Problem, Table
 from bot.domain.errors import Forbidden, NotFound
 from bot.domain.staff import Role, Staff
-from bot.services.tabular import Table
 from bot.services.unit_of_work import UnitOfWork
 
 

@@ -1,37 +1,27 @@
-"""Staff directory import: validate the whole file, then upsert it in one transaction."""
+"""Staff directory use cases: the directory file (validated whole, then upserted in one
+transaction) and the managers and departments Microsoft Graph reports.
+
+The Graph refresh is two use cases with Graph asked in between, outside any transaction
+(`bot.graph.sync_org_from_graph`): `current_org` reads who to ask, `apply_graph_org` writes the
+answers."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Protocol
+from datetime import datetime
 
-from bot.domain.directory_import import ImportRefused, Problem, check_header, parse_rows
+from bot.domain.directory_import import ImportRefused, Problem, Table, check_header, parse_rows
 from bot.domain.staff import StaffRecord
-from bot.services.tabular import UnreadableFile, read_table
-from storage.repositories.staff_org import StaffOrgRepository
-from storage.uow import UnitOfWorkFactory
-
-log = logging.getLogger(__name__)
+from bot.domain.staff_org import GraphOrg, StaffOrg, org_update
+from bot.services.unit_of_work import UnitOfWork
+from bot.tables import read_import  # noqa: F401 - transitional: the allowance and webinar history imports still use it
 
 
-async def read_import(
-    path: Path, columns: Sequence[str] = (), *, refused: type[ImportRefused] = ImportRefused
-) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
-    """Header and rows of a CSV/XLSX import, read off the event loop. An unreadable file, or one
-    without the given columns, is refused as a whole (line 1)."""
-    try:
-        header, rows = await asyncio.to_thread(read_table, path)
-    except UnreadableFile as error:
-        raise refused([Problem(1, str(error))]) from None
-    missing = [column for column in columns if column not in header]
-    if missing:
-        raise refused([Problem(1, f"missing column(s): {', '.join(missing)}")])
-    return header, rows
+@dataclass(frozen=True)
+class ImportStaff:
+    table: Table
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -41,26 +31,17 @@ class ImportResult:
     unchanged: int
 
 
-async def import_staff_file(uow_factory: UnitOfWorkFactory, path: Path, *, actor: str, today: date | None = None) -> ImportResult:
-    try:
-        header, rows = read_table(path)
-    except UnreadableFile as error:
-        raise ImportRefused([Problem(1, str(error))]) from None
-    return await import_staff_rows(uow_factory, header, rows, actor=actor, today=today)
-
-
-async def import_staff_rows(
-    uow_factory: UnitOfWorkFactory, header: list[str], rows: list, *, actor: str, today: date | None = None
-) -> ImportResult:
-    """Idempotent upsert keyed by aad_object_id; a single bad row refuses the whole file."""
-    problems = check_header(header)
+async def import_staff(uow: UnitOfWork, command: ImportStaff, now: datetime) -> ImportResult:
+    """Idempotent upsert keyed by aad_object_id; a single bad row refuses the whole file
+    (ImportRefused with line numbers, nothing written). Entity moves start on today's date."""
+    actor, today = command.actor, now.date()
+    problems = check_header(command.table.header)
     if problems:
         raise ImportRefused(problems)
-    lines, problems = parse_rows(rows)
+    lines, problems = parse_rows(command.table.rows)
     if problems:
         raise ImportRefused(problems)
-    today = today or date.today()
-    async with uow_factory() as uow:
+    async with uow:
         file_emails = {line.email for line in lines}
         for line in lines:  # managers may be in the file or already in the directory
             if line.manager_email and line.manager_email not in file_emails and await uow.staff.get_by_email(line.manager_email) is None:
@@ -110,10 +91,22 @@ async def import_staff_rows(
     return ImportResult(created, updated, unchanged)
 
 
-class OrgLookup(Protocol):
-    """What the Graph sync needs from Graph (bot.graph.GraphClient, or a fake)."""
+# -- managers and departments from Graph ----------------------------------------------------------
+@dataclass(frozen=True)
+class CurrentOrg:
+    """Everyone still in service, with the manager and department the directory holds."""
 
-    async def manager_and_department(self, aad_object_id: str) -> tuple[str | None, str | None]: ...
+
+async def current_org(uow: UnitOfWork, command: CurrentOrg, now: datetime) -> list[StaffOrg]:
+    async with uow:
+        return await uow.staff_org.list_current()
+
+
+@dataclass(frozen=True)
+class ApplyGraphOrg:
+    # Each person as `current_org` read them, with Graph's answer (None: the look-up failed).
+    answers: Sequence[tuple[StaffOrg, GraphOrg | None]]
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -125,50 +118,27 @@ class SyncResult:
     unknown_managers: int
 
 
-async def sync_org_from_graph(
-    uow_factory: UnitOfWorkFactory, graph: OrgLookup, *, actor: str, concurrency: int = 8
-) -> SyncResult:
-    """Refresh every current staff member's manager and department from Graph, in one transaction.
-
-    Graph is asked first (outside the transaction, a few requests at a time); a look-up that fails
-    leaves that person as they were. A manager Graph names who is not in the directory does not
-    erase the manager the directory already has."""
-    async with uow_factory() as uow:
-        people = await StaffOrgRepository(uow.session).list_current()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def look_up(aad: str) -> tuple[str | None, str | None] | None:
-        async with gate:
-            try:
-                return await graph.manager_and_department(aad)
-            except Exception as error:  # one person's failure must not stop the others
-                log.warning("Graph look-up for %s failed: %s", aad, error)
-                return None
-
-    found = await asyncio.gather(*(look_up(person.aad_object_id) for person in people))
+async def apply_graph_org(uow: UnitOfWork, command: ApplyGraphOrg, now: datetime) -> SyncResult:
+    """Write Graph's answers in one transaction, each change audited; a failed look-up leaves that
+    person as they were."""
     updated = unchanged = failed = unknown = 0
-    async with uow_factory() as uow:
-        org = StaffOrgRepository(uow.session)
-        managers = await org.ids_by_aad(sorted({result[0] for result in found if result and result[0]}))
-        for person, result in zip(people, found, strict=True):
-            if result is None:
+    async with uow:
+        named = sorted({answer.manager_aad for _, answer in command.answers if answer and answer.manager_aad})
+        manager_ids = await uow.staff_org.ids_by_aad(named)
+        for person, answer in command.answers:
+            if answer is None:
                 failed += 1
                 continue
-            manager_aad, department = result
-            manager_id = managers.get(manager_aad) if manager_aad else None
-            if manager_aad and manager_id is None:
-                unknown += 1
-                manager_id = person.manager_id
-            if manager_id == person.staff_id:
-                manager_id = person.manager_id
-            if (manager_id, department) == (person.manager_id, person.department):
+            change = org_update(person, answer, manager_ids)
+            unknown += change.unknown_manager
+            if (change.manager_id, change.department) == (person.manager_id, person.department):
                 unchanged += 1
                 continue
-            await org.set(person.staff_id, manager_id, department)
+            await uow.staff_org.set(person.staff_id, change.manager_id, change.department)
             await uow.audit.record(
-                actor, "staff.graph_synced", "staff", person.staff_id,
+                command.actor, "staff.graph_synced", "staff", person.staff_id,
                 {"manager_id": person.manager_id, "department": person.department},
-                {"manager_id": manager_id, "department": department},
+                {"manager_id": change.manager_id, "department": change.department},
             )
             updated += 1
         await uow.commit()

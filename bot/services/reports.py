@@ -1,19 +1,20 @@
-"""The parliamentary report: who may ask for it, and gathering every figure in one read-only
-transaction. The figures come from SQL aggregation (storage/repositories/reports.py); this module
-only asks for them and hands the domain the raw counts."""
+"""The parliamentary report: who may ask for it, the form's choices, and gathering every figure in
+one read-only transaction. The figures come from SQL aggregation (storage/repositories/reports.py);
+this module only asks for them and hands the domain the raw counts. Day boundaries (webinar
+sessions) are taken in the zone of `now`, the service's configured zone."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from bot.domain.calendar import Month
-from bot.domain.errors import Forbidden, InvalidInput
+from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.reports import EntityRef, Period, Report, with_evolution
 from bot.domain.staff import HR_ROLES, Staff
-from storage.uow import UnitOfWorkFactory
+from bot.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -45,69 +46,124 @@ class ReportRequest:
 
 
 def check_may_report(actor: Staff) -> None:
-    """Only HR and admins see the administration-wide figures."""
+    """Only HR and admins in service see the administration-wide figures."""
     if not actor.has(*REPORT_ROLES) or actor.end_date is not None:
         raise Forbidden()
-
-
-async def build_report(
-    uow_factory: UnitOfWorkFactory, request: ReportRequest, *, now: datetime, actor: Staff | None,
-    timezone: ZoneInfo | None = None, locale: str = "nl",
-) -> Report:
-    """Every figure of the workbook. `actor` is None for the command line (an operator on the server)."""
-    if actor is not None:
-        check_may_report(actor)
-    tz = timezone or ZoneInfo("Europe/Brussels")
-    period = request.period
-    async with uow_factory() as uow:
-        reports = uow.reports
-        await reports.prepare()
-        entity = None
-        entity_id = None
-        if request.entity_code is not None:
-            found = await reports.entity(request.entity_code)
-            if found is None:
-                raise InvalidInput("reports.unknown_entity", code=request.entity_code)
-            entity_id, entity = found
-        homework = with_evolution(await reports.homework_months(period, entity_id))
-        by_entity = await reports.homework_months_by_entity(period) if entity_id is None else []
-        staff_per_year = await reports.staff_per_year(period, entity_id)
-        report = Report(
-            period=period, entity=entity, produced_at=now, homework=homework, homework_by_entity=by_entity,
-            ineligible=await reports.ineligible_groups(period, entity_id),
-            webinars=await reports.webinar_lines(period, entity_id, tz, locale),
-            coaching=await reports.coaching_lines(period, entity_id),
-            internet_allowance=await reports.internet_allowance_lines(period, entity_id, staff_per_year),
-            homework_allowance=await reports.homework_allowance_months(period, entity_id),
-            equipment=await reports.equipment_lines(period, entity_id, locale),
-            budgets=await reports.budget_lines(period, entity_id, locale),
-            equipment_staff_per_year=await reports.equipment_staff_per_year(period, entity_id),
-            staff_per_year=staff_per_year,
-        )
-    log.info("report %s %s built", period, request.entity_code or "all")
-    return report
-
-
-async def prepare_request(
-    uow_factory: UnitOfWorkFactory, actor: Staff, start: str, end: str, entity_code: str | None
-) -> ReportRequest:
-    """Check the actor and the form before any work starts (the report itself runs later)."""
-    check_may_report(actor)
-    request = ReportRequest.parse(start, end, entity_code)
-    if request.entity_code is not None:
-        async with uow_factory() as uow:
-            if await uow.reports.entity(request.entity_code) is None:
-                raise InvalidInput("reports.unknown_entity", code=request.entity_code)
-    return request
-
-
-async def report_entities(uow_factory: UnitOfWorkFactory, actor: Staff) -> list[EntityRef]:
-    check_may_report(actor)
-    async with uow_factory() as uow:
-        return await uow.reports.entities()
 
 
 def default_period(today: date) -> tuple[str, str]:
     """The form's suggestion: from January of last year up to the last complete month."""
     last = Month.of(today).previous()
     return str(Month(today.year - 1, 1)), str(last)
+
+
+# -- the form -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportForm:
+    actor: Staff
+
+
+@dataclass(frozen=True)
+class ReportFormChoices:
+    start: str
+    end: str
+    entities: list[EntityRef]
+
+
+async def report_form(uow: UnitOfWork, command: ReportForm, now: datetime) -> ReportFormChoices:
+    """The suggested period and every entity one may choose."""
+    check_may_report(command.actor)
+    start, end = default_period(now.date())
+    async with uow:
+        entities = await uow.reports.entities()
+    return ReportFormChoices(start, end, entities)
+
+
+@dataclass(frozen=True)
+class PrepareReport:
+    actor: Staff
+    start: str
+    end: str
+    entity_code: str | None
+
+
+async def prepare_report(uow: UnitOfWork, command: PrepareReport, now: datetime) -> ReportRequest:
+    """Check the actor and the form before any work starts (the report itself is built later)."""
+    check_may_report(command.actor)
+    request = ReportRequest.parse(command.start, command.end, command.entity_code)
+    if request.entity_code is not None:
+        async with uow:
+            if await uow.reports.entity(request.entity_code) is None:
+                raise InvalidInput("reports.unknown_entity", code=request.entity_code)
+    return request
+
+
+# -- the figures ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BuildReport:
+    request: ReportRequest
+    # None for the command line (an operator on the server); otherwise checked again here.
+    actor: Staff | None
+    locale: str = "nl"  # of the names from the catalogues (webinar titles, equipment)
+
+
+async def build_report(uow: UnitOfWork, command: BuildReport, now: datetime) -> Report:
+    """Every figure of the workbook, produced at `now`."""
+    if command.actor is not None:
+        check_may_report(command.actor)
+    async with uow:
+        report = await _gather(uow, command.request, now, command.locale)
+    log.info("report %s %s built", command.request.period, command.request.entity_code or "all")
+    return report
+
+
+@dataclass(frozen=True)
+class ReportForLink:
+    """A signed download link's report, for the staff member it was made for."""
+
+    staff_id: int
+    params: dict[str, Any]
+    locale: str = "nl"
+
+
+async def report_for_link(uow: UnitOfWork, command: ReportForLink, now: datetime) -> Report:
+    """The report recomputed at download time; NotFound when the link's staff member is gone,
+    InvalidInput for parameters that do not make a report."""
+    request = ReportRequest.from_params(command.params)
+    async with uow:
+        staff = await uow.staff.get(command.staff_id)
+        if staff is None:
+            raise NotFound()
+        check_may_report(staff)
+        return await _gather(uow, request, now, command.locale)
+
+
+async def _gather(uow: UnitOfWork, request: ReportRequest, now: datetime, locale: str) -> Report:
+    reports = uow.reports
+    period = request.period
+    await reports.prepare()
+    entity = None
+    entity_id = None
+    if request.entity_code is not None:
+        found = await reports.entity(request.entity_code)
+        if found is None:
+            raise InvalidInput("reports.unknown_entity", code=request.entity_code)
+        entity_id, entity = found
+    homework = with_evolution(await reports.homework_months(period, entity_id))
+    by_entity = await reports.homework_months_by_entity(period) if entity_id is None else []
+    staff_per_year = await reports.staff_per_year(period, entity_id)
+    zone = now.tzinfo
+    if zone is None:
+        raise ValueError("a report's now must carry the service's time zone")
+    return Report(
+        period=period, entity=entity, produced_at=now, homework=homework, homework_by_entity=by_entity,
+        ineligible=await reports.ineligible_groups(period, entity_id),
+        webinars=await reports.webinar_lines(period, entity_id, zone, locale),
+        coaching=await reports.coaching_lines(period, entity_id),
+        internet_allowance=await reports.internet_allowance_lines(period, entity_id, staff_per_year),
+        homework_allowance=await reports.homework_allowance_months(period, entity_id),
+        equipment=await reports.equipment_lines(period, entity_id, locale),
+        budgets=await reports.budget_lines(period, entity_id, locale),
+        equipment_staff_per_year=await reports.equipment_staff_per_year(period, entity_id),
+        staff_per_year=staff_per_year,
+    )

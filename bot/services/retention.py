@@ -10,7 +10,12 @@ Steps, in order:
    deliveries, pending files) older than the cutoff are deleted;
 3. audit rows older than the cutoff keep who, what and when, without before/after; conversation
    state untouched since before the cutoff is deleted.
-One transaction per person (steps 1 and 2), audited; a second run finds nothing left to do.
+Audited; a second run finds nothing left to do.
+
+This use case commits once per person (steps 1 and 2) and once for step 3, each in its own pass
+through the unit of work, one after the other: a run over the whole directory never holds one
+transaction (on SQLite the only write lock) for all of it, and a run that stops half-way leaves
+the next one less to do.
 """
 
 from __future__ import annotations
@@ -18,12 +23,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from bot.domain.privacy import retention_cutoff
-from storage.uow import UnitOfWorkFactory
+from bot.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApplyRetention:
+    months: int
+    dry_run: bool = False  # report what would change, change nothing
+    actor: str = "cli"
 
 
 @dataclass
@@ -45,40 +56,40 @@ class RetentionResult:
         return bool(self.anonymised or self.aged or self.rows or self.audit_stripped or self.state_deleted)
 
 
-async def apply_retention(
-    uow_factory: UnitOfWorkFactory, *, today: date, months: int, zone: ZoneInfo, dry_run: bool = False, actor: str = "cli",
-) -> RetentionResult:
-    cutoff = retention_cutoff(today, months)
-    cutoff_at = datetime.combine(cutoff, time.min, tzinfo=zone)
-    result = RetentionResult(cutoff, dry_run)
+async def apply_retention(uow: UnitOfWork, command: ApplyRetention, now: datetime) -> RetentionResult:
+    """Apply (or with dry_run: count) retention with the cutoff `command.months` before today."""
+    cutoff = retention_cutoff(now.date(), command.months)
+    cutoff_at = datetime.combine(cutoff, time.min, tzinfo=now.tzinfo)
+    result = RetentionResult(cutoff, command.dry_run)
+    actor, trace = command.actor, {"cutoff": cutoff.isoformat()}
 
-    async def finish(uow) -> None:  # noqa: ANN001 - the unit of work
-        if dry_run:
+    async def finish() -> None:
+        if command.dry_run:
             await uow.rollback()
         else:
             await uow.commit()
 
-    async with uow_factory() as uow:
+    async with uow:
         leavers = await uow.privacy.staff_to_anonymise(cutoff)
     for staff_id in leavers:
-        async with uow_factory() as uow:
+        async with uow:
             changed = await uow.privacy.anonymise(staff_id)
             if changed:
-                await uow.audit.record(actor, "privacy.anonymised", "staff", staff_id, None, {"cutoff": cutoff.isoformat(), "rows": changed})
+                await uow.audit.record(actor, "privacy.anonymised", "staff", staff_id, None, {**trace, "rows": changed})
                 result.anonymised.append(staff_id)
                 result.add(changed)
-            await finish(uow)
-    async with uow_factory() as uow:
+            await finish()
+    async with uow:
         people = await uow.privacy.staff_with_old_rows(cutoff, cutoff_at)
     for staff_id in people:
-        async with uow_factory() as uow:
+        async with uow:
             changed = await uow.privacy.age_out(staff_id, cutoff, cutoff_at)
             if changed:
-                await uow.audit.record(actor, "privacy.aged_out", "staff", staff_id, None, {"cutoff": cutoff.isoformat(), "rows": changed})
+                await uow.audit.record(actor, "privacy.aged_out", "staff", staff_id, None, {**trace, "rows": changed})
                 result.aged.append(staff_id)
                 result.add(changed)
-            await finish(uow)
-    async with uow_factory() as uow:
+            await finish()
+    async with uow:
         result.audit_stripped = await uow.privacy.strip_old_audit(cutoff_at)
         result.state_deleted = await uow.privacy.delete_old_bot_state(cutoff_at)
         if result.audit_stripped or result.state_deleted:
@@ -86,10 +97,10 @@ async def apply_retention(
                 actor, "privacy.audit_stripped", "audit_log", cutoff.isoformat(), None,
                 {"audit_rows": result.audit_stripped, "bot_state_rows": result.state_deleted},
             )
-        await finish(uow)
+        await finish()
     log.info(
         "retention %s (cutoff %s): %d anonymised, %d aged out, rows %s, %d audit rows stripped, %d states deleted",
-        "dry run" if dry_run else "applied", cutoff, len(result.anonymised), len(result.aged), result.rows,
+        "dry run" if command.dry_run else "applied", cutoff, len(result.anonymised), len(result.aged), result.rows,
         result.audit_stripped, result.state_deleted,
     )
     return result

@@ -28,10 +28,12 @@ from bot.services.ports.directory import (
     ConversationRepository,
     EntityRepository,
     JobClaimRepository,
+    StaffOrgRepository,
     StaffRepository,
 )
 from bot.services.ports.equipment import EquipmentRepository
 from bot.services.ports.files import PendingFileRepository
+from bot.services.ports.history import HistoryRepository
 from bot.services.ports.homework import RegistrationRepository
 from bot.services.ports.outbox import OutboxRepository
 from bot.services.ports.privacy import PrivacyRepository
@@ -56,6 +58,8 @@ class UnitOfWork(Protocol):
     reports: ReportRepository
     broadcasts: BroadcastRepository
     files: PendingFileRepository
+    staff_org: StaffOrgRepository
+    history: HistoryRepository
     # The areas whose requests need a manager's yes, by subject type (built in create_app).
     approval_subjects: Mapping[str, ApprovalSubject]
 

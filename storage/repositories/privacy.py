@@ -4,7 +4,6 @@ the declarations in bot/domain/privacy.py and the tables in Base.metadata (not a
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import privacy as rules
+from bot.domain.privacy import PersonalExport
 from storage.models import Base
 from storage.models.directory import AuditRow, BotStateRow, ConversationReferenceRow, StaffRow
 
@@ -78,25 +78,16 @@ def _filled(column: Column) -> Any:
     return and_(column.is_not(None), cast(column, String) != "")
 
 
-@dataclass
-class PersonalExport:
-    """Everything stored about one person, as plain values (one list of rows per table)."""
-
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    conversation: dict[str, Any] | None = None
-    audit: list[dict[str, Any]] = field(default_factory=list)
-
-
 class PrivacyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     # -- export -----------------------------------------------------------------------------------
-    async def export_person(self, staff_id: int) -> PersonalExport:
+    async def export_person(self, staff_id: int) -> PersonalExport | None:
+        """Everything stored about one staff member; None when there is no such staff member."""
         staff = await self.session.get(StaffRow, staff_id)
         if staff is None:
-            raise LookupError(f"staff {staff_id} does not exist")
+            return None
         export = PersonalExport()
         for name, staff_columns in staff_foreign_keys().items():
             table = _table(name)

@@ -8,9 +8,8 @@ count in the entity they belonged to at the time."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
@@ -273,7 +272,7 @@ class ReportRepository:
         ]
 
     # -- webinars and coaching ------------------------------------------------------------------
-    async def webinar_lines(self, period: Period, entity_id: int | None, tz: ZoneInfo, locale: str = "nl") -> list[WebinarLine]:
+    async def webinar_lines(self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl") -> list[WebinarLine]:
         """Per session starting in the period: seats taken, waitlisted and attended (participants
         counted in the entity they belonged to on the session's day)."""
         start = datetime.combine(period.first_day, time(0), tz)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.staff_org import StaffOrg
 from storage.models.directory import StaffRow
-
-
-@dataclass(frozen=True)
-class StaffOrg:
-    staff_id: int
-    aad_object_id: str
-    manager_id: int | None
-    department: str | None
 
 
 class StaffOrgRepository:

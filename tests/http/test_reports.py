@@ -16,8 +16,10 @@ from sqlalchemy import delete
 
 from bot.app import SERVICES, create_app
 from bot.i18n import Translator
+from bot.reports import delivery
+from bot.reports.delivery import jobs_of, reports_extension
 from dialogs import reports as reports_dialog
-from dialogs.reports import DOWNLOAD_KIND, jobs_of, reports_extension
+from dialogs.reports import DOWNLOAD_KIND
 from storage.models.directory import StaffRoleRow
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness, make_settings
@@ -161,8 +163,8 @@ async def test_shutdown_past_the_grace_period_tells_the_requester_to_ask_again( 
     async def stuck(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202 - a report that outlives the grace period
         await never.wait()
 
-    monkeypatch.setattr(reports_dialog, "build_report", stuck)
-    monkeypatch.setattr(reports_dialog, "SHUTDOWN_GRACE_SECONDS", 0.2)
+    monkeypatch.setattr(reports_dialog.service, "build_report", stuck)
+    monkeypatch.setattr(delivery, "SHUTDOWN_GRACE_SECONDS", 0.2)
     client, harness = await _app_with_report_shutdown(database_url, connector, clock)
     try:
         await harness.submit(HR, {"verb": "reports.request", "start": "2026-01", "end": "2026-02", "entity": "*"})

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.graph import GraphClient
-from bot.services.directory import sync_org_from_graph
-from storage.repositories.staff_org import StaffOrgRepository
+from bot.clock import FixedClock
+from bot.graph import GraphClient, sync_org_from_graph
+from bot.runner import UseCaseRunner
 from storage.uow import UnitOfWorkFactory
+from tests.conftest import DEFAULT_NOW
 from tests.fakes.graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraph
 from tests.fakes.people import DIRECTOR, MANAGER, OTHER_MANAGER, STAFF
 
@@ -31,7 +32,7 @@ def client(graph: FakeGraph) -> GraphClient:
 
 async def _org(uow_factory: UnitOfWorkFactory) -> dict[str, tuple[int | None, str | None]]:
     async with uow_factory() as uow:
-        return {o.aad_object_id: (o.manager_id, o.department) for o in await StaffOrgRepository(uow.session).list_current()}
+        return {o.aad_object_id: (o.manager_id, o.department) for o in await uow.staff_org.list_current()}
 
 
 async def _id(uow_factory: UnitOfWorkFactory, aad: str) -> int:
@@ -39,6 +40,10 @@ async def _id(uow_factory: UnitOfWorkFactory, aad: str) -> int:
         staff = await uow.staff.get_by_aad(aad)
     assert staff is not None
     return staff.id
+
+
+def runner(uow_factory: UnitOfWorkFactory) -> UseCaseRunner:
+    return UseCaseRunner(uow_factory, FixedClock(DEFAULT_NOW))
 
 
 async def test_sync_updates_manager_and_department_and_audits(directory: UnitOfWorkFactory, graph: FakeGraph) -> None:
@@ -51,7 +56,7 @@ async def test_sync_updates_manager_and_department_and_audits(directory: UnitOfW
     graph.managers[DIRECTOR.aad_object_id] = "not-in-directory"
     del graph.departments[everyone[-1]]  # Graph does not know this one: department cleared
 
-    result = await sync_org_from_graph(directory, client(graph), actor="test")
+    result = await sync_org_from_graph(runner(directory), client(graph), actor="test")
 
     after = await _org(directory)
     assert after[STAFF.aad_object_id] == (await _id(directory, OTHER_MANAGER.aad_object_id), "Afdeling Werk")
@@ -67,7 +72,7 @@ async def test_sync_updates_manager_and_department_and_audits(directory: UnitOfW
     assert len(rows) == result.updated
     assert (str(await _id(directory, STAFF.aad_object_id)), "Afdeling Werk") in rows
 
-    again = await sync_org_from_graph(directory, client(graph), actor="test")
+    again = await sync_org_from_graph(runner(directory), client(graph), actor="test")
     assert (again.updated, again.unchanged) == (0, len(everyone))
 
 
@@ -77,6 +82,6 @@ async def test_failed_look_ups_leave_people_unchanged(directory: UnitOfWorkFacto
         tenant_id=TENANT, client_id=CLIENT_ID, client_secret="wrong", authority=graph.authority,
         base_url=graph.graph_url, ca_file=str(graph.ca_file),
     )
-    result = await sync_org_from_graph(directory, broken, actor="test")
+    result = await sync_org_from_graph(runner(directory), broken, actor="test")
     assert result.failed == len(before)
     assert await _org(directory) == before

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot.services.directory import ImportRefused, import_staff_file
+from bot.services.directory import ImportRefused, ImportResult, ImportStaff, import_staff
+from bot.tables import load_table
 from storage.models.directory import AuditRow, StaffAssignmentRow, StaffRow
 from storage.uow import UnitOfWorkFactory
 from tests.fakes.people import HEADER, ROWS
@@ -24,6 +25,11 @@ COLUMNS = HEADER.split(",")
 def write_csv(path: Path, rows: list[str], header: str = HEADER) -> Path:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+async def import_staff_file(uow_factory: UnitOfWorkFactory, path: Path, *, actor: str, today: date) -> ImportResult:
+    """What `import-staff` does: the file read into a Table, then the use case."""
+    return await import_staff(uow_factory(), ImportStaff(await load_table(path), actor), datetime.combine(today, time(12), UTC))
 
 
 async def count(uow_factory: UnitOfWorkFactory, model) -> int:  # noqa: ANN001

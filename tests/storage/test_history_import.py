@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.cli.history import import_history_file
 from bot.services.directory import ImportRefused
-from bot.services.history_import import describe, import_history
+from bot.services.history_import import describe
 from storage.models.allowances import AllowanceChoiceRow
 from storage.models.directory import EntityRow
 from storage.models.equipment import (
@@ -21,8 +22,7 @@ from storage.models.equipment import (
 )
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
 from storage.uow import UnitOfWorkFactory
-
-TODAY = date(2026, 11, 22)
+from tests.conftest import DEFAULT_NOW
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -37,7 +37,7 @@ async def count(uow_factory: UnitOfWorkFactory, model) -> int:  # noqa: ANN001
 
 
 async def run(uow_factory: UnitOfWorkFactory, kind: str, path: Path):  # noqa: ANN201
-    return await import_history(uow_factory, kind, path, actor="cli", today=TODAY)
+    return await import_history_file(uow_factory, kind, path, actor="cli", now=DEFAULT_NOW)
 
 
 REGISTRATIONS = """email,date,place,part
@@ -181,8 +181,7 @@ async def test_unknown_kind_is_refused(directory: UnitOfWorkFactory, tmp_path: P
 
 
 async def test_webinars_and_coaching_go_to_their_services_and_feed_the_report(directory: UnitOfWorkFactory, tmp_path: Path) -> None:
-    from bot.services.reports import ReportRequest, build_report
-    from tests.storage.test_report_figures import NOW
+    from bot.services.reports import BuildReport, ReportRequest, build_report
 
     webinars = write(tmp_path, "webinars.csv", "webinar_title,target_group,session_start,email,attended\n"
                      "Focus @ home,all,2021-03-04T10:00,staff@vlaanderen.be,yes\n"
@@ -194,7 +193,7 @@ async def test_webinars_and_coaching_go_to_their_services_and_feed_the_report(di
     await run(directory, "coaching", coaching)
     registrations = write(tmp_path, "registrations.csv", REGISTRATIONS)
     await run(directory, "registrations", registrations)
-    report = await build_report(directory, ReportRequest.parse("2021-01", "2021-03"), now=NOW, actor=None)
+    report = await build_report(directory(), BuildReport(ReportRequest.parse("2021-01", "2021-03"), actor=None), DEFAULT_NOW)
     assert [(w.title, w.registered, w.attended) for w in report.webinars] == [("Focus @ home", 2, 1)]
     assert [(c.year, c.kind, c.requests, c.conversations) for c in report.coaching] == [(2021, "resilience", 1, 5)]
     # March 2021: the directory's staff in service then (STAFF since 05/2020; COLLEAGUE only in 2026)

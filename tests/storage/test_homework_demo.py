@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.demo import STAFF_FILE
-from bot.services.directory import import_staff_file
+from bot.demo import load_staff_directory
 from bot.services.homework import LoadHomeworkDemo, is_eligible, load_demo
 from storage.uow import UnitOfWorkFactory
 
@@ -13,7 +12,7 @@ TODAY = date(2026, 11, 22)
 
 
 async def test_demo_policies_agreement_eligibility_and_days(uow_factory: UnitOfWorkFactory) -> None:
-    await import_staff_file(uow_factory, STAFF_FILE, actor="demo", today=TODAY)
+    await load_staff_directory(uow_factory, TODAY)
     await load_demo(uow_factory(), LoadHomeworkDemo(), datetime(2026, 11, 22, 9, tzinfo=UTC))
     async with uow_factory() as uow:
         dwse = await uow.entities.get_by_code("DWSE")

@@ -9,7 +9,9 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from bot.services.privacy import export_file, manager_view, render_json, render_xlsx
+from bot.domain.staff import Staff
+from bot.reports.personal_export import export_file, render_json, render_xlsx
+from bot.services.privacy import ExportPersonalData, WhatMyManagerSees, export_personal_data, manager_view
 from storage.models.approvals import ApprovalRow, DeputyRow
 from storage.models.directory import AuditRow, ConversationReferenceRow
 from storage.models.homework import WorkRegistrationRow
@@ -48,12 +50,17 @@ async def _dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         return {"staff": staff.id, "colleague": colleague.id, "manager": manager.id}
 
 
+async def _export_json(uow_factory: UnitOfWorkFactory, staff: Staff) -> tuple[str, str, bytes]:
+    export = await export_personal_data(uow_factory(), ExportPersonalData(staff), DEFAULT_NOW)
+    return export_file(export, "json", DEFAULT_NOW.date())
+
+
 async def test_export_holds_own_rows_and_only_actions_on_others(directory: UnitOfWorkFactory) -> None:
     ids = await _dataset(directory)
     async with directory() as uow:
         staff = await uow.staff.get(ids["staff"])
         manager = await uow.staff.get(ids["manager"])
-    _name, content_type, content = await export_file(directory(), staff, "json", DEFAULT_NOW, f"staff:{staff.id}")
+    _name, content_type, content = await _export_json(directory, staff)
     assert content_type == "application/json"
     data = json.loads(content)
     assert data["staff"][0]["email"] == "staff@vlaanderen.be"
@@ -65,7 +72,7 @@ async def test_export_holds_own_rows_and_only_actions_on_others(directory: UnitO
     assert data["audit"][0]["after"] == {"place": "home"}
     assert "Colleague" not in content.decode()
 
-    _name, _type, content = await export_file(directory(), manager, "json", DEFAULT_NOW, f"staff:{manager.id}")
+    _name, _type, content = await _export_json(directory, manager)
     text_ = content.decode()
     data = json.loads(text_)
     assert "colleague's comment" not in text_ and "secret place" not in text_ and "my own note" not in text_
@@ -99,8 +106,8 @@ async def test_manager_view_names_manager_and_todays_deputy(directory: UnitOfWor
     async with directory() as uow:
         staff = await uow.staff.get(ids["staff"])
         director = await uow.staff.get_by_aad(DIRECTOR.aad_object_id)
-    view = await manager_view(directory(), staff, DEFAULT_NOW.date())
+    view = await manager_view(directory(), WhatMyManagerSees(staff), DEFAULT_NOW)
     assert view.manager_name == "Mia Manager"
     assert view.deputy_names == ("Dirk Directeur",)  # the December deputy is not active yet
-    view = await manager_view(directory(), director, DEFAULT_NOW.date())
+    view = await manager_view(directory(), WhatMyManagerSees(director), DEFAULT_NOW)
     assert view.manager_name is None and view.deputy_names == ()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,11 +20,13 @@ from bot.domain.reports import (
     WebinarLine,
 )
 from bot.domain.staff import Role, Staff
-from bot.services.reports import ReportRequest, build_report
+from bot.services.reports import BuildReport, ReportRequest, build_report
 from storage.uow import UnitOfWorkFactory
+from tests.conftest import DEFAULT_NOW
 from tests.storage.report_dataset import build_dataset
 
-NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+# In the service's zone (Brussels): the day boundaries of the period are taken there.
+NOW = DEFAULT_NOW
 Q = Decimal
 
 
@@ -34,7 +36,7 @@ def hr(entity_id: int = 1) -> Staff:
 
 
 async def report_for(uow_factory: UnitOfWorkFactory, entity: str | None = None, start: str = "2022-11", end: str = "2023-02"):
-    return await build_report(uow_factory, ReportRequest.parse(start, end, entity), now=NOW, actor=hr())
+    return await build_report(uow_factory(), BuildReport(ReportRequest.parse(start, end, entity), hr()), NOW)
 
 
 @pytest.fixture
@@ -191,10 +193,10 @@ async def test_only_hr_and_admin_may_ask(dataset: UnitOfWorkFactory) -> None:
     staff = Staff(id=5, aad_object_id="y", email="s@example.be", display_name="S", entity_id=1, entity_code="A",
                   manager_id=None, start_date=date(2010, 1, 1), roles=frozenset({Role.STAFF, Role.MANAGER}))
     with pytest.raises(Forbidden):
-        await build_report(dataset, ReportRequest.parse("2022-11", "2023-02"), now=NOW, actor=staff)
+        await build_report(dataset(), BuildReport(ReportRequest.parse("2022-11", "2023-02"), staff), NOW)
     admin = Staff(id=6, aad_object_id="z", email="a@example.be", display_name="A", entity_id=1, entity_code="A",
                   manager_id=None, start_date=date(2010, 1, 1), roles=frozenset({Role.STAFF, Role.ADMIN}))
-    assert (await build_report(dataset, ReportRequest.parse("2022-11", "2022-11"), now=NOW, actor=admin)).homework
+    assert (await build_report(dataset(), BuildReport(ReportRequest.parse("2022-11", "2022-11"), admin), NOW)).homework
 
 
 async def test_unknown_entity_is_refused(dataset: UnitOfWorkFactory) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, select
 
 from bot.domain.calendar import Month
 from bot.domain.privacy import ANONYMISED_PREFIX
 from bot.domain.reports import Period
-from bot.services.retention import apply_retention
+from bot.services.retention import ApplyRetention, RetentionResult, apply_retention
 from storage.models.allowances import AllowanceChoiceRow
 from storage.models.approvals import ApprovalRow
 from storage.models.broadcasts import BroadcastDeliveryRow, BroadcastRow
@@ -25,9 +24,12 @@ from storage.uow import UnitOfWorkFactory
 from tests.conftest import DEFAULT_NOW, utc
 from tests.fakes.people import MANAGER, STAFF
 
-ZONE = ZoneInfo("Europe/Brussels")
-TODAY = DEFAULT_NOW.date()  # cutoff with 60 months: 2021-11-22
 LEAVER_AAD = "bbbbbbbb-0000-0000-0000-00000000000l"
+
+
+async def retention(uow_factory: UnitOfWorkFactory, *, months: int, dry_run: bool = False) -> RetentionResult:
+    """Retention as the command line runs it, on DEFAULT_NOW (60 months: cutoff 2021-11-22)."""
+    return await apply_retention(uow_factory(), ApplyRetention(months, dry_run=dry_run), DEFAULT_NOW)
 
 
 async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
@@ -124,13 +126,13 @@ async def test_retention_keeps_figures_and_removes_personal_fields(directory: Un
     before = await figures(directory)
     assert before["home_workers"][0] == ("2020-03", 2)  # the dataset is what the figures count
 
-    dry = await apply_retention(directory, today=TODAY, months=60, zone=ZONE, dry_run=True)
+    dry = await retention(directory, months=60, dry_run=True)
     assert dry.anonymised == [ids["leaver"]] and ids["staff"] in dry.aged
     async with directory() as uow:
         untouched = await uow.session.get(StaffRow, ids["leaver"])
         assert untouched.display_name == "Lea Vertrokken"  # a dry run changes nothing
 
-    result = await apply_retention(directory, today=TODAY, months=60, zone=ZONE)
+    result = await retention(directory, months=60)
     assert result.cutoff == date(2021, 11, 22)
     assert result.anonymised == [ids["leaver"]]
     assert await figures(directory) == before
@@ -166,7 +168,7 @@ async def test_retention_keeps_figures_and_removes_personal_fields(directory: Un
         assert {"privacy.anonymised", "privacy.aged_out", "privacy.audit_stripped"} <= trail
 
     audit_rows = await _count(directory, AuditRow)
-    again = await apply_retention(directory, today=TODAY, months=60, zone=ZONE)
+    again = await retention(directory, months=60)
     assert not again.changed_anything
     assert await _count(directory, AuditRow) == audit_rows
     assert await figures(directory) == before
@@ -174,7 +176,7 @@ async def test_retention_keeps_figures_and_removes_personal_fields(directory: Un
 
 async def test_shorter_period_reaches_newer_rows(directory: UnitOfWorkFactory) -> None:
     ids = await build_dataset(directory)
-    result = await apply_retention(directory, today=TODAY, months=12, zone=ZONE)
+    result = await retention(directory, months=12)
     assert result.cutoff == date(2025, 11, 22)
     async with directory() as uow:
         location = await uow.session.scalar(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.errors import InvalidInput
+from bot.domain.history import parse_equipment, parse_ineligible, parse_registrations
 from bot.domain.reports import (
     CoachingLine,
     HomeworkMonth,
@@ -16,9 +17,6 @@ from bot.domain.reports import (
     Period,
     Report,
     key_figures,
-    parse_equipment,
-    parse_ineligible,
-    parse_registrations,
     percentage,
     with_evolution,
 )

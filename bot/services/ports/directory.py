@@ -1,4 +1,5 @@
-"""Entities, staff, the audit log, conversation references and job claims."""
+"""Entities, staff, where staff sit in the organisation, the audit log, conversation references
+and job claims."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Protocol
 from bot.domain.conversations import StoredReference
 from bot.domain.policy import EntityPolicy
 from bot.domain.staff import Entity, Role, Staff, StaffRecord
+from bot.domain.staff_org import StaffOrg
 
 
 class EntityRepository(Protocol):
@@ -30,6 +32,15 @@ class StaffRepository(Protocol):
     async def snapshot(self, aad_object_id: str) -> dict[str, Any] | None: ...
     async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, today: date) -> tuple[int, bool]: ...
     async def set_manager(self, staff_id: int, manager_id: int | None) -> None: ...
+
+
+class StaffOrgRepository(Protocol):
+    async def list_current(self) -> list[StaffOrg]:
+        """Everyone still in service, by id."""
+        ...
+
+    async def ids_by_aad(self, aad_object_ids: list[str]) -> dict[str, int]: ...
+    async def set(self, staff_id: int, manager_id: int | None, department: str | None) -> None: ...
 
 
 class AuditRepository(Protocol):

@@ -13,7 +13,11 @@ from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.broadcasts import FakeBroadcastRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 from tests.fakes.repositories.equipment import FakeEquipmentRepository
+from tests.fakes.repositories.history import FakeHistoryRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
+from tests.fakes.repositories.privacy import FakePrivacyRepository
+from tests.fakes.repositories.reports import FakeReportRepository
+from tests.fakes.repositories.staff_org import FakeStaffOrgRepository
 from tests.fakes.repositories.webinars import FakeWebinarRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
@@ -24,4 +28,8 @@ AREA_REPOSITORIES: dict[str, Any] = {
     "allowances": FakeAllowanceRepository,
     "webinars": FakeWebinarRepository,
     "broadcasts": FakeBroadcastRepository,
+    "reports": FakeReportRepository,
+    "privacy": FakePrivacyRepository,
+    "staff_org": FakeStaffOrgRepository,
+    "history": FakeHistoryRepository,
 }
