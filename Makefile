@@ -24,13 +24,16 @@ run: install
 migrate: install
 	$(BIN)/python -m bot migrate
 
-## The whole suite; PostgreSQL runs when TEST_DATABASE_URL is set, and always in CI (CI=true).
+## The layering contracts (import-linter), then the whole suite; PostgreSQL runs when
+## TEST_DATABASE_URL is set, and always in CI (CI=true).
 test: install
+	$(BIN)/lint-imports
 	@if [ "$$CI" = "true" ] && [ -z "$$TEST_DATABASE_URL" ]; then export TEST_DATABASE_URL="$(TEST_PG_URL)"; fi; \
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check bot dialogs storage tests
+	$(BIN)/lint-imports
 
 package-app: install
 	$(BIN)/python -m bot package-app --out build/appPackage.zip

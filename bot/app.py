@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ConversationState
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy import text
@@ -28,7 +27,6 @@ from bot.registry import Registry
 from bot.runner import UseCaseRunner
 from bot.runtime import SERVICES, Services
 from bot.sdk_patches import apply_sdk_patches
-from bot.state_storage import SqlStorage
 from bot.wiring import build_registry
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
@@ -78,8 +76,7 @@ def create_app(
         graph=GraphClient.from_settings(settings),
     )
     adapter.reply_transport = services.proactive
-    conversation_state = ConversationState(SqlStorage(session_factory))
-    bot = HybridWorkBot(services, registry.router, conversation_state)
+    bot = HybridWorkBot(services, registry.router)
     app[SERVICES] = services
     app[ENGINE] = engine
     app[BOT] = bot

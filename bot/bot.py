@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.bot_framework_adapter import BotFrameworkAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
@@ -54,10 +53,9 @@ def reference_of(activity: Activity) -> StoredReference | None:
 
 
 class HybridWorkBot:
-    def __init__(self, services: Services, router: Router, conversation_state: ConversationState | None = None) -> None:
+    def __init__(self, services: Services, router: Router) -> None:
         self.services = services
         self.router = router
-        self.conversation_state = conversation_state
         # What was last stored per user, so an unchanged reference costs no write (bounded LRU).
         self._known_references: OrderedDict[str, StoredReference] = OrderedDict()
 
@@ -77,8 +75,6 @@ class HybridWorkBot:
             from dialogs.menu import welcome
 
             await turn.send_card(welcome(self.router, turn))
-        if self.conversation_state is not None:
-            await self.conversation_state.save_changes(context)
 
     async def _on_invoke(self, context: TurnContext, correlation_id: str) -> None:
         try:
@@ -116,7 +112,3 @@ class HybridWorkBot:
             self._remember(reference)
         locale = resolve_locale(client_locale(activity), staff.language if staff else None, self.services.settings.default_locale)
         return Turn(context=context, services=self.services, staff=staff, t=Translator(locale), correlation_id=correlation_id)
-
-
-def state_property(state: ConversationState, name: str) -> Any:
-    return state.create_property(name)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.proactive import ProactiveSender
     from bot.registry import Registry
     from bot.runner import UseCaseRunner
-    from storage.uow import UnitOfWork, UnitOfWorkFactory
+    from storage.uow import UnitOfWorkFactory
 
 
 @dataclass
@@ -35,9 +35,6 @@ class Services:
     instance_id: str = "bot"
     # Area-specific long-lived helpers (e.g. a broadcast worker), keyed by name.
     extras: dict[str, Any] = field(default_factory=dict)
-
-    def uow(self, correlation_id: str | None = None) -> UnitOfWork:
-        return self.uow_factory(correlation_id)
 
 
 # Where the app keeps its services (the handlers of /api/messages, /readyz and /downloads read it).

@@ -17,47 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.registry import Job as RegisteredJob
+from bot.services.jobs import ClaimJobSlot, claim_job_slot
 
 if TYPE_CHECKING:
     from bot.runtime import Services
 
 log = logging.getLogger(__name__)
-
-JobRun = Callable[["Services", datetime], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    run: JobRun
-    every: timedelta
-
-
-_JOBS: dict[str, Job] = {}
-
-
-def register_job(job: Job) -> None:
-    """Register a job; registering the same name again replaces it (module reloads in tests)."""
-    if job.every <= timedelta(0):
-        raise ValueError(f"job {job.name!r} needs a positive interval")
-    _JOBS[job.name] = job
-
-
-def unregister_job(name: str) -> None:
-    _JOBS.pop(name, None)
-
-
-def registered_jobs() -> dict[str, Job]:
-    return dict(_JOBS)
-
 
 def slot_of(now: datetime, every: timedelta) -> str:
     """The slot that `now` falls in: slots are aligned on the Unix epoch, so every instance agrees."""
@@ -74,23 +45,17 @@ async def run_due_jobs(services: Services, now: datetime) -> list[str]:
     A failing job is logged with its name and never stops the others. Returns the names run.
     """
     ran: list[str] = []
-    jobs: list[Job | RegisteredJob] = [*services.registry.jobs.values(), *_JOBS.values()]
-    for job in jobs:
+    for job in services.registry.jobs.values():
         slot = slot_of(now, job.every)
         try:
-            async with services.uow() as uow:
-                claimed = await uow.jobs.claim(job.name, slot, services.instance_id)
-                await uow.commit()
+            claimed = await services.runner.run(claim_job_slot, ClaimJobSlot(job.name, slot, services.instance_id))
         except Exception:
             log.exception("could not claim job %s for slot %s", job.name, slot)
             continue
         if not claimed:
             continue
         try:
-            if isinstance(job, RegisteredJob):
-                await job.run(services.runner, now)
-            else:
-                await job.run(services, now)
+            await job.run(services.runner, now)
         except Exception:
             log.exception("job %s failed for slot %s", job.name, slot)
         ran.append(job.name)

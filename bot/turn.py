@@ -45,9 +45,6 @@ class Turn:
         aad = getattr(self.context.activity.from_property, "aad_object_id", None)
         return f"aad:{aad or 'unknown'}"
 
-    def uow(self) -> UnitOfWork:
-        return self.services.uow(self.correlation_id)
-
     async def run(self, use_case: Callable[[UnitOfWork, Command, datetime], Awaitable[Result]], command: Command) -> Result:
         """Run one use case for this turn: a fresh unit of work, the command, now."""
         return await self.services.runner.for_correlation(self.correlation_id).run(use_case, command)

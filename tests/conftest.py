@@ -29,7 +29,7 @@ from bot.tables import csv_table
 from bot.wiring import register_services
 from storage.db import create_engine, create_session_factory
 from storage.models import Base
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.fakes import teams
 from tests.fakes.connector import FakeConnector
 from tests.fakes.people import CSV
@@ -167,6 +167,10 @@ class BotHarness:
         """Post one activity; returns as soon as the bot answered (notifications may still be on
         their way: `delivered()` waits for them)."""
         return await self.client.post("/api/messages", json=activity, headers=headers)
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work on the app's database, for a test to look at what the bot stored."""
+        return self.services.uow_factory()
 
     async def delivered(self) -> None:
         """Wait (at most 10 s) until the notifications recorded so far reached the fake connector."""

@@ -44,7 +44,7 @@ def _retention(args: argparse.Namespace) -> int:
         verb = "would change" if result.dry_run else "changed"
         print(f"cutoff {result.cutoff.isoformat()}: {verb} {len(result.anonymised)} staff anonymised, "
               f"{len(result.aged)} staff with old rows, rows {dict(sorted(result.rows.items()))}, "
-              f"{result.audit_stripped} audit rows stripped, {result.state_deleted} conversation states deleted")
+              f"{result.audit_stripped} audit rows stripped")
         return 0
 
     return asyncio.run(run())

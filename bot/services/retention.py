@@ -45,7 +45,6 @@ class RetentionResult:
     aged: list[int] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     audit_stripped: int = 0
-    state_deleted: int = 0
 
     def add(self, changed: dict[str, int]) -> None:
         for table, count in changed.items():
@@ -53,7 +52,7 @@ class RetentionResult:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.anonymised or self.aged or self.rows or self.audit_stripped or self.state_deleted)
+        return bool(self.anonymised or self.aged or self.rows or self.audit_stripped)
 
 
 async def apply_retention(uow: UnitOfWork, command: ApplyRetention, now: datetime) -> RetentionResult:
@@ -91,16 +90,15 @@ async def apply_retention(uow: UnitOfWork, command: ApplyRetention, now: datetim
             await finish()
     async with uow:
         result.audit_stripped = await uow.privacy.strip_old_audit(cutoff_at)
-        result.state_deleted = await uow.privacy.delete_old_bot_state(cutoff_at)
-        if result.audit_stripped or result.state_deleted:
+        if result.audit_stripped:
             await uow.audit.record(
                 actor, "privacy.audit_stripped", "audit_log", cutoff.isoformat(), None,
-                {"audit_rows": result.audit_stripped, "bot_state_rows": result.state_deleted},
+                {"audit_rows": result.audit_stripped},
             )
         await finish()
     log.info(
-        "retention %s (cutoff %s): %d anonymised, %d aged out, rows %s, %d audit rows stripped, %d states deleted",
+        "retention %s (cutoff %s): %d anonymised, %d aged out, rows %s, %d audit rows stripped",
         "dry run" if command.dry_run else "applied", cutoff, len(result.anonymised), len(result.aged), result.rows,
-        result.audit_stripped, result.state_deleted,
+        result.audit_stripped,
     )
     return result

@@ -95,17 +95,6 @@ class ConversationReferenceRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class BotStateRow(Base):
-    """Bot Framework conversation/user state, with an eTag for optimistic concurrency."""
-
-    __tablename__ = "bot_state"
-
-    key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    etag: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
 class JobClaimRow(Base):
     """A periodic job's slot, claimed by exactly one bot instance (unique insert)."""
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import privacy as rules
 from bot.domain.privacy import PersonalExport
 from storage.models import Base
-from storage.models.directory import AuditRow, BotStateRow, ConversationReferenceRow, StaffRow
+from storage.models.directory import AuditRow, ConversationReferenceRow, StaffRow
 
 STAFF_KEY = "staff.id"
 
@@ -295,11 +295,6 @@ class PrivacyRepository:
             .where(AuditRow.at < cutoff_at, or_(_json_filled(AuditRow.before), _json_filled(AuditRow.after)))
             .values(before=null(), after=null())
         )
-        return result.rowcount or 0
-
-    async def delete_old_bot_state(self, cutoff_at: datetime) -> int:
-        """Conversation state untouched since before the cutoff (dialogs long abandoned)."""
-        result = await self.session.execute(delete(BotStateRow).where(BotStateRow.updated_at < cutoff_at))
         return result.rowcount or 0
 
     async def deputies_on(self, manager_id: int, day: date) -> list[str]:

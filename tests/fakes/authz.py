@@ -45,7 +45,7 @@ USERS: dict[Actor, TeamsUser] = {
 DUTCH = Translator("nl")
 
 # Tables that may change on any request, allowed or not (see tests/http/test_fuzz.py).
-MAY_CHANGE = {"audit_log", "conversation_references", "bot_state", "job_claims"}
+MAY_CHANGE = {"audit_log", "conversation_references", "job_claims"}
 DEMO = Path(equipment_service.__file__).resolve().parent.parent / "demo"
 
 
@@ -88,7 +88,7 @@ class World:
         return self.harness.clock.today()
 
     def uow(self):  # noqa: ANN201
-        return self.harness.services.uow()
+        return self.harness.uow()
 
     async def staff(self, user: TeamsUser) -> Staff:
         async with self.uow() as uow:
@@ -188,8 +188,8 @@ class World:
             description_en="Focused home work.", target_group=target,
             sessions=(SessionDraft(starts, starts + timedelta(hours=1), 100, "https://teams.microsoft.com/l/meetup-join/x"),),
         )
-        webinar_id = await webinar_service.create_webinar(self.harness.services.uow(), webinar_service.CreateWebinar(hr, draft), self.now)
-        broadcast_id = await webinar_service.invite(self.harness.services.uow(), webinar_service.InviteToWebinar(hr, webinar_id), self.now)
+        webinar_id = await webinar_service.create_webinar(self.harness.uow(), webinar_service.CreateWebinar(hr, draft), self.now)
+        broadcast_id = await webinar_service.invite(self.harness.uow(), webinar_service.InviteToWebinar(hr, webinar_id), self.now)
         async with self.uow() as uow:
             webinar = await uow.webinars.get(webinar_id)
         found = {"webinar_id": webinar_id, "session_id": webinar.sessions[0].id, "broadcast_id": broadcast_id}
@@ -204,7 +204,7 @@ class World:
         async with self.uow() as uow:
             registration = await uow.webinars.registration_of(found["webinar_id"], owner.id)
         if registration is None:
-            result = await webinar_service.sign_up(self.harness.services.uow(), webinar_service.SignUp(owner, found["session_id"]), self.now)
+            result = await webinar_service.sign_up(self.harness.uow(), webinar_service.SignUp(owner, found["session_id"]), self.now)
             registration = result.registration
         async with self.uow() as uow:
             await uow.webinars.set_attended(registration.id, False)
@@ -240,7 +240,7 @@ class World:
             from bot.services import coaching as coaching_service
 
             await coaching_service.assign(
-                self.harness.services.uow(), coaching_service.AssignCoach(await self.staff(HR), request.id, coach), self.now
+                self.harness.uow(), coaching_service.AssignCoach(await self.staff(HR), request.id, coach), self.now
             )
         return {"request_id": request.id, "coach_id": str(coach)}
 

@@ -20,7 +20,7 @@ MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 async def staff_id(harness: BotHarness, email: str) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         found = await uow.staff.get_by_email(email)
     return found.id
 
@@ -28,7 +28,7 @@ async def staff_id(harness: BotHarness, email: str) -> int:
 async def register_home_days(harness: BotHarness, email: str, count: int) -> None:
     person = await staff_id(harness, email)
     days = [d for d in working_days(Month(2026, 11)) if d <= date(2026, 11, 20)][-count:]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         for day in days:
             uow.session.add(WorkRegistrationRow(staff_id=person, day=day, place="home", part="full", status="registered"))
         await uow.commit()
@@ -74,7 +74,7 @@ async def test_choice_for_someone_else_is_refused_and_audited(harness: BotHarnes
     other = await staff_id(harness, "staff@vlaanderen.be")
     body = await harness.execute(COLLEAGUE, "allowance.choose", {"staff_id": other, "mode": "flat_fee"})
     assert body["type"] == MESSAGE and "does not allow" in body["value"]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = await uow.session.scalar(select(AuditRow).where(AuditRow.action == "refused", AuditRow.subject_id == "allowance.choose"))
         assert refused is not None
         assert await uow.allowances.history(other) == []
@@ -91,7 +91,7 @@ async def test_forged_choice_payload_is_refused(harness: BotHarness) -> None:
 async def test_not_eligible_staff_are_refused(harness: BotHarness) -> None:
     await register_home_days(harness, "staff@vlaanderen.be", 8)
     me = await staff_id(harness, "staff@vlaanderen.be")
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         uow.session.add(IneligibilityRow(staff_id=me, reason="function", valid_from=date(2026, 1, 1)))
         await uow.commit()
     sent = await harness.say(STAFF, "internet")

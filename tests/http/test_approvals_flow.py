@@ -22,7 +22,7 @@ def subject(harness: BotHarness) -> FakeSubject:
 
 
 async def request(harness: BotHarness, subject: FakeSubject, user: TeamsUser, what: str = "laptophouder", **flags: bool) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         requester = await uow.staff.get_by_aad(user.aad_object_id)
         assert requester is not None
         subject_id = subject.add(requester.id, what, **flags)
@@ -35,21 +35,21 @@ async def request(harness: BotHarness, subject: FakeSubject, user: TeamsUser, wh
 
 
 async def status_of(harness: BotHarness, approval_id: int) -> str:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         approval = await uow.approvals.get(approval_id)
     assert approval is not None
     return approval.status
 
 
 async def stored_card_id(harness: BotHarness, approval_id: int) -> str:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         approval = await uow.approvals.get(approval_id)
     assert approval is not None and approval.card_activity_id
     return approval.card_activity_id
 
 
 async def refusals(harness: BotHarness, approval_id: int) -> list[str]:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return [r.actor for r in await uow.audit.list_by_action("approval.refused") if r.subject_id == str(approval_id)]
 
 
@@ -139,7 +139,7 @@ async def test_the_requester_sees_the_status_and_strangers_are_refused(chats: Bo
 async def test_a_forged_decision_is_refused_and_audited(chats: BotHarness, subject: FakeSubject, forger: TeamsUser) -> None:
     harness = chats
     approval_id = await request(harness, subject, people.STAFF)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         manager = await uow.staff.get_by_aad(people.MANAGER.aad_object_id)
     # The payload names the real approver; who acts is taken from the activity, never the payload.
     forged = {"approval_id": approval_id, "decision": "approve", "approver_id": manager.id, "decided_by": manager.id}
@@ -251,7 +251,7 @@ async def test_deputy_input_is_checked(chats: BotHarness, subject: FakeSubject) 
     assert "geldige datums" in body["value"]
     refused = await harness.execute(people.STAFF, "approval.deputy_add", {"deputy_email": "hr@vlaanderen.be", "valid_from": "2026-11-22", "valid_until": "2026-11-27"})
     assert refused["value"] == "Dat mag je niet doen met jouw rol."
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         manager = await uow.staff.get_by_aad(people.MANAGER.aad_object_id)
         assert await uow.approvals.list_deputies(manager.id) == []
 
@@ -259,7 +259,7 @@ async def test_deputy_input_is_checked(chats: BotHarness, subject: FakeSubject) 
 async def test_someone_elses_deputy_cannot_be_removed(chats: BotHarness, subject: FakeSubject) -> None:
     harness = chats
     card_of(await harness.execute(people.MANAGER, "approval.deputy_add", {"deputy_email": "hr@vlaanderen.be", "valid_from": "2026-11-22", "valid_until": "2026-11-27"}))
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         manager = await uow.staff.get_by_aad(people.MANAGER.aad_object_id)
         [deputy] = await uow.approvals.list_deputies(manager.id)
     body = await harness.execute(people.OTHER_MANAGER, "approval.deputy_remove", {"deputy_row_id": deputy.id})
@@ -271,7 +271,7 @@ async def test_someone_elses_deputy_cannot_be_removed(chats: BotHarness, subject
 async def test_english_clients_get_english_cards(chats: BotHarness, subject: FakeSubject) -> None:
     harness = chats
     approval_id = await request(harness, subject, people.STAFF)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         admin = await uow.staff.get_by_aad(people.ADMIN.aad_object_id)
     assert admin is not None
     english_admin = TeamsUser(people.ADMIN.aad_object_id, people.ADMIN.name, locale="en-GB")

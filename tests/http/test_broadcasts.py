@@ -45,7 +45,7 @@ async def test_progress_card_refreshes_for_hr_and_cancel_updates_it(harness: Bot
     cancelled = body["value"]
     assert_valid_card(cancelled)
     assert "refresh" not in cancelled and "gestopt" in str(cancelled)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         actions = [row.action for row in await uow.audit.list_for_subject("broadcast", broadcast_id)]
     assert actions == ["broadcast.created", "broadcast.cancelled"]
 
@@ -65,7 +65,7 @@ async def test_staff_are_refused_and_audited(harness: BotHarness) -> None:
     broadcast_id = await create(harness)
     body = await harness.execute(STAFF, "broadcast.cancel", {"broadcast_id": broadcast_id})
     assert body["type"] == "application/vnd.microsoft.activity.message"
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = [row.subject_id for row in await uow.audit.list_by_action("refused")]
         broadcast = await uow.broadcasts.get(broadcast_id)
     assert "broadcast.cancel" in refused

@@ -19,7 +19,7 @@ NOT_ALLOWED = "Dat mag je niet doen met jouw rol."
 
 
 async def request_id_of(harness: BotHarness, aad: str) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         person = await uow.staff.get_by_aad(aad)
         return (await uow.coaching.list_for_staff(person.id))[0].id
 
@@ -54,10 +54,10 @@ async def test_request_assign_record_close_and_manager_never_sees(harness: BotHa
     assert_valid_card(detail)
     assert "Moeilijke periode thuis" in json.dumps(detail, ensure_ascii=False)
 
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         hilde = await uow.staff.get_by_aad(HR.aad_object_id)
     # An admin (no coach role) cannot be assigned as coach.
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         ada = await uow.staff.get_by_aad(ADMIN.aad_object_id)
     refused = await harness.execute(HR, "coaching.assign", {**AssignCoach(request_id=request_id).to_data(), "coach_id": str(ada.id)})
     assert "geen coach" in refused["value"]
@@ -70,7 +70,7 @@ async def test_request_assign_record_close_and_manager_never_sees(harness: BotHa
     closed = await harness.execute(HR, "coaching.close", CloseCoaching(request_id=request_id).to_data())
     assert_valid_card(closed["value"])
 
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         request = await uow.coaching.get(request_id)
         usage = await uow.coaching.usage_per_year()
         audit = [json.dumps(row.after or {}, ensure_ascii=False) for row in await uow.audit.list_for_subject("coaching_request", request_id)]
@@ -78,5 +78,5 @@ async def test_request_assign_record_close_and_manager_never_sees(harness: BotHa
     assert [(u.year, u.staff, u.requests, u.conversations) for u in usage] == [(2026, 1, 1, 6)]
     assert len(audit) == 4 and all("Moeilijke" not in after for after in audit)
     # Refused attempts were audited.
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert len(await uow.audit.list_by_action("refused")) >= 3

@@ -43,7 +43,7 @@ def read_link(settings, token):  # noqa: ANN001, ANN201
 
 
 async def _staff_id(harness: BotHarness, aad: str) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         staff = await uow.staff.get_by_aad(aad)
     assert staff is not None
     return staff.id
@@ -63,7 +63,7 @@ async def test_link_gives_the_file_to_its_staff_member(harness: BotHarness) -> N
     assert response.headers["Content-Type"].startswith("text/csv")
     assert 'filename="export-2026.csv"' in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         audited = [(row.actor, row.subject_id) for row in await uow.audit.list_by_action("download")]
     assert audited == [(f"staff:{hr_id}", KIND)]
 
@@ -97,13 +97,13 @@ async def test_expired_link_is_refused(harness: BotHarness) -> None:
 async def test_role_lost_since_the_link_was_made_is_refused(harness: BotHarness) -> None:
     hr_id = await _staff_id(harness, HR.aad_object_id)
     link = download_link(harness.services.settings, KIND, {"year": 2026}, hr_id)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         await uow.session.execute(delete(StaffRoleRow).where(StaffRoleRow.staff_id == hr_id, StaffRoleRow.role == "hr"))
         await uow.commit()
     response = await harness.client.get(_path(link))
     assert response.status == 403
     assert b"year" not in await response.read()
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = await uow.session.scalar(select(func.count()).select_from(AuditRow).where(AuditRow.action == "download.refused"))
     assert refused == 1
 

@@ -16,7 +16,7 @@ from tests.http.test_homework import days_of, one_card, one_text, staff_of, text
 
 async def _marking_ids(harness: BotHarness, user) -> list[int]:  # noqa: ANN001
     staff = await staff_of(harness, user)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return [m.id for m in await uow.registrations.ineligibilities_for([staff.id])]
 
 
@@ -39,7 +39,7 @@ async def test_manager_marks_a_member_not_eligible_and_lifts_it(harness: BotHarn
     assert [r.place for r in await days_of(harness, STAFF)] == ["office"]
     answer = await one_text(harness, STAFF, "thuis vrijdag")
     assert "Mia Manager" in answer and "competenties" in answer
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert not await is_eligible(uow, staff.id, date(2026, 11, 27))
         assert await is_eligible(uow, staff.id, date(2027, 3, 1))
         assert await is_eligible(uow, staff.id, date(2026, 11, 20))
@@ -51,7 +51,7 @@ async def test_manager_marks_a_member_not_eligible_and_lifts_it(harness: BotHarn
     await one_card(harness, STAFF, "thuis vrijdag")
     body = await harness.execute(MANAGER, "team.eligibility.lift", {"ineligibility_id": marking_id})
     assert "al opgeheven" in body["value"]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         actions = [row.action for row in await uow.audit.list_for_subject("hybrid_ineligibility", marking_id)]
     assert actions == ["eligibility.marked", "eligibility.lifted"]
 
@@ -77,7 +77,7 @@ async def test_only_the_members_manager_may_mark_or_lift(harness: BotHarness) ->
     body = await harness.execute(OTHER_MANAGER, "team.eligibility.lift", {"ineligibility_id": marking_id})
     assert "leidinggevende van die medewerker" in body["value"]
     assert await _marking_ids(harness, STAFF) == [marking_id]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = [row.subject_id for row in await uow.session.scalars(select(AuditRow).where(AuditRow.action == "refused"))]
     assert refused == ["team.eligibility.mark", "team.eligibility.mark", "team.eligibility.lift"]
 

@@ -42,7 +42,7 @@ def text_of(card: dict[str, Any]) -> str:
 
 
 async def item_id(harness: BotHarness, entity: str, code: str) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         entity_id = (await uow.entities.get_by_code(entity)).id
         return next(i.id for i in await uow.equipment.list_items(entity_id) if i.code == code)
 
@@ -65,7 +65,7 @@ async def request_items(harness: BotHarness, user, codes: dict[str, int], entity
 
 
 async def request_count(harness: BotHarness) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return int(await uow.session.scalar(select(func.count()).select_from(EquipmentRequestRow)))
 
 
@@ -136,7 +136,7 @@ async def test_full_lifecycle_with_approval_card_and_notifications(harness: BotH
     mine = (await harness.say(STAFF, "mijn materiaal"))[-1].cards[0]
     assert_valid_card(mine)
     assert "Geleverd" in text_of(mine) and "Toetsenbord, Headset" in text_of(mine)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         spend = await uow.equipment.spend_against_budget(None, 2026, 2026)
     assert next(s for s in spend if s.category_code == "small_office" and s.entity_code == "DWSE").spent == 128
 
@@ -154,7 +154,7 @@ async def test_staff_cancels_while_pending_and_manager_card_offers_nothing_more(
     decide = action(harness.connector.cards(MANAGER.conversation_id)[-1], "approval.decide")
     late = await harness.execute(MANAGER, "approval.decide", {**decide, "decision": "approve"})
     assert "Goedgekeurd" not in text_of(late["value"])
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         request = (await uow.equipment.list_for_staff((await uow.staff.get_by_aad(STAFF.aad_object_id)).id))[0]
     assert request.status.value == "cancelled"
 
@@ -183,7 +183,7 @@ async def test_forged_payloads_are_refused(harness: BotHarness) -> None:
 
     # Someone else's request.
     await request_items(harness, COLLEAGUE, {"headset": 1})
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         colleague_request = (await uow.session.scalars(select(EquipmentRequestRow.id))).one()
     refused = await harness.execute(STAFF, "equipment.cancel", {"request_id": colleague_request})
     assert refused["value"] == "Dit is niet jouw aanvraag."
@@ -192,7 +192,7 @@ async def test_forged_payloads_are_refused(harness: BotHarness) -> None:
     assert not_logistics["value"] == "Dat mag je niet doen met jouw rol."
     dv_request = await request_items(harness, OTHER_STAFF, {"headset": 1}, entity="DV")
     assert "verstuurd" in text_of(dv_request["value"])
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         dv_id = max(await uow.session.scalars(select(EquipmentRequestRow.id)))
         await uow.equipment.update_request(dv_id, status="approved")
         await uow.commit()
@@ -200,7 +200,7 @@ async def test_forged_payloads_are_refused(harness: BotHarness) -> None:
     assert foreign["value"] == "Deze aanvraag hoort bij een andere entiteit."
     peek = await harness.submit(LOGISTICS, {"verb": "equipment.delivery", "request_id": dv_id})
     assert peek[-1].text == "Deze aanvraag hoort bij een andere entiteit."
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refusals = list(await uow.session.scalars(select(AuditRow.subject_id).where(AuditRow.action == "refused")))
         dv_status = await uow.session.scalar(select(EquipmentRequestRow.status).where(EquipmentRequestRow.id == dv_id))
     assert {"equipment.cancel", "equipment.fulfil", "equipment.delivery"} <= set(refusals)

@@ -108,7 +108,7 @@ async def test_connector_failing_while_replying_loses_and_duplicates_nothing(
     retried = await harness.post(activity)
     assert retried.status in (200, 201)
     assert await _registrations(harness.services.uow_factory) == 1
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         registered = await uow.session.scalar(
             select(func.count()).select_from(AuditRow).where(AuditRow.action == "homework.registered"))
     assert registered == 1

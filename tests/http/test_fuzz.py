@@ -27,7 +27,7 @@ from tests.fakes.teams import TENANT, TeamsUser
 
 # Tables that may legitimately change on any request (technical state, the audit of refusals,
 # a personal data export waiting for the user to accept the file).
-MAY_CHANGE = {"audit_log", "conversation_references", "bot_state", "job_claims", "pending_files"}
+MAY_CHANGE = {"audit_log", "conversation_references", "job_claims", "pending_files"}
 
 
 @pytest.fixture(scope="module")

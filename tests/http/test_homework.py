@@ -28,7 +28,7 @@ def text_of(card: dict[str, Any]) -> str:
 
 
 async def staff_of(harness: BotHarness, user: TeamsUser) -> Staff:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         staff = await uow.staff.get_by_aad(user.aad_object_id)
     assert staff is not None
     return staff
@@ -36,12 +36,12 @@ async def staff_of(harness: BotHarness, user: TeamsUser) -> Staff:
 
 async def days_of(harness: BotHarness, user: TeamsUser, start: date = date(2026, 9, 1), end: date = date(2027, 6, 30)) -> list[Registration]:
     staff = await staff_of(harness, user)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return await uow.registrations.list_for_staff(staff.id, start, end)
 
 
 async def set_policy(harness: BotHarness, entity_code: str, **fields: Any) -> None:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         entity = await uow.entities.get_by_code(entity_code)
         assert entity is not None
         policy = await uow.entities.policy(entity.id)
@@ -180,7 +180,7 @@ async def test_same_day_again_changes_never_duplicates(harness: BotHarness) -> N
     assert "Was al zo geregistreerd" in text_of(card)
     (day,) = await days_of(harness, STAFF)
     assert day.part == "pm"
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         actions = [row.action for row in await uow.audit.list_for_subject("work_registration", day.id)]
     assert actions == ["homework.registered", "homework.changed"]
 
@@ -228,7 +228,7 @@ class ApprovalSeen:
 
 
 async def _approvals(harness: BotHarness) -> list[ApprovalSeen]:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         rows = await uow.session.scalars(select(ApprovalRow).order_by(ApprovalRow.id))
         return [ApprovalSeen(r.id, r.subject_type, r.subject_id, r.status) for r in rows]
 
@@ -341,7 +341,7 @@ async def test_payload_naming_someone_elses_registration_is_refused(harness: Bot
     sent = await harness.submit(COLLEAGUE, {"verb": "homework.form", "registration_id": day.id})
     assert "your own" in sent[0].text
     assert [r.id for r in await days_of(harness, STAFF)] == [day.id]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = {row.subject_id for row in await uow.session.scalars(select(AuditRow).where(AuditRow.action == "refused"))}
     assert refused == {"homework.cancel", "homework.form"}
 

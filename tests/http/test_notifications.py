@@ -50,7 +50,7 @@ async def bot(directory: UnitOfWorkFactory, database_url: str, connector: FakeCo
 async def request(harness: BotHarness) -> int:
     """Stan asks for something; Mia's approval card goes out."""
     subject = harness.services.registry.approval_subjects[SUBJECT_TYPE]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         stan = await uow.staff.get_by_aad(people.STAFF.aad_object_id)
         assert stan is not None
         approval_id = await request_approval(
@@ -75,7 +75,7 @@ async def approve(harness: BotHarness, approval_id: int) -> tuple[dict[str, Any]
 
 
 async def outbox_to_stan(harness: BotHarness) -> list[tuple[str, str, int]]:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         stan = await uow.staff.get_by_aad(people.STAFF.aad_object_id)
         rows = await uow.session.scalars(select(OutboxRow).where(OutboxRow.recipient_id == stan.id).order_by(OutboxRow.id))
         return [(row.kind, row.status, row.attempts) for row in rows]

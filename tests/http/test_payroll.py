@@ -16,7 +16,7 @@ from tests.fakes.people import ADMIN, HR, STAFF
 
 
 async def staff_id(harness: BotHarness, email: str) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         found = await uow.staff.get_by_email(email)
     return found.id
 

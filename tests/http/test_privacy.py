@@ -52,7 +52,7 @@ async def test_download_my_data_as_json_through_a_link(harness: BotHarness) -> N
     data = json.loads(await response.read())
     assert data["staff"][0]["email"] == "staff@vlaanderen.be"
     assert data["conversation"]["conversation_id"] == STAFF.conversation_id
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert [r.actor for r in await uow.audit.list_by_action("privacy.exported")] == [f"staff:{data['staff'][0]['id']}"]
 
 

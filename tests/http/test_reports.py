@@ -29,7 +29,7 @@ CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 
 
 async def _staff_id(harness: BotHarness, user) -> int:  # noqa: ANN001
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return (await uow.staff.get_by_aad(user.aad_object_id)).id
 
 
@@ -50,7 +50,7 @@ async def test_staff_and_managers_may_not_ask(harness: BotHarness) -> None:
         refused = await harness.submit(user, {"verb": "reports.request", "start": "2022-01", "end": "2022-12", "entity": "*"})
         assert refused[0].text == "Dat mag je niet doen met jouw rol."
     assert jobs_of(harness.services).tasks == set()
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused_what = {row.subject_id for row in await uow.audit.list_by_action("refused")}
     assert refused_what >= {"reports.request", "command:rapport"}
 
@@ -110,11 +110,11 @@ async def test_download_link_recomputes_and_refuses_tampering_expiry_and_lost_ro
     staff_link = harness.services.links.make(DOWNLOAD_KIND, params, await _staff_id(harness, STAFF))
     assert (await harness.client.get(urlparse(staff_link).path)).status == 403
 
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         await uow.session.execute(delete(StaffRoleRow).where(StaffRoleRow.staff_id == hr_id, StaffRoleRow.role == "hr"))
         await uow.commit()
     assert (await harness.client.get(path)).status == 403
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         audited = [row.subject_id for row in await uow.audit.list_by_action("download.refused")]
     assert audited.count(DOWNLOAD_KIND) == 2
 

@@ -58,7 +58,7 @@ async def test_install_sends_welcome_and_stores_reference(harness: BotHarness) -
     card = sent[0].cards[0]
     assert_valid_card(card)
     assert "Welkom" in json.dumps(card, ensure_ascii=False)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         ref = await uow.conversations.get(HR.aad_object_id)
     assert ref is not None and ref.conversation_id == HR.conversation_id and ref.service_url == harness.service_url
 
@@ -66,7 +66,7 @@ async def test_install_sends_welcome_and_stores_reference(harness: BotHarness) -
 async def test_reference_written_once_for_repeated_messages(harness: BotHarness) -> None:
     await harness.say(STAFF, "menu")
     await harness.say(STAFF, "menu")
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(ConversationReferenceRow))
     assert count == 1
 

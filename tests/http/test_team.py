@@ -40,7 +40,7 @@ async def test_member_sees_the_team_when_the_entity_allows_it(harness: BotHarnes
     assert "Who works where?" in text_of(english)
     await set_policy(harness, "DWSE", team_view_for_members=False)
     assert "alleen aan leidinggevenden" in await one_text(harness, STAFF, "team")
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         refused = [row.subject_id for row in await uow.session.scalars(select(AuditRow).where(AuditRow.action == "refused"))]
     assert refused == ["command:team"]
     assert "Stan Staff" in text_of(await one_card(harness, MANAGER, "team"))
@@ -60,7 +60,7 @@ async def test_manager_sets_agreements_and_the_team_is_told(harness: BotHarness)
     assert_valid_card(body["value"])
     assert "Opgeslagen" in text_of(body["value"]) and "dinsdag, donderdag" in text_of(body["value"])
     manager = await staff_of(harness, MANAGER)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert await uow.registrations.agreement(manager.id) == TeamAgreement(manager.id, frozenset({1, 3}), 3)
         audit = await uow.audit.list_for_subject("team_agreement", manager.id)
         assert [row.action for row in audit] == ["team.agreement_saved"]
@@ -83,7 +83,7 @@ async def test_agreements_are_for_managers_and_validated(harness: BotHarness) ->
         assert "niet meer geldig" in body["value"]
     body = await harness.execute(MANAGER, "team.agreement.save", {"anchor_weekdays": "5", "min_office_days": "1"})
     assert "weekdag" in body["value"]
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert await uow.registrations.agreement((await uow.staff.get_by_aad(MANAGER.aad_object_id)).id) is None
 
 

@@ -26,7 +26,7 @@ async def add_webinar(harness: BotHarness, capacity: int = 1, group: TargetGroup
         description_en="How to keep going?", target_group=group,
         sessions=(SessionDraft(DEFAULT_NOW + timedelta(days=3), DEFAULT_NOW + timedelta(days=3, hours=1), capacity, "https://teams.example/j/1"),),
     )
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         webinar_id = await uow.webinars.add(draft, [], WebinarStatus.PUBLISHED, None)
         await uow.commit()
         webinar = await uow.webinars.get(webinar_id)
@@ -62,13 +62,13 @@ async def test_invitation_sign_up_waitlist_cancel_promotes_and_notifies(harness:
     assert_valid_card(body["value"])
     assert "waiting list, number 1" in card_text(body["value"])
 
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         stan = await uow.staff.get_by_aad(STAFF.aad_object_id)
         registration = await uow.webinars.registration_of(webinar_id, stan.id)
     # Someone else cannot cancel Stan's seat with a forged payload.
     forged = await harness.execute(COLLEAGUE, "webinar.cancel", CancelRegistration(registration_id=registration.id).to_data())
     assert forged["value"] == 'Your role does not allow that.'
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         assert await uow.webinars.get_registration(registration.id) is not None
 
     body = await harness.execute(STAFF, "webinar.cancel", CancelRegistration(registration_id=registration.id).to_data())
@@ -87,7 +87,7 @@ async def test_invitation_sign_up_waitlist_cancel_promotes_and_notifies(harness:
 async def test_overview_lists_only_webinars_for_my_target_group(harness: BotHarness) -> None:
     await add_webinar(harness, capacity=10)
     managers_id, _ = await add_webinar(harness, capacity=10, group=TargetGroup.MANAGERS)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         from sqlalchemy import update
 
         from storage.models.webinars import WebinarRow
@@ -121,7 +121,7 @@ async def test_hr_creates_previews_and_invites(harness: BotHarness) -> None:
     assert "Focus @ home" in card_text(preview)
     assert "Aantal ontvangers" in card_text(preview)
 
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         webinar = await uow.webinars.get_by_title("Focus @ home")
     assert webinar is not None and webinar.status is WebinarStatus.DRAFT and len(webinar.sessions) == 1
     # Staff do not see drafts; a staff member cannot reach HR's verbs.
@@ -141,7 +141,7 @@ async def test_hr_marks_attendance(harness: BotHarness) -> None:
     saved = (await harness.execute(HR, "webinar.attendance.save", {**SaveAttendance(session_id=session_id).to_data(), "attended": stan}))["value"]
     assert_valid_card(saved)
     assert "1 aanwezig" in card_text(saved)
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         people = {p.display_name: p.attended for p in await uow.webinars.participants(session_id)}
         rows = await uow.webinars.participation_per_webinar()
     assert people == {"Stan Staff": True, "Cato Collega": False}
@@ -166,7 +166,7 @@ async def test_hr_sends_invitation_and_recipients_get_their_own_card(harness: Bo
     sent = await harness.execute(HR, "webinar.invite", SendInvitation(webinar_id=webinar_id, when="now").to_data())
     assert sent["type"] == "application/vnd.microsoft.card.adaptive"
     assert_valid_card(sent["value"])
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         audit = await uow.audit.list_by_action("webinar.invited")
         recipients = audit[0].after["recipients"]
     await harness.execute(STAFF, "webinar.signup", {"session_id": session_id})

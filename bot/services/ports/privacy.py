@@ -38,7 +38,3 @@ class PrivacyRepository(Protocol):
     async def strip_old_audit(self, cutoff_at: datetime) -> int:
         """Audit rows older than the cutoff lose their before/after; how many."""
         ...
-
-    async def delete_old_bot_state(self, cutoff_at: datetime) -> int:
-        """Conversation state untouched since before the cutoff; how many deleted."""
-        ...

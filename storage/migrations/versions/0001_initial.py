@@ -43,13 +43,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_subject', ['subject_type', 'subject_id'], unique=False)
 
-    op.create_table('bot_state',
-    sa.Column('key', sa.String(length=400), nullable=False),
-    sa.Column('etag', sa.String(length=64), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('updated_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_bot_state'))
-    )
     op.create_table('conversation_references',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('aad_object_id', sa.String(length=64), nullable=False),
@@ -642,7 +635,6 @@ def downgrade() -> None:
     op.drop_table('job_claims')
     op.drop_table('entities')
     op.drop_table('conversation_references')
-    op.drop_table('bot_state')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_subject')
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))

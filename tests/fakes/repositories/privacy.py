@@ -5,7 +5,7 @@ log, a person's rows live in the "personal_rows" table as plain dicts:
 
 Retention treats them as the declarations say: free text blanked once older than the cutoff (or
 when the owner is anonymised), logs deleted. Deputies are {"manager_id", "deputy_id",
-"valid_from", "valid_until"} rows of "deputies"; conversation state is {key: updated_at} in "bot_state".
+"valid_from", "valid_until"} rows of "deputies".
 """
 
 from __future__ import annotations
@@ -113,10 +113,3 @@ class FakePrivacyRepository:
                 row["before"] = row["after"] = None
                 stripped += 1
         return stripped
-
-    async def delete_old_bot_state(self, cutoff_at: datetime) -> int:
-        states = self.db.table("bot_state")
-        old = [key for key, updated_at in states.items() if updated_at < cutoff_at]
-        for key in old:
-            del states[key]
-        return len(old)

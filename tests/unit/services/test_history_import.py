@@ -139,10 +139,13 @@ async def test_coaching_history_goes_to_the_coaching_use_case(db: FakeDatabase) 
     assert (request.kind, request.status, request.conversations) == (CoachingKind.RESILIENCE, CoachingStatus.CLOSED, 5)
 
 
-async def test_unknown_kinds_are_refused_and_area_kinds_read_their_own_file(db: FakeDatabase) -> None:
+async def test_unknown_kinds_are_refused_and_every_kind_takes_a_table(db: FakeDatabase) -> None:
     with pytest.raises(ImportRefused) as refused:
         await service.import_history(FakeUnitOfWork(db), service.ImportHistory("salaries", Table(["a"], []), "cli"), NOW)
     assert "unknown kind 'salaries'" in refused.value.problems[0].reason
-    assert service.file_import("allowances") is not None and service.file_import("webinars") is not None
-    assert service.file_import("registrations") is None and service.file_import("coaching") is None
+    for kind in ("allowances", "webinars", "coaching"):  # the areas' own imports, refused the same way
+        with pytest.raises(ImportRefused) as refused:
+            await service.import_history(FakeUnitOfWork(db), service.ImportHistory(kind, Table(["a"], []), "cli"), NOW)
+        assert "missing column" in refused.value.problems[0].reason
+    assert db.commits == 0
     assert set(service.KINDS) == {"registrations", "allowances", "webinars", "coaching", "equipment", "ineligible"}
