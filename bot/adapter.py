@@ -144,6 +144,9 @@ def create_authentication(settings: Settings) -> BotFrameworkAuthentication:
 # prerequisite state (lock not available), operator intervention (statement timeout, shutdown),
 # system error.
 _TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "55", "57", "58"})
+# SQLite's primary result codes of the same kind: busy, locked, I/O error, disk full, cannot open,
+# locking protocol (its syntax and constraint errors share OperationalError/IntegrityError with them).
+_TRANSIENT_SQLITE_CODES = frozenset({5, 6, 10, 13, 14, 15})
 
 
 def is_database_error(error: BaseException) -> bool:
@@ -159,6 +162,9 @@ def is_database_error(error: BaseException) -> bool:
         sqlstate = getattr(error.orig, "sqlstate", None)
         if isinstance(sqlstate, str) and sqlstate:
             return sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES
+        sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+        if isinstance(sqlite_code, int):
+            return sqlite_code & 0xFF in _TRANSIENT_SQLITE_CODES
         return isinstance(error, OperationalError | InterfaceError) or isinstance(error.orig, OSError)
     # TimeoutError (a command, connect or turn deadline) and ConnectionError are OSErrors.
     return isinstance(error, PoolTimeout | DisconnectionError | OSError)
