@@ -21,11 +21,21 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.skills import BotFrameworkClient
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.config import Settings
 from bot.i18n import Translator, resolve_locale
+from bot.routing import card_invoke_response
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +139,35 @@ def create_authentication(settings: Settings) -> BotFrameworkAuthentication:
     return CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(configuration))
 
 
+# SQLSTATE classes of a database that cannot serve now but may in a minute: connection exception,
+# transaction rollback (serialization failure, deadlock), insufficient resources, object not in
+# prerequisite state (lock not available), operator intervention (statement timeout, shutdown),
+# system error.
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "55", "57", "58"})
+# SQLite's primary result codes of the same kind: busy, locked, I/O error, disk full, cannot open,
+# locking protocol (its syntax and constraint errors share OperationalError/IntegrityError with them).
+_TRANSIENT_SQLITE_CODES = frozenset({5, 6, 10, 13, 14, 15})
+
+
 def is_database_error(error: BaseException) -> bool:
-    return isinstance(error, OperationalError | DBAPIError | PoolTimeout | ConnectionError | OSError)
+    """True when the database (or the way to it) did not answer, so the same turn may succeed in a
+    minute: the user is told it is briefly unavailable. A constraint violation, data the database
+    refuses or a faulty statement is not: a retry would fail the same way, so the turn gets the
+    generic apology (and the log a traceback to fix)."""
+    if isinstance(error, IntegrityError | DataError | ProgrammingError | NotSupportedError):
+        return False
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate:
+            return sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES
+        sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+        if isinstance(sqlite_code, int):
+            return sqlite_code & 0xFF in _TRANSIENT_SQLITE_CODES
+        return isinstance(error, OperationalError | InterfaceError) or isinstance(error.orig, OSError)
+    # TimeoutError (a command, connect or turn deadline) and ConnectionError are OSErrors.
+    return isinstance(error, PoolTimeout | DisconnectionError | OSError)
 
 
 class ReplyTransport(Protocol):
@@ -193,8 +230,15 @@ def create_adapter(settings: Settings) -> HybridWorkAdapter:
         locale = resolve_locale(context.activity.locale, None, settings.default_locale)
         t = Translator(locale)
         key = "common.database_unavailable" if is_database_error(error) else "common.apology"
+        text = t(key, ref=correlation_id)
         try:
-            await context.send_activity(MessageFactory.text(t(key, ref=correlation_id)))
+            if context.activity.type == ActivityTypes.invoke:
+                # An invoke is answered in its HTTP response (a turn cut off by its deadline has
+                # not answered yet); a message sent instead would leave Teams a 501.
+                if not context.turn_state.get(adapter._INVOKE_RESPONSE_KEY):
+                    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=card_invoke_response(text)))
+                return
+            await context.send_activity(MessageFactory.text(text))
         except Exception:  # the connector itself may be what failed
             log.warning("could not send the apology (correlation %s)", correlation_id)
 

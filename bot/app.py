@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy import text
@@ -21,14 +22,16 @@ from bot.config import Settings
 from bot.downloads import DownloadLinks, add_download_route
 from bot.extensions import AppExtension, default_extensions
 from bot.graph import GraphClient
+from bot.inbound import Refused, read_activity
 from bot.notifications import NotificationDispatcher, dispatcher_lifecycle
 from bot.proactive import ProactiveSender
 from bot.registry import Registry
 from bot.runner import UseCaseRunner
 from bot.runtime import SERVICES, Services
 from bot.sdk_patches import apply_sdk_patches
+from bot.warmup import warm_up
 from bot.wiring import build_registry
-from storage.db import create_engine, create_session_factory
+from storage.db import DatabaseLimits, create_engine, create_session_factory, pool_exhausted
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,10 @@ def create_app(
     apply_sdk_patches()  # msrest retry list computed once; see bot/sdk_patches.py
     app = web.Application(client_max_size=settings.max_body_bytes)
     registry = registry or build_registry(settings)
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo,
+        limits=database_limits(settings),
+    )
     session_factory = create_session_factory(engine)
     uow_factory = UnitOfWorkFactory(session_factory, approval_subjects=registry.approval_subjects)
     adapter = create_adapter(settings)
@@ -82,6 +88,7 @@ def create_app(
     app[BOT] = bot
     app[ADAPTER] = adapter
 
+    app.on_startup.append(_warm_up)
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", handle_health)
     app.router.add_get("/readyz", handle_ready)
@@ -93,6 +100,21 @@ def create_app(
     for extension in extensions if extensions is not None else default_extensions():
         extension(app, services)
     return app
+
+
+def database_limits(settings: Settings) -> DatabaseLimits:
+    return DatabaseLimits(
+        connect=settings.database_connect_timeout_seconds,
+        pool=settings.database_pool_timeout_seconds,
+        statement=settings.database_statement_timeout_seconds or None,
+        command=settings.database_command_timeout_seconds or None,
+    )
+
+
+async def _warm_up(app: web.Application) -> None:
+    # On the loop, deliberately: nothing else runs yet (the server listens only after start-up),
+    # and the libraries' lazy caches are not meant to be filled from two threads.
+    warm_up(app[SERVICES].clock.now())
 
 
 async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:
@@ -113,12 +135,10 @@ async def handle_messages(request: web.Request) -> web.Response:
         log.warning("refused an oversized activity (%s bytes)", request.content_length)
         return _bad_request(f"body larger than {request.app[SERVICES].settings.max_body_bytes} bytes")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        log.warning("refused a body that is not JSON")
-        return _bad_request("body is not JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return _bad_request("not an activity")
+        data = read_activity(body)
+    except Refused as refused:
+        log.warning("refused an activity: %s", refused.reason)
+        return _bad_request(refused.reason)
     try:
         activity = Activity().deserialize(data)
     except Exception:  # msrest raises several types for shapes it cannot read
@@ -148,7 +168,15 @@ async def handle_messages(request: web.Request) -> web.Response:
         log.warning("refused an activity from tenant %s", tenant)
         return web.json_response({"error": "tenant not allowed"}, status=403)
 
-    response = await adapter.process_activity(auth_result, activity, app[BOT].on_turn)
+    bot, deadline = app[BOT], services.settings.turn_timeout_seconds
+
+    async def turn_with_deadline(context: TurnContext) -> None:
+        # Past the deadline the turn is cancelled (its database connection closed, its
+        # transaction rolled back) and the adapter's error handler answers with the retry message.
+        async with asyncio.timeout(deadline):
+            await bot.on_turn(context)
+
+    response = await adapter.process_activity(auth_result, activity, turn_with_deadline)
     if response is None:
         return web.Response(status=201)
     return web.json_response(invoke_body_json(response.body), status=response.status)
@@ -177,9 +205,19 @@ async def handle_health(_request: web.Request) -> web.Response:
 
 
 async def handle_ready(request: web.Request) -> web.Response:
+    """Ready when the database answers within READINESS_TIMEOUT_SECONDS and the pool has a
+    connection to spare; 503 with the reason otherwise (a load balancer sends turns elsewhere)."""
+    engine = request.app[ENGINE]
+    if pool_exhausted(engine):
+        log.warning("readiness check: every database connection is in use")
+        return web.json_response({"status": "database pool exhausted"}, status=503)
     try:
-        async with request.app[ENGINE].connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(request.app[SERVICES].settings.readiness_timeout_seconds):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except TimeoutError:
+        log.warning("readiness check: the database did not answer in time")
+        return web.json_response({"status": "database not answering"}, status=503)
     except Exception as error:
         log.warning("readiness check failed: %s", type(error).__name__)
         return web.json_response({"status": "database unreachable"}, status=503)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///var/hybridwork.db"
@@ -14,6 +15,17 @@ DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///var/hybridwork.db"
 
 class ConfigError(Exception):
     """Raised when a configuration value is invalid; the message names the variable."""
+
+
+def default_pool_size() -> int:
+    """Connections per instance: two per CPU core plus one (5 on 2 cores), as many again as overflow.
+
+    One instance runs its turns on one event loop, so it drives about one core of Python; a turn
+    holds a connection only while its unit of work runs, and PostgreSQL serves best with a few
+    connections per core. More connections queue the same work inside PostgreSQL instead of in the
+    pool, where a turn that waits too long gets the retry message at once.
+    """
+    return min(2 * (os.cpu_count() or 1) + 1, 200)
 
 
 class Settings(BaseSettings):
@@ -37,8 +49,19 @@ class Settings(BaseSettings):
     to_bot_from_channel_token_issuer: str = Field("", alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
 
     database_url: str = Field(DEFAULT_SQLITE_URL, alias="DATABASE_URL")
-    database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE", ge=1, le=200)
+    database_pool_size: int = Field(default_factory=default_pool_size, alias="DATABASE_POOL_SIZE", ge=1, le=200)
     database_echo: bool = Field(False, alias="DATABASE_ECHO")
+    # PostgreSQL time limits. A turn never waits on the database longer than TURN_TIMEOUT_SECONDS
+    # whatever these say; they bound the wait of each step (and of background work, which has no
+    # turn deadline). 0 switches a statement or command limit off.
+    database_connect_timeout_seconds: float = Field(3.0, alias="DATABASE_CONNECT_TIMEOUT_SECONDS", gt=0, le=60)
+    database_pool_timeout_seconds: float = Field(3.0, alias="DATABASE_POOL_TIMEOUT_SECONDS", gt=0, le=60)
+    database_statement_timeout_seconds: float = Field(30.0, alias="DATABASE_STATEMENT_TIMEOUT_SECONDS", ge=0, le=3600)
+    database_command_timeout_seconds: float = Field(35.0, alias="DATABASE_COMMAND_TIMEOUT_SECONDS", ge=0, le=3600)
+    # How long one turn may take before it is abandoned and the user gets the retry message (Teams
+    # waits about 15 seconds for an answer), and how long /readyz waits for the database.
+    turn_timeout_seconds: float = Field(8.0, alias="TURN_TIMEOUT_SECONDS", gt=0, le=14)
+    readiness_timeout_seconds: float = Field(1.5, alias="READINESS_TIMEOUT_SECONDS", gt=0, le=10)
 
     allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = Field((), alias="ALLOWED_TENANT_IDS")
     default_locale: Literal["nl", "en"] = Field("nl", alias="DEFAULT_LOCALE")
@@ -118,6 +141,34 @@ class Settings(BaseSettings):
         """The service's time zone: every business date (today, a month) is taken in it."""
         return ZoneInfo(self.timezone)
 
+    @model_validator(mode="after")
+    def _identity_that_can_work(self) -> Settings:
+        """Combinations the Bot Framework cannot run with stop start-up here, named by variable,
+        instead of as an SDK traceback at the first turn (or, worse, as a silent local mode)."""
+        problems = []
+        app_type = self.microsoft_app_type
+        if app_type == "UserAssignedMSI":
+            if not self.microsoft_app_id:
+                problems.append("MICROSOFT_APP_ID: UserAssignedMSI needs the managed identity's client id")
+            if not self.microsoft_app_tenant_id:
+                problems.append("MICROSOFT_APP_TENANT_ID: UserAssignedMSI needs the tenant of the managed identity")
+        elif self.microsoft_app_id:
+            if not self.microsoft_app_password:
+                problems.append(f"MICROSOFT_APP_PASSWORD: {app_type} with MICROSOFT_APP_ID set needs the app's client secret")
+            if app_type == "SingleTenant" and not self.microsoft_app_tenant_id:
+                problems.append("MICROSOFT_APP_TENANT_ID: SingleTenant needs the tenant of the app registration")
+        elif self.microsoft_app_password:
+            problems.append(
+                "MICROSOFT_APP_ID: empty while MICROSOFT_APP_PASSWORD is set (without an app id requests are not authenticated)"
+            )
+        if bool(self.to_bot_from_channel_openid_metadata_url) != bool(self.to_bot_from_channel_token_issuer):
+            problems.append(
+                "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL and TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: set both or neither"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -141,14 +192,26 @@ class Settings(BaseSettings):
         return None if path in ("", ":memory:") else Path(path)
 
 
-def load_settings(**overrides: object) -> Settings:
+class PackagingSettings(Settings):
+    """What `package-app` reads: the manifest needs the bot's app id and the public host, not the
+    secret or the tenant the service authenticates with, so the identity rule does not apply."""
+
+    @model_validator(mode="after")
+    def _identity_that_can_work(self) -> PackagingSettings:
+        return self
+
+
+def load_settings(*, kind: type[Settings] = Settings, **overrides: object) -> Settings:
     """Read the settings once; raise ConfigError naming the offending variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            field_name = str(item["loc"][0]) if item["loc"] else "?"
+            if not item["loc"]:  # a rule over several settings: its message names them
+                problems.append(item["msg"].removeprefix("Value error, "))
+                continue
+            field_name = str(item["loc"][0])
             field = Settings.model_fields.get(field_name)
             variable = field.alias if field and field.alias else field_name
             problems.append(f"{variable}: {item['msg']}")

@@ -3,24 +3,55 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 # A pooled PostgreSQL connection that sat unused this long is pinged before a turn gets it.
 IDLE_PING_SECONDS = 10.0
 
 
+@dataclass(frozen=True)
+class DatabaseLimits:
+    """How long PostgreSQL work may wait, in seconds (None: no limit).
+
+    connect: opening a connection (TCP and the start-up handshake); pool: waiting for a pooled
+    connection when all are in use; statement: PostgreSQL cancels a statement running longer
+    (`statement_timeout`); command: the client gives up on a statement that got no answer, for a
+    server or network that went silent (keep it above `statement`, so the server's own cancel,
+    which leaves the connection usable, normally comes first).
+    """
+
+    connect: float | None = None
+    pool: float | None = None
+    statement: float | None = None
+    command: float | None = None
+
+    def connect_args(self) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        if self.connect:
+            args["timeout"] = self.connect
+        if self.command:
+            args["command_timeout"] = self.command
+        if self.statement:
+            args["server_settings"] = {"statement_timeout": str(int(self.statement * 1000))}
+        return args
+
+
 def create_engine(
-    database_url: str, *, pool_size: int = 10, echo: bool = False, idle_ping_seconds: float = IDLE_PING_SECONDS
+    database_url: str, *, pool_size: int = 10, echo: bool = False, idle_ping_seconds: float = IDLE_PING_SECONDS,
+    limits: DatabaseLimits | None = None,
 ) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and foreign keys so concurrent turns wait
     for the single writer instead of failing, PostgreSQL a bounded pool whose idle connections are
-    checked before use."""
+    checked before use, with the time limits of `limits` (none by default: command-line work such
+    as imports and reports may take long)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
@@ -35,9 +66,36 @@ def create_engine(
         # two writers queue on the busy timeout instead of failing with "database is locked".
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    limits = limits or DatabaseLimits()
+    pool_args: dict[str, Any] = {"pool_timeout": limits.pool} if limits.pool else {}
+    engine = create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+        connect_args=limits.connect_args(), **pool_args,
+    )
     _ping_after_idle(engine, idle_ping_seconds)
+    _close_dead_connections_at_once(engine)
     return engine
+
+
+def pool_exhausted(engine: AsyncEngine) -> bool:
+    """True when every connection the pool may open is checked out (the next turn has to wait)."""
+    pool = engine.sync_engine.pool
+    if not is_postgres(engine) or not isinstance(pool, QueuePool):
+        return False  # SQLite turns queue on the writer lock, not on the pool
+    return pool.checkedout() >= 2 * pool.size()  # pool_size plus as many overflow (create_engine)
+
+
+def _close_dead_connections_at_once(engine: AsyncEngine) -> None:
+    """Close an invalidated connection without the goodbye handshake. SQLAlchemy first tries a
+    graceful close and waits up to 2 seconds for the server's answer; a connection is invalidated
+    because the server or the network stopped answering (a timeout, a cancelled turn), so that wait
+    would only add 2 seconds to the turn that hit it."""
+
+    @event.listens_for(engine.sync_engine.pool, "invalidate")
+    def _terminate(dbapi_connection, _record, _exception) -> None:  # noqa: ANN001 - pool types
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and not driver.is_closed():
+            driver.terminate()
 
 
 def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:

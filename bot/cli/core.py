@@ -97,8 +97,9 @@ def _import_staff(args: argparse.Namespace) -> int:
 
 def _package_app(args: argparse.Namespace) -> int:
     from bot.app_package import build_app_package
+    from bot.config import PackagingSettings
 
-    settings = load_settings()
+    settings = load_settings(kind=PackagingSettings)
     path = build_app_package(settings, args.out)
     print(f"wrote {path}")
     return 0

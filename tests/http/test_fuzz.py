@@ -1,8 +1,10 @@
 """Fuzzing /api/messages with generated activities: malformed shapes, wrong types, missing fields,
-huge texts, unknown invoke names and forged card payloads for every registered verb.
+huge texts, unknown invoke names, forged card payloads for every registered verb, deep nesting,
+NUL characters, lone UTF-16 surrogates and over-long fields, on SQLite and PostgreSQL.
 
 Invariants: never a 5xx, the service keeps answering, and no business row changes (only the
-audit log, conversation references and bot state may grow)."""
+audit log, conversation references and bot state may grow); what cannot be stored (deep nesting,
+NUL, lone surrogates) is refused with 400."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy import select, text
 from bot.wiring import build_registry
 from storage.db import create_engine
 from storage.models import Base
-from tests.conftest import DEFAULT_NOW, load_directory, make_settings
+from tests.conftest import DEFAULT_NOW, _prepare_postgres, load_directory, make_settings, postgres_url
 from tests.fakes.live_server import LiveBot
 from tests.fakes.people import MANAGER, OTHER_STAFF, STAFF, UNKNOWN
 from tests.fakes.teams import TENANT, TeamsUser
@@ -30,18 +32,25 @@ from tests.fakes.teams import TENANT, TeamsUser
 MAY_CHANGE = {"audit_log", "conversation_references", "job_claims", "pending_files"}
 
 
-@pytest.fixture(scope="module")
-def live_bot(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     from bot.clock import FixedClock
 
-    path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    url = f"sqlite+aiosqlite:///{path}"
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+    else:
+        url = postgres_url()
+        if url is None:
+            pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL (CI uses 127.0.0.1:5432/test)")
 
     async def prepare() -> None:
-        engine = create_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        await engine.dispose()
+        if request.param == "sqlite":
+            engine = create_engine(url)
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+            await engine.dispose()
+        else:
+            await _prepare_postgres(url)
         from storage.db import create_session_factory
         from storage.uow import UnitOfWorkFactory
 
@@ -100,10 +109,55 @@ def base_activity(user: TeamsUser, service_url: str) -> dict[str, Any]:
     }
 
 
+# Where an activity carries text a hostile client controls, as paths into the activity.
+TEXT_FIELDS = [("text",), ("from", "name"), ("from", "id"), ("from", "aadObjectId"), ("conversation", "id"),
+               ("conversation", "tenantId"), ("recipient", "name"), ("locale",), ("channelData", "tenant", "id"),
+               ("value", "verb"), ("value", "note"), ("name",), ("id",)]
+# Fields with a stored length limit, and lengths around and far beyond it.
+LONG_FIELDS = [("locale",), ("from", "name"), ("from", "id"), ("from", "aadObjectId"), ("conversation", "id"),
+               ("conversation", "tenantId"), ("channelData", "tenant", "id"), ("recipient", "id"), ("channelId",),
+               ("serviceUrl",), ("entities", 0, "locale")]
+UNSTORABLE = st.sampled_from(["\x00", "\ud800", "\udfff", "\udbff", "\udc00"])
+# Kinds whose every example must be refused with 400 (the rest: anything but a 5xx).
+REFUSED_KINDS = {"deep", "nul_or_surrogate"}
+
+
+def _put(activity: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    """Set activity[path] = value; `path` names containers base_activity has (or dicts to make)."""
+    target: Any = activity
+    for key in path[:-1]:
+        if isinstance(target, dict) and not isinstance(target.get(key), dict | list):
+            target[key] = {}
+        target = target[key]
+    target[path[-1]] = value
+
+
+def _get(activity: dict[str, Any], path: tuple[Any, ...]) -> str:
+    value: Any = activity
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return value if isinstance(value, str) else ""
+
+
 @st.composite
-def activities(draw: st.DrawFn, service_url: str) -> bytes:
+def nested(draw: st.DrawFn) -> tuple[str, str]:
+    """JSON text nested deeper than the edge allows, built as text (no recursion)."""
+    depth = draw(st.integers(min_value=33, max_value=5_000))
+    opener, closer = draw(st.sampled_from([("[", "]"), ('{"a":', "}")]))
+    return opener * depth + "1" + closer * depth, draw(st.sampled_from(["body", "value", "channelData"]))
+
+
+@st.composite
+def activities(draw: st.DrawFn, service_url: str) -> tuple[str, bytes]:
     activity = base_activity(draw(users), service_url)
-    kind = draw(st.sampled_from(["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw"]))
+    activity["entities"] = [{"type": "clientInfo", "locale": "nl-BE"}]
+    activity["channelData"] = {"tenant": {"id": TENANT}}
+    kind = draw(st.sampled_from(
+        ["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw", "deep", "nul_or_surrogate", "long", "types"]
+    ))
     verbs = sorted(build_registry().router.verbs()) or ["menu.open"]
     if kind == "text":
         activity["text"] = draw(st.text(max_size=300))
@@ -124,26 +178,61 @@ def activities(draw: st.DrawFn, service_url: str) -> bytes:
         activity[key] = draw(json_values)
     elif kind == "drop":
         activity.pop(draw(st.sampled_from(sorted(activity))))
+    elif kind == "deep":
+        text_, where = draw(nested())
+        if where == "body":
+            return kind, text_.encode()
+        placeholder = "__deep__"
+        activity[where] = placeholder
+        return kind, json.dumps(activity).replace(f'"{placeholder}"', text_).encode()
+    elif kind == "nul_or_surrogate":
+        path = draw(st.sampled_from(TEXT_FIELDS))
+        before, after = draw(st.text(max_size=10)), draw(st.text(max_size=10))
+        if draw(st.booleans()):
+            _put(activity, path, before + draw(UNSTORABLE) + after)
+        else:  # in a key of the card's data
+            activity["value"] = {before + draw(UNSTORABLE) + after: "x", "verb": "menu.open"}
+    elif kind == "long":
+        path = draw(st.sampled_from(LONG_FIELDS))
+        length = draw(st.sampled_from([17, 33, 65, 201, 321, 401, 2_000, 60_000]))
+        filler = draw(st.sampled_from(["x", "é", "😀", "9"]))
+        if path == ("serviceUrl",):  # still the fake connector, so no name is ever looked up
+            _put(activity, path, service_url.rstrip("/") + "/" + filler * length)
+        else:
+            _put(activity, path, _get(activity, path)[:10] + filler * length)
+    elif kind == "types":
+        path = draw(st.sampled_from([("channelData", "tenant"), ("channelData",), ("from",), ("conversation",),
+                                     ("recipient",), ("entities",), ("from", "id"), ("locale",), ("text",),
+                                     ("serviceUrl",), ("membersAdded",), ("entities", 0)]))
+        _put(activity, path, draw(st.sampled_from([TENANT, 5, 1.5, True, [], [TENANT], {"id": 7}, None])))
     else:
-        return draw(st.binary(max_size=200))
-    return json.dumps(activity).encode()
+        return kind, draw(st.binary(max_size=200))
+    return kind, json.dumps(activity).encode()
 
 
 def test_fuzzed_activities_never_5xx_nor_change_business_rows(live_bot: LiveBot) -> None:
     before = business_fingerprint(live_bot)
     statuses: list[int] = []
 
-    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(body=activities(live_bot.connector.url if live_bot.connector.server else ""))
-    def check(body: bytes) -> None:
+    by_kind: dict[str, list[int]] = {}
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(example=activities(live_bot.connector.url if live_bot.connector.server else ""))
+    def check(example: tuple[str, bytes]) -> None:
+        kind, body = example
         status = post(live_bot, body)
         statuses.append(status)
+        by_kind.setdefault(kind, []).append(status)
         assert status < 500, body[:500]
+        if kind in REFUSED_KINDS:
+            assert status == 400, body[:500]
 
     check()
     assert business_fingerprint(live_bot) == before
-    # The generator reached both accepted and refused requests.
+    # The generator reached both accepted and refused requests, and every hostile kind.
     assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses)
+    assert REFUSED_KINDS | {"long", "types"} <= set(by_kind), sorted(by_kind)
+    print({kind: len(found) for kind, found in sorted(by_kind.items())}, f"{len(statuses)} requests")
     connection = http.client.HTTPConnection("127.0.0.1", live_bot.port, timeout=10)
     connection.request("GET", "/healthz")
     assert connection.getresponse().status == 200

@@ -1,18 +1,24 @@
 """The PostgreSQL pool after the database went away while the bot was quiet: an idle connection is
-pinged and replaced before a turn gets it, so the first turn after a restart does not fail."""
+pinged and replaced before a turn gets it, so the first turn after a restart does not fail. And the
+time limits (`storage.db.DatabaseLimits`): a statement PostgreSQL cancels, a server that goes
+silent, a connection that cannot be opened, a pool with nothing to spare."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
+from bot.adapter import is_database_error
+from storage.db import DatabaseLimits, create_engine, pool_exhausted
 from tests.fakes.tcp_proxy import TcpProxy
 
 
@@ -32,8 +38,8 @@ async def _restart(proxy: TcpProxy) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _engine(url: str, idle_ping_seconds: float) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(url, pool_size=2, idle_ping_seconds=idle_ping_seconds)
+async def _engine(url: str, idle_ping_seconds: float = 3600, limits: DatabaseLimits | None = None) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(url, pool_size=2, idle_ping_seconds=idle_ping_seconds, limits=limits)
     try:
         yield engine
     finally:
@@ -64,3 +70,75 @@ async def test_a_busy_connection_is_not_pinged_and_one_failure_renews_the_pool(p
             await _select_one(engine)
         assert failure.value.connection_invalidated
         assert await _select_one(engine) == 1
+
+
+async def _failure_after(call: object) -> tuple[BaseException, float]:
+    started = time.monotonic()
+    try:
+        await call  # type: ignore[misc]
+    except Exception as error:
+        return error, time.monotonic() - started
+    raise AssertionError("expected a failure")
+
+
+async def test_postgres_cancels_a_long_statement_and_the_connection_stays_usable(proxy: tuple[TcpProxy, str]) -> None:
+    _, url = proxy
+    async with _engine(url, limits=DatabaseLimits(statement=0.5, command=5)) as engine, engine.connect() as connection:
+        error, seconds = await _failure_after(connection.execute(text("SELECT pg_sleep(3)")))
+        assert isinstance(error, DBAPIError) and error.orig.sqlstate == "57014"  # query_canceled
+        assert is_database_error(error)
+        assert seconds < 2, seconds
+        await connection.rollback()
+        assert await connection.scalar(text("SELECT 1")) == 1
+
+
+async def test_a_silent_server_is_given_up_within_the_command_timeout(proxy: tuple[TcpProxy, str]) -> None:
+    tcp_proxy, url = proxy
+    async with _engine(url, limits=DatabaseLimits(connect=1, command=1)) as engine:
+        assert await _select_one(engine) == 1
+        tcp_proxy.black_hole()
+        # A pooled connection: the statement gets no answer. The connection is closed at once
+        # (no 2-second goodbye to a server that does not answer).
+        error, pooled_seconds = await _failure_after(_select_one(engine))
+        assert is_database_error(error)
+        assert pooled_seconds < 1.8, pooled_seconds
+        # A new connection: the start-up handshake gets no answer.
+        error, connect_seconds = await _failure_after(_select_one(engine))
+        assert is_database_error(error)
+        assert connect_seconds < 1.8, connect_seconds
+        tcp_proxy.restore()
+        assert await _select_one(engine) == 1
+    print(f"silent server: pooled statement given up in {pooled_seconds:.2f} s, connect in {connect_seconds:.2f} s")
+
+
+async def test_a_cancelled_statement_frees_its_connection_at_once(proxy: tuple[TcpProxy, str]) -> None:
+    """A turn past its deadline is cancelled in the middle of a statement: the connection is
+    closed without waiting for the silent server, and the pool opens a new one when it answers."""
+    tcp_proxy, url = proxy
+    async with _engine(url, limits=DatabaseLimits(connect=1, command=30)) as engine:
+        assert await _select_one(engine) == 1
+        tcp_proxy.black_hole()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await _select_one(engine)
+        assert time.monotonic() - started < 1.2
+        assert engine.sync_engine.pool.checkedout() == 0
+        tcp_proxy.restore()
+        assert await _select_one(engine) == 1
+
+
+async def test_waiting_for_a_pooled_connection_is_bounded(pg_database_url: str) -> None:
+    engine = create_engine(pg_database_url, pool_size=1, limits=DatabaseLimits(pool=0.5))
+    try:
+        async with engine.connect() as first, engine.connect() as second:
+            for held in (first, second):
+                await held.execute(text("SELECT 1"))
+            assert pool_exhausted(engine)
+            error, seconds = await _failure_after(_select_one(engine))
+            assert isinstance(error, PoolTimeout) and is_database_error(error)
+            assert 0.4 < seconds < 1.5, seconds
+        assert not pool_exhausted(engine)
+        assert await _select_one(engine) == 1
+    finally:
+        await engine.dispose()

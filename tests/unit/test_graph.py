@@ -68,7 +68,8 @@ async def test_install_without_catalog_id_is_refused_locally(graph: FakeGraph) -
 def test_client_only_with_full_identity() -> None:
     url = "sqlite+aiosqlite:///:memory:"
     assert GraphClient.from_settings(make_settings(url)) is None
-    assert GraphClient.from_settings(make_settings(url, MICROSOFT_APP_ID=CLIENT_ID, MICROSOFT_APP_PASSWORD="x")) is None
+    multi_tenant = make_settings(url, MICROSOFT_APP_ID=CLIENT_ID, MICROSOFT_APP_PASSWORD="x", MICROSOFT_APP_TYPE="MultiTenant")
+    assert GraphClient.from_settings(multi_tenant) is None  # no tenant to ask Graph in
     client = GraphClient.from_settings(
         make_settings(url, MICROSOFT_APP_ID=CLIENT_ID, MICROSOFT_APP_PASSWORD="x", MICROSOFT_APP_TENANT_ID=TENANT)
     )

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from bot.app_package import build_app_package
-from bot.config import ConfigError
+from bot.config import ConfigError, PackagingSettings, load_settings
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,9 @@ def _validate(instance: dict, schema: dict) -> None:
 
 @pytest.fixture
 def package(tmp_path: Path) -> zipfile.ZipFile:
-    settings = make_settings("sqlite+aiosqlite:///:memory:", MICROSOFT_APP_ID=BOT_ID, PUBLIC_BASE_URL="https://hybridwerk.vlaanderen.be")
+    settings = load_settings(
+        kind=PackagingSettings, _env_file=None, MICROSOFT_APP_ID=BOT_ID, PUBLIC_BASE_URL="https://hybridwerk.vlaanderen.be"
+    )
     path = build_app_package(settings, tmp_path / "appPackage.zip")
     with zipfile.ZipFile(path) as archive:
         yield archive
