@@ -89,7 +89,7 @@ def _import_history(args: argparse.Namespace) -> int:
     from bot.cli.common import run_file_import
     from bot.clock import SystemClock
     from bot.services.allowances import ImportAllowanceHistory, import_allowance_history
-    from bot.services.tabular import load_table
+    from bot.tables import load_table
 
     async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
         table = await load_table(args.file)

@@ -20,8 +20,8 @@ from bot.services.equipment_catalogue import (
     load_budgets,
     load_catalogue,
 )
-from bot.services.tabular import UnreadableFile, read_table
 from bot.services.unit_of_work import UnitOfWork
+from bot.tables import UnreadableFile, read_table
 
 SECTIONS = ("categories", "items", "budgets")
 

@@ -40,10 +40,11 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _attendance(args: argparse.Namespace) -> int:
+    from bot.attendance_files import load_attendance_report
     from bot.cli.common import Refused, run_file_import
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
-    from bot.services.attendance import ImportAttendance, import_attendance, load_attendance_report
+    from bot.services.attendance import ImportAttendance, import_attendance
 
     async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
         table = await load_attendance_report(args.file)

@@ -9,15 +9,9 @@ and passes the participant table to `import_attendance`.
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from pathlib import Path
-
-from openpyxl import load_workbook
 
 from bot.domain.directory_import import ImportRefused, Problem, Table
 from bot.domain.errors import Forbidden, NotFound
@@ -31,7 +25,6 @@ from bot.domain.webinars import (
     WebinarDraft,
     WebinarStatus,
 )
-from bot.services.tabular import UnreadableFile
 from bot.services.unit_of_work import UnitOfWork
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -80,42 +73,6 @@ def attendance_table(rows: list[list[str]]) -> Table:
             break  # next section ("3. In-Meeting Activities")
         body.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header) if name}))
     return Table(header, body)
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    return raw.decode("utf-8-sig")
-
-
-def _rows_of(path: Path) -> list[list[str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:
-            raise UnreadableFile(f"{path.name} is not a readable xlsx file") from error
-        try:
-            return [["" if v is None else str(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    text = _decode(path.read_bytes())
-    delimiter = "\t" if text.count("\t") >= text.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def read_attendance_report(path: Path) -> Table:
-    """A Teams attendance report (CSV or XLSX) as its participant table; refused (line 1) when it
-    cannot be read."""
-    try:
-        rows = _rows_of(path)
-    except (UnreadableFile, UnicodeDecodeError, OSError) as error:
-        raise ImportRefused([Problem(1, f"unreadable file: {error}")]) from None
-    return attendance_table(rows)
-
-
-async def load_attendance_report(path: Path) -> Table:
-    """`read_attendance_report` off the event loop."""
-    return await asyncio.to_thread(read_attendance_report, path)
 
 
 def parse_attendance_rows(table: Table) -> tuple[list[ReportLine], int]:

@@ -16,7 +16,7 @@ from bot.domain.calendar import Month, working_days
 from bot.domain.errors import Forbidden, InvalidInput
 from bot.domain.staff import Staff
 from bot.services import allowances as service
-from bot.services.tabular import load_table
+from bot.tables import load_table
 from storage.models.allowances import AllowanceChoiceRow
 from storage.models.directory import AuditRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.attendance_files import load_attendance_report
 from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft, WebinarReminder, WebinarStatus
 from bot.i18n import Translator
 from bot.services import webinar_import
@@ -20,11 +21,10 @@ from bot.services.attendance import (
     ImportWebinarHistory,
     import_attendance,
     import_webinar_history,
-    load_attendance_report,
 )
 from bot.services.coaching import ImportCoachingHistory, import_coaching_history
 from bot.services.directory import ImportRefused
-from bot.services.tabular import load_table
+from bot.tables import load_table
 from dialogs.webinars import render_reminder
 from storage.models.outbox import OutboxRow
 from storage.uow import UnitOfWorkFactory

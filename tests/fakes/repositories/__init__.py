@@ -13,6 +13,7 @@ from tests.fakes.repositories.approvals import FakeApprovalRepository
 from tests.fakes.repositories.broadcasts import FakeBroadcastRepository
 from tests.fakes.repositories.coaching import FakeCoachingRepository
 from tests.fakes.repositories.equipment import FakeEquipmentRepository
+from tests.fakes.repositories.files import FakePendingFileRepository
 from tests.fakes.repositories.history import FakeHistoryRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
 from tests.fakes.repositories.privacy import FakePrivacyRepository
@@ -22,6 +23,7 @@ from tests.fakes.repositories.webinars import FakeWebinarRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
     "coaching": FakeCoachingRepository,
+    "files": FakePendingFileRepository,
     "approvals": FakeApprovalRepository,
     "registrations": FakeRegistrationRepository,
     "equipment": FakeEquipmentRepository,

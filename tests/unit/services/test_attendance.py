@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.attendance_files import read_attendance_report
 from bot.domain.directory_import import ImportRefused, Table
 from bot.domain.errors import Forbidden, NotFound
 from bot.domain.staff import Role
@@ -92,10 +93,10 @@ def test_malformed_rows_are_refused_with_their_lines() -> None:
 def test_a_report_is_read_from_a_utf16_tab_separated_file(tmp_path: Path) -> None:
     path = tmp_path / "report.csv"
     path.write_bytes("\n".join("\t".join(row) for row in REPORT).encode("utf-16"))
-    table = service.read_attendance_report(path)
+    table = read_attendance_report(path)
     assert [row["email"] for _, row in table.rows] == ["Stan.Staff@vlaanderen.be", "", "olga.other@vlaanderen.be"]
     with pytest.raises(ImportRefused) as refused:
-        service.read_attendance_report(tmp_path / "missing.csv")
+        read_attendance_report(tmp_path / "missing.csv")
     assert [p.line for p in refused.value.problems] == [1]
 
 
