@@ -48,7 +48,7 @@ HOSTILE: dict[str, Any] = {
 
 
 async def _count(harness: BotHarness, model: Any) -> int:
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -80,7 +80,7 @@ async def test_overlong_locale_and_names_are_normalised_and_served(harness: BotH
     response = await harness.post(activity)
     assert response.status in (200, 201), await response.text()
     assert harness.connector.cards(STAFF.conversation_id)  # the menu, in the staff member's language
-    async with harness.services.uow() as uow:
+    async with harness.uow() as uow:
         reference = await uow.conversations.get(STAFF.aad_object_id)
     assert reference is not None
     assert reference.locale is None
