@@ -29,7 +29,7 @@ migrate: install
 test: install
 	$(BIN)/lint-imports
 	@if [ "$$CI" = "true" ] && [ -z "$$TEST_DATABASE_URL" ]; then export TEST_DATABASE_URL="$(TEST_PG_URL)"; fi; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check bot dialogs storage tests

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -91,18 +91,3 @@ async def load_table(path: Path) -> Table:
     except UnreadableFile as error:
         raise ImportRefused([Problem(1, str(error))]) from None
     return Table(header, rows)
-
-
-async def read_import(
-    path: Path, columns: Sequence[str] = (), *, refused: type[ImportRefused] = ImportRefused
-) -> tuple[list[str], Rows]:
-    """Header and rows of a CSV/XLSX import, read off the event loop. An unreadable file, or one
-    without the given columns, is refused as a whole (line 1)."""
-    try:
-        header, rows = await asyncio.to_thread(read_table, path)
-    except UnreadableFile as error:
-        raise refused([Problem(1, str(error))]) from None
-    missing = [column for column in columns if column not in header]
-    if missing:
-        raise refused([Problem(1, f"missing column(s): {', '.join(missing)}")])
-    return header, rows

@@ -1,21 +1,22 @@
-"""Slow-callback detection for tests: asyncio's debug mode with `slow_callback_duration`, plus the
-CPU time of each slow callback.
+"""Slow-callback detection for tests: every callback the event loop runs is timed, in wall-clock
+and in CPU time, the way asyncio's debug mode times them with `slow_callback_duration`.
 
-asyncio logs every callback that held the event loop longer than the threshold ("Executing <Task
-...> took 0.150 seconds"). That is wall-clock time: on a busy machine a callback that needed 20 ms
-of CPU may take 150 ms because another process had the core. So each callback's thread CPU time is
-measured too, and a finding is a slow callback that also used the threshold in CPU: work done on the
-event loop that stalls every concurrent turn, whatever else the machine does. Garbage collection is
-counted apart: a test process holds thousands of objects from earlier tests, where the service
-freezes what it built at start-up out of the collector's scans (`gc.freeze()` in `bot run`).
+Debug mode itself is not used: it also records a stack trace for every handle, future and
+coroutine the loop creates, which doubles the CPU time of an HTTP test without telling anything
+more about slow callbacks. Wall-clock time alone would mislead: on a busy machine a callback that
+needed 20 ms of CPU may take 150 ms because another process had the core. So a finding is a slow
+callback that also used the threshold in CPU: work done on the event loop that stalls every
+concurrent turn, whatever else the machine does. Garbage collection is counted apart: a test
+process holds thousands of objects from earlier tests, where the service freezes what it built at
+start-up out of the collector's scans (`gc.freeze()` in `bot run`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import time
+from asyncio.base_events import _format_handle  # the description asyncio's own warning uses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,14 +34,11 @@ class SlowCallback:
     during: str = "-"
 
 
-class SlowCallbacks(logging.Handler):
+class SlowCallbacks:
     def __init__(self, threshold: float = THRESHOLD_SECONDS) -> None:
-        super().__init__(logging.WARNING)
         self.threshold = threshold
         self.during = "-"  # what the test was doing, for the report
         self.slow: list[SlowCallback] = []
-        self._last_cpu = 0.0
-        self._last_gc = 0.0
         self._gc_total = 0.0
         self._gc_started: float | None = None
 
@@ -56,46 +54,34 @@ class SlowCallbacks(logging.Handler):
         """The slow callbacks that also used the threshold in CPU time."""
         return [found for found in self.slow if found.cpu_seconds >= self.threshold]
 
-    def emit(self, record: logging.LogRecord) -> None:
-        # asyncio logs right after the callback returned, so _last_cpu is that callback's.
-        message = record.getMessage()
-        if message.startswith("Executing ") and " took " in message:
-            callback, took = message.rsplit(" took ", 1)
+    def record(self, handle: asyncio.Handle, wall: float, cpu: float, collected: float) -> None:
+        if wall >= self.threshold:
             self.slow.append(SlowCallback(
-                callback[:400], float(took.split()[0]), round(self._last_cpu, 3), round(self._last_gc, 3), self.during,
+                _format_handle(handle)[:400], round(wall, 3), round(cpu, 3), round(collected, 3), self.during,
             ))
 
 
 @contextmanager
 def detect_slow_callbacks(loop: asyncio.AbstractEventLoop, threshold: float = THRESHOLD_SECONDS) -> Iterator[SlowCallbacks]:
-    """Run the block with `loop` in debug mode, slow callbacks recorded with their CPU time."""
+    """Run the block with every callback of `loop` timed; slow ones are recorded with their CPU time."""
     found = SlowCallbacks(threshold)
     original_run = asyncio.events.Handle._run
 
     def timed_run(handle: Any) -> None:
-        started, collected = time.thread_time(), found._gc_total
+        if handle._loop is not loop:
+            original_run(handle)
+            return
+        started_wall, started_cpu, collected = time.perf_counter(), time.thread_time(), found._gc_total
         try:
             original_run(handle)
         finally:
-            found._last_gc = found._gc_total - collected
-            found._last_cpu = time.thread_time() - started - found._last_gc
+            in_gc = found._gc_total - collected
+            found.record(handle, time.perf_counter() - started_wall, time.thread_time() - started_cpu - in_gc, in_gc)
 
-    asyncio_log = logging.getLogger("asyncio")
-    previous = (loop.get_debug(), loop.slow_callback_duration, asyncio_log.level, asyncio_log.propagate)
     asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
     gc.callbacks.append(found._on_gc)
-    loop.set_debug(True)
-    loop.slow_callback_duration = threshold
-    asyncio_log.setLevel(logging.WARNING)
-    asyncio_log.propagate = False  # recorded here, not printed as warnings
-    asyncio_log.addHandler(found)
     try:
         yield found
     finally:
-        asyncio_log.removeHandler(found)
         gc.callbacks.remove(found._on_gc)
         asyncio.events.Handle._run = original_run  # type: ignore[method-assign]
-        loop.set_debug(previous[0])
-        loop.slow_callback_duration = previous[1]
-        asyncio_log.setLevel(previous[2])
-        asyncio_log.propagate = previous[3]

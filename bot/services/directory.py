@@ -15,7 +15,6 @@ from bot.domain.directory_import import ImportRefused, Problem, Table, check_hea
 from bot.domain.staff import StaffRecord
 from bot.domain.staff_org import GraphOrg, StaffOrg, org_update
 from bot.services.unit_of_work import UnitOfWork
-from bot.tables import read_import  # noqa: F401 - transitional: the allowance and webinar history imports still use it
 
 
 @dataclass(frozen=True)
