@@ -234,9 +234,9 @@ async def test_rate_never_above_the_configured_rate(
     issued: list[float] = []
     send_now = services.proactive._request_once
 
-    async def recording(method: str, url: str, body: dict) -> object:
+    async def recording(method: str, url: str, body: dict, *args: float) -> object:
         issued.append(time.time())
-        return await send_now(method, url, body)
+        return await send_now(method, url, body, *args)
 
     monkeypatch.setattr(services.proactive, "_request_once", recording)
     await new_broadcast(services, ids)
