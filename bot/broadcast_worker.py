@@ -13,9 +13,10 @@ The unavoidable window: if a worker dies after Teams accepted a message and befo
 was committed, the message is sent again after the lease. Teams has no idempotency key for bot
 messages, so this cannot be closed from our side; the row's claim count (> 1) marks it as
 "possibly received twice" in the delivery report. A graceful stop waits for in-flight sends.
-A worker never waits past its lease: each send gets the lease's end as its deadline, and one the
-connector keeps throttling beyond it is recorded as failed (HR can retry failed deliveries) instead
-of being sent again by a second worker that took the lease over meanwhile.
+A worker never waits past its lease: each send gets the lease's end as its deadline, and one that
+cannot be done by then (the connector asks to wait longer, or the rate limit kept it queued) is given
+back unsent, claimable again once the wait is over, instead of being slept through while a second
+worker takes the lease over and sends it too.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ REASON_GONE = "recipient no longer in the directory"
 REASON_UNKNOWN_KIND = "broadcast kind has no renderer"
 REASON_BAD_PAYLOAD = "payload does not match its kind"
 REASON_NOT_FOR_RECIPIENT = "render error: the content is not for this recipient"
-REASON_DEFERRED = "throttled beyond the lease"
+REASON_DEFERRED = "given back before the lease ended"
 
 
 @dataclass(frozen=True)
@@ -255,9 +256,10 @@ class BroadcastWorker:
             if reference is None:
                 return Outcome(item.claim.id, DeliveryStatus.UNREACHABLE, reason)
         result = await self.services.proactive.send_to_reference(reference, item.card, deadline=item.deadline)
+        if result.status == "deferred":
+            return Outcome(item.claim.id, DeliveryStatus.PENDING, f"{REASON_DEFERRED}: {result.reason}", None, result.retry_after or 0.0)
         status = {"sent": DeliveryStatus.SENT, "unreachable": DeliveryStatus.UNREACHABLE}.get(result.status, DeliveryStatus.FAILED)
-        reason = f"{REASON_DEFERRED}: {result.reason}" if result.status == "deferred" else result.reason
-        return Outcome(item.claim.id, status, reason, result.activity_id)
+        return Outcome(item.claim.id, status, result.reason, result.activity_id)
 
     async def _install(self, item: _Prepared) -> tuple[StoredReference | None, str]:
         """Install the app through Graph for someone who never opened the bot, open the personal

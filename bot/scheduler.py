@@ -37,6 +37,7 @@ from bot.services.jobs import (
 )
 
 if TYPE_CHECKING:
+    from bot.registry import Job
     from bot.runtime import Services
 
 log = logging.getLogger(__name__)
@@ -51,38 +52,53 @@ def slot_of(now: datetime, every: timedelta) -> str:
 
 
 async def run_due_jobs(services: Services, now: datetime) -> list[str]:
-    """Claim each registered job's current slot and run the ones this instance claimed.
+    """Claim each registered job's current slot, run the ones this instance claimed and wait for
+    them. A failing job is logged with its name and never stops the others. Returns the names run."""
+    started = await start_due_jobs(services, now, {})
+    await asyncio.gather(*started.values())
+    return [name for name, task in started.items() if task.result()]
 
-    A failing job is logged with its name and never stops the others. Returns the names run.
-    """
+
+async def start_due_jobs(
+    services: Services, now: datetime, running: dict[str, asyncio.Task[bool]]
+) -> dict[str, asyncio.Task[bool]]:
+    """Claim the current slot of each job not already `running` here and start the claimed ones,
+    each as its own task, so a long job never delays claiming (or taking over) the others."""
     lease = timedelta(seconds=services.settings.job_lease_seconds)
-    ran: list[str] = []
+    started: dict[str, asyncio.Task[bool]] = {}
     for job in services.registry.jobs.values():
+        if job.name in running and not running[job.name].done():
+            continue
         slot = slot_of(now, job.every)
         try:
             claimed = await services.runner.run(claim_job_slot, ClaimJobSlot(job.name, slot, services.instance_id, lease))
         except Exception:
             log.exception("could not claim job %s for slot %s", job.name, slot)
             continue
-        if not claimed:
-            continue
-        holding = asyncio.create_task(job.run(services.runner, now), name=f"job {job.name}")
-        renewing = asyncio.create_task(_renew_while_running(services, job.name, slot, lease, holding))
-        try:
-            await holding
-        except asyncio.CancelledError:
-            if not renewing.done() or renewing.result() is not False:
-                raise  # the scheduler itself is stopping
-            log.warning("job %s for slot %s stopped: another instance took the slot over", job.name, slot)
-            continue
-        except Exception:
-            log.exception("job %s failed for slot %s", job.name, slot)
-        finally:
-            renewing.cancel()
-            holding.cancel()
-        await _finish(services, job.name, slot)
-        ran.append(job.name)
-    return ran
+        if claimed:
+            started[job.name] = asyncio.create_task(_run_claimed(services, job, slot, now, lease), name=f"job {job.name}")
+    return started
+
+
+async def _run_claimed(services: Services, job: Job, slot: str, now: datetime, lease: timedelta) -> bool:
+    """Run a claimed job while renewing its lease; True once it ran (or failed), False when another
+    instance took the slot over."""
+    holding = asyncio.create_task(job.run(services.runner, now))
+    renewing = asyncio.create_task(_renew_while_running(services, job.name, slot, lease, holding))
+    try:
+        await holding
+    except asyncio.CancelledError:
+        if not renewing.done() or renewing.result() is not False:
+            raise  # the scheduler itself is stopping
+        log.warning("job %s for slot %s stopped: another instance took the slot over", job.name, slot)
+        return False
+    except Exception:
+        log.exception("job %s failed for slot %s", job.name, slot)
+    finally:
+        renewing.cancel()
+        holding.cancel()
+    await _finish(services, job.name, slot)
+    return True
 
 
 async def _renew_while_running(
@@ -117,16 +133,22 @@ async def _finish(services: Services, job: str, slot: str) -> None:
 
 async def _scheduler_loop(services: Services) -> None:
     interval = services.settings.scheduler_interval_seconds
-    while True:
-        try:
-            ran = await run_due_jobs(services, services.clock.now())
-            if ran:
-                log.debug("ran jobs: %s", ", ".join(ran))
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must survive anything a job or the database throws
-            log.exception("scheduler tick failed")
-        await asyncio.sleep(interval)
+    running: dict[str, asyncio.Task[bool]] = {}
+    try:
+        while True:
+            try:
+                running.update(await start_due_jobs(services, services.clock.now(), running))
+                for name in [name for name, task in running.items() if task.done()]:
+                    del running[name]
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the loop must survive anything a job or the database throws
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(interval)
+    finally:
+        for task in running.values():
+            task.cancel()
+        await asyncio.gather(*running.values(), return_exceptions=True)
 
 
 def scheduler_extension(app: web.Application, services: Services) -> None:

@@ -23,7 +23,7 @@ from bot.proactive import MAX_RETRY_AFTER_SECONDS
 from bot.services.approvals import request_approval
 from storage.models.outbox import OutboxRow
 from storage.uow import UnitOfWorkFactory
-from tests.conftest import BotHarness
+from tests.conftest import DEFAULT_NOW, BotHarness
 from tests.fakes import people
 from tests.fakes.approval_subject import SUBJECT_TYPE
 from tests.fakes.connector import FakeConnector
@@ -129,21 +129,38 @@ async def test_a_long_retry_after_gives_the_lease_back_and_no_other_instance_sen
     assert (row.status, row.attempts, row.claimed_by) == ("sent", 2, None)
 
 
-async def test_a_broadcast_send_throttled_past_the_lease_is_not_slept_through(
+async def test_a_broadcast_send_throttled_past_the_lease_is_given_back_not_slept_through(
     directory: UnitOfWorkFactory, database_url: str, connector: FakeConnector
 ) -> None:
     ids = await add_audience(directory, 2, connector.url)
-    services = make_services(directory, database_url, retries=5)
-    throttled = ids[:1]
-    connector.failure_policy = lambda method, cid: (429, {"Retry-After": "60"}) if cid.endswith("00000") else None
+    clock = FixedClock(DEFAULT_NOW)
+    services = make_services(directory, database_url, retries=5, clock=clock)
+    tries: list[str] = []
+
+    def throttle_first(method: str, cid: str) -> tuple[int, dict[str, str]] | None:
+        if not cid.endswith("00000"):
+            return None
+        tries.append(cid)
+        return (429, {"Retry-After": "60"}) if len(tries) == 1 else None
+
+    connector.failure_policy = throttle_first
     broadcast_id = await new_broadcast(services, ids)
-    worker = make_worker(services, lease=timedelta(seconds=10))
+    first = make_worker(services, lease=timedelta(seconds=10))
     async with asyncio.timeout(5):  # a worker sleeping through Retry-After would hold the claim for a minute
-        await worker.run_until_idle()
-    await services.proactive.close()
+        await first.run_until_idle()
     final = await statuses(services, broadcast_id)
-    assert final == {"bulk0@vlaanderen.be": BroadcastDeliveryStatus.FAILED, "bulk1@vlaanderen.be": BroadcastDeliveryStatus.SENT}
-    assert len(throttled) == 1 and connector.attempts == 2  # one try each: the throttled one was not retried
+    assert final == {"bulk0@vlaanderen.be": BroadcastDeliveryStatus.PENDING, "bulk1@vlaanderen.be": BroadcastDeliveryStatus.SENT}
+    assert len(tries) == 1  # given back after one try, unsent, and not counted as a claim
     async with services.uow_factory() as uow:
-        [reason] = [d.reason for d in await uow.broadcasts.list_deliveries(broadcast_id) if d.status == BroadcastDeliveryStatus.FAILED]
-    assert reason is not None and reason.startswith("throttled beyond the lease")
+        [given_back] = [d for d in await uow.broadcasts.list_deliveries(broadcast_id) if d.status == BroadcastDeliveryStatus.PENDING]
+    assert given_back.claims == 0 and (given_back.reason or "").startswith("given back before the lease ended")
+
+    # Another worker leaves it alone while the connector's wait runs, then sends it once.
+    second = make_worker(services, instance_id="test-2", lease=timedelta(seconds=10))
+    clock.advance(seconds=30)
+    assert await second.run_until_idle() == 0
+    clock.advance(seconds=31)
+    assert await second.run_until_idle() == 1
+    await services.proactive.close()
+    assert (await statuses(services, broadcast_id))["bulk0@vlaanderen.be"] == BroadcastDeliveryStatus.SENT
+    assert len(tries) == 2 and len(connector.to("a:bulk-00000")) == 1
