@@ -68,7 +68,10 @@ CONCURRENT_TURNS = 6
 # Short leases, as an operator sets them through the environment.
 LEASES = {"BROADCAST_LEASE_SECONDS": 6, "NOTIFY_LEASE_SECONDS": 6, "JOB_LEASE_SECONDS": 3}
 POLL_SECONDS = 0.5
-# A loaded two-core machine: the survivor's loop also serves the turns and the broadcast.
+# A worker that found nothing left to claim first sends what it has in flight (its concurrency,
+# 40 here, at 20 a second) before it looks again; and on a loaded two-core machine the survivor's
+# loop also serves every turn.
+DRAIN_SECONDS = 40 / 20
 SLACK_SECONDS = 3.0
 
 
@@ -315,7 +318,7 @@ async def test_the_survivor_serves_and_takes_over_the_broadcast_and_the_job_of_a
         assert set(duplicates) <= window and max(counts.values()) <= 2, duplicates
 
         # Within the lease, plus one poll of the worker or the scheduler, and the survivor's own work.
-        assert deliveries_taken_over <= LEASES["BROADCAST_LEASE_SECONDS"] + POLL_SECONDS + SLACK_SECONDS
+        assert deliveries_taken_over <= LEASES["BROADCAST_LEASE_SECONDS"] + POLL_SECONDS + DRAIN_SECONDS + SLACK_SECONDS
         assert job_taken_over <= LEASES["JOB_LEASE_SECONDS"] + POLL_SECONDS + SLACK_SECONDS
         assert probe.started[1][0] == survivor.process.pid and len(probe.started) == 2
 
