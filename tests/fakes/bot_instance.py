@@ -20,7 +20,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import create_app
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.domain.broadcasts import BroadcastPayload
 from bot.i18n import Translator
 from bot.logs import configure_logging
@@ -52,8 +52,7 @@ def long_job(probe_url: str):  # noqa: ANN201
     return run
 
 
-def registry_for_tests() -> Registry:
-    settings = load_settings()
+def registry_for_tests(settings: Settings) -> Registry:
     registry = build_registry(settings)
     registry.broadcast_renderer(Announcement, render_announcement)
     probe_url = os.environ.get(PROBE_URL_VARIABLE)
@@ -65,7 +64,7 @@ def registry_for_tests() -> Registry:
 def main() -> None:
     settings = load_settings()
     configure_logging(settings.log_level)
-    app = create_app(settings, registry=registry_for_tests())
+    app = create_app(settings, registry=registry_for_tests(settings))
     gc.freeze()
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
