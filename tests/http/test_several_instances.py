@@ -227,6 +227,8 @@ async def test_the_survivor_serves_and_takes_over_the_broadcast_and_the_job_of_a
     began = time.monotonic()
     instances = [spawn(database_url, probe.url, tmp_path, name) for name in ("a", "b")]
     balancer: LoadBalancer | None = None
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    load: list[asyncio.Task[None]] = []
     try:
         await asyncio.gather(*(wait_ready(instance) for instance in instances))
         balancer = await LoadBalancer([instance.url for instance in instances]).start()
@@ -258,7 +260,6 @@ async def test_the_survivor_serves_and_takes_over_the_broadcast_and_the_job_of_a
                         turn.status = answer.status
                 await asyncio.sleep(0.02)
 
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         load = [asyncio.create_task(registering(session)) for _ in range(CONCURRENT_TURNS)]
 
         # Kill the instance that runs the long job, once it also holds broadcast deliveries and
@@ -295,7 +296,6 @@ async def test_the_survivor_serves_and_takes_over_the_broadcast_and_the_job_of_a
             job_taken_over = probe.started[1][1] - killed_at
             await asyncio.gather(*load)
             await until(broadcast_done, every=0.1)
-        await session.close()
         finished = time.monotonic() - began
         await asyncio.sleep(1)  # nothing more may arrive
 
@@ -333,6 +333,9 @@ async def test_the_survivor_serves_and_takes_over_the_broadcast_and_the_job_of_a
             f"{ready:.1f} s, killed at {killed_at - began:.1f} s, all done at {finished:.1f} s"
         )
     finally:
+        for task in load:
+            task.cancel()
+        await session.close()
         if balancer is not None:
             await balancer.close()
         for instance in instances:
