@@ -13,6 +13,10 @@ The unavoidable window: if a worker dies after Teams accepted a message and befo
 was committed, the message is sent again after the lease. Teams has no idempotency key for bot
 messages, so this cannot be closed from our side; the row's claim count (> 1) marks it as
 "possibly received twice" in the delivery report. A graceful stop waits for in-flight sends.
+A worker never waits past its lease: each send gets the lease's end as its deadline, and one that
+cannot be done by then (the connector asks to wait longer, or the rate limit kept it queued) is given
+back unsent, claimable again once the wait is over, instead of being slept through while a second
+worker takes the lease over and sends it too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from bot.domain.conversations import StoredReference
 from bot.domain.errors import DomainError
 from bot.domain.staff import Staff
 from bot.i18n import Translator, resolve_locale
+from bot.proactive import lease_deadline
 from bot.registry import BroadcastKind, BroadcastRecipient
 from bot.runtime import Services
 from bot.services import broadcasts as use_cases
@@ -47,6 +52,7 @@ REASON_GONE = "recipient no longer in the directory"
 REASON_UNKNOWN_KIND = "broadcast kind has no renderer"
 REASON_BAD_PAYLOAD = "payload does not match its kind"
 REASON_NOT_FOR_RECIPIENT = "render error: the content is not for this recipient"
+REASON_DEFERRED = "given back before the lease ended"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class _Prepared:
     staff: Staff
     reference: StoredReference | None
     card: dict[str, Any]
+    deadline: float  # loop time by which the send must be done: the lease's end, less a margin
 
 
 class _OutcomeWriter:
@@ -133,9 +140,10 @@ class BroadcastWorker:
                 free = self.concurrency - len(in_flight)
                 if not exhausted and not self._stopping.is_set() and (free >= minimum_claim or not in_flight):
                     wanted = min(self.batch_size, free)
+                    claimed_at = asyncio.get_running_loop().time()
                     claims = await self._claim(wanted)
                     exhausted = len(claims) < wanted
-                    for item in await self._prepare(claims):
+                    for item in await self._prepare(claims, lease_deadline(claimed_at, self.lease)):
                         in_flight.add(asyncio.create_task(self._deliver(item, writer)))
                     handled += len(claims)
                     if claims and not exhausted and len(in_flight) < self.concurrency:
@@ -170,7 +178,9 @@ class BroadcastWorker:
     async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         return await self.runner.run(use_cases.claim_deliveries, use_cases.ClaimDeliveries(self.instance, self.lease, limit))
 
-    async def _prepare(self, claims: list[ClaimedDelivery]) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
+    async def _prepare(
+        self, claims: list[ClaimedDelivery], deadline: float
+    ) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
         """Each recipient's card in their language: the kind's query once per broadcast in the
         batch, then its renderer per recipient."""
         if not claims:
@@ -184,11 +194,11 @@ class BroadcastWorker:
             else:
                 by_broadcast.setdefault(claim.broadcast_id, []).append(claim)
         for broadcast_id, batch in by_broadcast.items():
-            prepared += await self._cards(found.broadcasts[broadcast_id], batch, found)
+            prepared += await self._cards(found.broadcasts[broadcast_id], batch, found, deadline)
         return prepared
 
     async def _cards(
-        self, broadcast: Broadcast, claims: list[ClaimedDelivery], found: use_cases.Recipients
+        self, broadcast: Broadcast, claims: list[ClaimedDelivery], found: use_cases.Recipients, deadline: float
     ) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
         def failed(reason: str) -> list[_Prepared | tuple[ClaimedDelivery, Outcome]]:
             return [(claim, Outcome(claim.id, DeliveryStatus.FAILED, reason)) for claim in claims]
@@ -228,7 +238,7 @@ class BroadcastWorker:
                 log.exception("rendering broadcast %s for staff %s failed", broadcast.id, staff.id)
                 prepared.append((claim, Outcome(claim.id, DeliveryStatus.FAILED, f"render error: {type(error).__name__}")))
                 continue
-            prepared.append(_Prepared(claim, staff, reference, card))
+            prepared.append(_Prepared(claim, staff, reference, card, deadline))
         return prepared
 
     async def _deliver(self, item: _Prepared | tuple[ClaimedDelivery, Outcome], writer: _OutcomeWriter) -> None:
@@ -245,7 +255,9 @@ class BroadcastWorker:
             reference, reason = await self._install(item)
             if reference is None:
                 return Outcome(item.claim.id, DeliveryStatus.UNREACHABLE, reason)
-        result = await self.services.proactive.send_to_reference(reference, item.card)
+        result = await self.services.proactive.send_to_reference(reference, item.card, deadline=item.deadline)
+        if result.status == "deferred":
+            return Outcome(item.claim.id, DeliveryStatus.PENDING, f"{REASON_DEFERRED}: {result.reason}", None, result.retry_after or 0.0)
         status = {"sent": DeliveryStatus.SENT, "unreachable": DeliveryStatus.UNREACHABLE}.get(result.status, DeliveryStatus.FAILED)
         return Outcome(item.claim.id, status, result.reason, result.activity_id)
 

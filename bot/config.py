@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # Background work (schedulers, broadcast workers); tests and CLI commands switch it off.
     background_jobs: bool = Field(True, alias="BACKGROUND_JOBS")
     scheduler_interval_seconds: float = Field(60.0, alias="SCHEDULER_INTERVAL_SECONDS", gt=0)
+    # How long an instance holds a scheduled job's slot without renewing it (it renews every third
+    # of it while the job runs); after a crash another instance takes the job over within this.
+    job_lease_seconds: float = Field(120.0, alias="JOB_LEASE_SECONDS", ge=3, le=3600)
 
     # Notifications (the outbox): how long one instance holds a notification it is sending
     # before another may take it over, how often the dispatcher looks for due ones without being

@@ -8,7 +8,10 @@ PostgreSQL) before it is sent, and marked sent in the same instance right after.
 lets the deliveries under way finish and gives the other leases back, so a restart sends nothing
 twice. Only an instance killed between the connector's answer and the mark (milliseconds) leaves
 a row that another instance sends again when the lease runs out (NOTIFY_LEASE_SECONDS): the
-documented crash window. Waking: every commit that recorded notifications wakes the dispatcher;
+documented crash window. An instance never waits past its lease while it holds one: each delivery
+gets the lease's end (less a margin for clock skew) as its deadline, and a retry that would outlast
+it (a Retry-After of two minutes against a lease of one) gives the lease back, with the retry time
+as the next attempt, instead of sleeping while another instance takes the row over. Waking: every commit that recorded notifications wakes the dispatcher;
 it also polls, for retries and for rows another instance left.
 """
 
@@ -26,7 +29,7 @@ from pydantic import ValidationError
 from bot.clock import Clock
 from bot.domain.notifications import CardUpdate, ClaimedNotification, DeliveryStatus, Message, Sent
 from bot.i18n import Translator, resolve_locale
-from bot.proactive import ProactiveSender
+from bot.proactive import ProactiveSender, lease_deadline
 from bot.registry import NoticeRoute
 from storage.uow import UnitOfWorkFactory
 
@@ -76,13 +79,15 @@ class NotificationDispatcher:
     async def deliver_due(self) -> int:
         """Claim one batch of due notifications and deliver it; returns how many were claimed."""
         now = self._clock.now()
+        claimed_at = asyncio.get_running_loop().time()
         async with self._uow() as uow:
             claimed = await uow.outbox.claim(self._instance, now, self._lease, BATCH)
             await uow.commit()
         if claimed:
             self._in_flight += len(claimed)
+            deadline = lease_deadline(claimed_at, self._lease)
             try:
-                await asyncio.gather(*(self._deliver_one(item) for item in claimed))
+                await asyncio.gather(*(self._deliver_one(item, deadline) for item in claimed))
             finally:
                 self._in_flight -= len(claimed)
         return len(claimed)
@@ -119,15 +124,15 @@ class NotificationDispatcher:
         except Exception:
             log.warning("could not release notification leases; they expire by themselves")
 
-    async def _deliver_one(self, item: ClaimedNotification) -> None:
+    async def _deliver_one(self, item: ClaimedNotification, deadline: float) -> None:
         async with self._slots:
             try:
-                await self._deliver(item)
+                await self._deliver(item, deadline)
             except Exception as error:  # one broken notification never blocks the others
                 log.exception("notification %s (%s) failed", item.id, item.kind)
                 await self._retry_or_fail(item, f"{type(error).__name__}")
 
-    async def _deliver(self, item: ClaimedNotification) -> None:
+    async def _deliver(self, item: ClaimedNotification, deadline: float) -> None:
         route = self._routes.get(item.kind)
         if route is None:
             await self._finish(item, DeliveryStatus.FAILED, error=f"no renderer for {item.kind}")
@@ -152,19 +157,19 @@ class NotificationDispatcher:
             if outgoing.conversation_id != ref.conversation_id:
                 await self._finish(item, DeliveryStatus.UNREACHABLE, error="the card is in another conversation")
                 return
-            updated = await self._sender.update(ref, outgoing.activity_id, outgoing.card)
+            updated = await self._sender.update(ref, outgoing.activity_id, outgoing.card, deadline=deadline)
             sent = Sent(outgoing.activity_id, ref.conversation_id)
             if not updated:
                 await self._retry_or_fail(item, "card update failed")
                 return
         else:
             assert isinstance(outgoing, Message)
-            result = await self._sender.send_to_reference(ref, outgoing.content)
+            result = await self._sender.send_to_reference(ref, outgoing.content, deadline=deadline)
             if result.status == "unreachable":
                 await self._finish(item, DeliveryStatus.UNREACHABLE, error=result.reason)
                 return
             if result.status != "sent":
-                await self._retry_or_fail(item, result.reason or "send failed")
+                await self._retry_or_fail(item, result.reason or "send failed", not_before=result.retry_after)
                 return
             sent = Sent(result.activity_id, result.conversation_id)
         now = self._clock.now()
@@ -180,12 +185,15 @@ class NotificationDispatcher:
             await uow.outbox.finish(item.id, self._instance, status, self._clock.now(), error=error)
             await uow.commit()
 
-    async def _retry_or_fail(self, item: ClaimedNotification, error: str) -> None:
+    async def _retry_or_fail(self, item: ClaimedNotification, error: str, *, not_before: float | None = None) -> None:
+        """Give the lease back with the next attempt after the back-off, or after `not_before`
+        seconds when the connector asked to wait longer (a deferred send)."""
         if item.attempts >= len(RETRY_DELAYS):
             await self._finish(item, DeliveryStatus.FAILED, error=error)
             return
+        delay = max(RETRY_DELAYS[item.attempts], timedelta(seconds=not_before or 0))
         async with self._uow(item.correlation_id) as uow:
-            await uow.outbox.retry_later(item.id, self._instance, self._clock.now() + RETRY_DELAYS[item.attempts], error)
+            await uow.outbox.retry_later(item.id, self._instance, self._clock.now() + delay, error)
             await uow.commit()
 
 

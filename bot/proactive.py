@@ -7,6 +7,12 @@ network errors are retried up to PROACTIVE_MAX_RETRIES times, waiting what Retry
 an exponential, jittered backoff. 403 and 404 (bot uninstalled, user gone) mark the reference
 unusable and are not retried.
 
+A caller that holds a lease on what it sends (the notification dispatcher, the broadcast workers)
+passes the lease's end as `deadline`: no wait and no request runs past it. When the next retry
+would end after the deadline the send stops with status "deferred" and the wait the connector
+asked for, and the caller gives its lease back with that as the next attempt. Otherwise another
+instance would take the lease over while this one sleeps, and both would send.
+
 Why not `CloudAdapter.continue_conversation` for the send itself: the SDK builds two msrest
 clients per call and sends with `requests` in the default thread pool (min(32, cores + 4)
 threads, so at most 6 requests in flight on two cores), with a new HTTP session per call and its
@@ -28,6 +34,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -44,7 +51,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
-    stop_after_attempt,
     wait_random_exponential,
 )
 
@@ -54,7 +60,8 @@ from bot.services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-SendStatus = Literal["sent", "failed", "unreachable"]
+# "deferred": not sent; the next retry would outlast the caller's deadline (see `retry_after`).
+SendStatus = Literal["sent", "failed", "unreachable", "deferred"]
 Content = str | dict[str, Any] | Activity
 
 RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
@@ -66,6 +73,8 @@ SPACING_HEADROOM = 1.2
 # A reply is part of a turn the user waits for: retry it briefly, then let the turn fail.
 REPLY_RETRIES = 2
 REQUEST_TIMEOUT_SECONDS = 30.0
+# A request is not started with less time than this left before the caller's deadline.
+MIN_REQUEST_SECONDS = 2.0
 TOKEN_REUSE_SECONDS = 300.0
 
 
@@ -75,6 +84,15 @@ class SendResult:
     activity_id: str | None = None
     reason: str | None = None
     conversation_id: str | None = None
+    # For "deferred": seconds to wait before the next attempt (what the connector asked, or the backoff).
+    retry_after: float | None = None
+
+
+def lease_deadline(claimed_at: float, lease: timedelta) -> float:
+    """The loop time by which a send claimed under `lease` at loop time `claimed_at` must be done:
+    the lease less a tenth of it (at least a second), for the instances' clocks and the outcome's write."""
+    seconds = lease.total_seconds()
+    return claimed_at + seconds - max(1.0, seconds / 10)
 
 
 def to_activity(content: Content) -> Activity:
@@ -131,6 +149,15 @@ class TransientDeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class DeferredDelivery(Exception):
+    """Not sent: waiting for the next retry, or the request itself, would pass the deadline."""
+
+    def __init__(self, reason: str, retry_after: float) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 class DeliveryError(Exception):
     """Final: the connector refused; `gone` when the user or the bot's installation is gone."""
 
@@ -166,6 +193,27 @@ class _WaitRetryAfter:
         if isinstance(error, TransientDeliveryError) and error.retry_after is not None:
             return error.retry_after
         return self.fallback(retry_state)
+
+
+class _StopAtDeadline:
+    """Stop after `attempts`, or before a wait that would leave less than a request's time before
+    the deadline (remembered in `deferred_for`, so the caller can tell the two apart)."""
+
+    def __init__(self, attempts: int, deadline: float | None) -> None:
+        self.attempts = attempts
+        self.deadline = deadline
+        self.deferred_for: float | None = None
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        if retry_state.attempt_number >= self.attempts:
+            return True
+        if self.deadline is None:
+            return False
+        wait = retry_state.upcoming_sleep
+        if asyncio.get_running_loop().time() + wait + MIN_REQUEST_SECONDS > self.deadline:
+            self.deferred_for = wait
+            return True
+        return False
 
 
 class ProactiveSender:
@@ -227,12 +275,18 @@ class ProactiveSender:
             return SendResult("unreachable", reason="no usable conversation reference")
         return await self.send_to_reference(ref, content)
 
-    async def send_to_reference(self, ref: StoredReference, content: Content) -> SendResult:
+    async def send_to_reference(self, ref: StoredReference, content: Content, *, deadline: float | None = None) -> SendResult:
+        """Send one message or card; `deadline` (event-loop time) bounds the waits and retries."""
         activity = to_activity(content)
         TurnContext.apply_conversation_reference(activity, to_conversation_reference(ref))
         url = f"{_base(ref.service_url)}/v3/conversations/{quote(ref.conversation_id, safe=':@')}/activities"
         try:
-            body = await self._call("POST", url, activity.serialize(), ref.tenant_id, ref.conversation_id)
+            body = await self._call("POST", url, activity.serialize(), ref.tenant_id, ref.conversation_id, deadline=deadline)
+        except DeferredDelivery as deferred:
+            log.info("proactive send to %s deferred by %.1f s: %s", ref.aad_object_id, deferred.retry_after, deferred.reason)
+            return SendResult(
+                "deferred", reason=deferred.reason, conversation_id=ref.conversation_id, retry_after=deferred.retry_after
+            )
         except DeliveryError as error:
             if error.gone:
                 await self._mark_unusable(ref, error.reason)
@@ -244,16 +298,19 @@ class ProactiveSender:
         activity_id = body.get("id") if isinstance(body, dict) else None
         return SendResult("sent", activity_id=activity_id, conversation_id=ref.conversation_id)
 
-    async def update(self, ref: StoredReference, activity_id: str, card: dict[str, Any]) -> bool:
-        """Replace a card sent earlier (e.g. an approval card after a decision elsewhere)."""
+    async def update(
+        self, ref: StoredReference, activity_id: str, card: dict[str, Any], *, deadline: float | None = None
+    ) -> bool:
+        """Replace a card sent earlier (e.g. an approval card after a decision elsewhere); False
+        when it failed or could not be done before `deadline`."""
         activity = to_activity(card)
         TurnContext.apply_conversation_reference(activity, to_conversation_reference(ref))
         activity.id = activity_id
         conversation = quote(ref.conversation_id, safe=":@")
         url = f"{_base(ref.service_url)}/v3/conversations/{conversation}/activities/{quote(activity_id, safe=':@')}"
         try:
-            await self._call("PUT", url, activity.serialize(), ref.tenant_id, ref.conversation_id)
-        except (DeliveryError, TransientDeliveryError) as error:
+            await self._call("PUT", url, activity.serialize(), ref.tenant_id, ref.conversation_id, deadline=deadline)
+        except (DeliveryError, TransientDeliveryError, DeferredDelivery) as error:
             log.warning("card update for %s failed: %s", ref.aad_object_id, error)
             return False
         return True
@@ -299,20 +356,37 @@ class ProactiveSender:
     # -- transport ----------------------------------------------------------------------------
     async def _call(
         self, method: str, url: str, body: dict[str, Any], tenant_id: str | None, conversation_id: str | None,
-        *, limited: bool = True, retries: int | None = None,
+        *, limited: bool = True, retries: int | None = None, deadline: float | None = None,
     ) -> Any:
+        stop = _StopAtDeadline((self.max_retries if retries is None else retries) + 1, deadline)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(TransientDeliveryError),
-            stop=stop_after_attempt((self.max_retries if retries is None else retries) + 1),
+            stop=stop,
             wait=_WaitRetryAfter(self.backoff_seconds),
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                if limited:
-                    await self._acquire(tenant_id, conversation_id)
-                return await self._request_once(method, url, body)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if limited:
+                        await self._acquire(tenant_id, conversation_id)
+                    return await self._request_once(method, url, body, self._time_left(deadline))
+        except TransientDeliveryError as error:
+            if stop.deferred_for is not None:
+                raise DeferredDelivery(error.reason, stop.deferred_for) from error
+            raise
         raise AssertionError("unreachable")  # pragma: no cover - reraise=True always raises
+
+    @staticmethod
+    def _time_left(deadline: float | None) -> float:
+        """How long the next request may take: its usual timeout, cut to what is left before the
+        deadline; too little left (the rate limiter took it) defers the send."""
+        if deadline is None:
+            return REQUEST_TIMEOUT_SECONDS
+        left = deadline - asyncio.get_running_loop().time()
+        if left < MIN_REQUEST_SECONDS:
+            raise DeferredDelivery("no time left before the lease ends", 0.0)
+        return min(REQUEST_TIMEOUT_SECONDS, left)
 
     async def reply(self, method: str, url: str, body: dict[str, Any]) -> Any:
         """A call the bot makes while answering a turn (reply, card update, delete).
@@ -332,14 +406,17 @@ class ProactiveSender:
         await self._tenant_spacing.acquire()
         await self._limits.acquire(self._tenant_item, "tenant", tenant_id or "")
 
-    async def _request_once(self, method: str, url: str, body: dict[str, Any]) -> Any:
+    async def _request_once(
+        self, method: str, url: str, body: dict[str, Any], timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
+    ) -> Any:
         session = self._http()
         headers = {"Content-Type": "application/json"}
         authorization = await self._authorization(url)
         if authorization:
             headers["Authorization"] = authorization
+        timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         try:
-            async with session.request(method, url, json=body, headers=headers) as response:
+            async with session.request(method, url, json=body, headers=headers, timeout=timeout) as response:
                 status = response.status
                 if 200 <= status < 300:
                     if response.content_length == 0:

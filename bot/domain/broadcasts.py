@@ -131,6 +131,8 @@ class Outcome:
     status: DeliveryStatus
     reason: str | None = None
     activity_id: str | None = None
+    # PENDING gives the claim back unsent (the lease would end first): claimable again after this.
+    retry_after_seconds: float = 0.0
 
 
 def initial_status(now: datetime, scheduled_at: datetime | None) -> BroadcastStatus:

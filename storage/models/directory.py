@@ -96,7 +96,9 @@ class ConversationReferenceRow(Base):
 
 
 class JobClaimRow(Base):
-    """A periodic job's slot, claimed by exactly one bot instance (unique insert)."""
+    """A periodic job's slot, held by one bot instance at a time (unique insert) under a lease the
+    instance renews while the job runs; an unfinished slot whose lease ran out (the instance died)
+    is taken over by another instance."""
 
     __tablename__ = "job_claims"
     __table_args__ = (UniqueConstraint("job", "slot"),)
@@ -106,3 +108,5 @@ class JobClaimRow(Base):
     slot: Mapped[str] = mapped_column(String(200))
     claimed_by: Mapped[str] = mapped_column(String(100))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

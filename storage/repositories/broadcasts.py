@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.broadcasts import (
@@ -116,7 +116,11 @@ class BroadcastRepository:
         claimed: list[ClaimedDelivery] = []
         conditions = (
             and_(BroadcastDeliveryRow.status == DeliveryStatus.SENDING.value, BroadcastDeliveryRow.claimed_at < expired_before),
-            BroadcastDeliveryRow.status == DeliveryStatus.PENDING.value,
+            # A pending row given back unsent carries in claimed_at the time it may be claimed again.
+            and_(
+                BroadcastDeliveryRow.status == DeliveryStatus.PENDING.value,
+                or_(BroadcastDeliveryRow.claimed_at.is_(None), BroadcastDeliveryRow.claimed_at <= now),
+            ),
         )
         for condition in conditions:
             wanted = limit - len(claimed)
@@ -149,31 +153,49 @@ class BroadcastRepository:
 
     async def record(self, outcomes: Sequence[tuple[ClaimedDelivery, Outcome]], instance: str, now: datetime) -> int:
         """Write final statuses. Only the claim a worker holds is written (same claim count, still
-        sending), so a worker whose lease was taken over cannot overwrite the newer claim."""
+        sending), so a worker whose lease was taken over cannot overwrite the newer claim. A PENDING
+        outcome gives the claim back unsent: the claim is not counted (nothing can have arrived)
+        and the row waits `retry_after_seconds` before it is claimed again."""
         if not outcomes:
             return 0
         table = BroadcastDeliveryRow.__table__
-        statement = (
-            table.update()
-            .where(
-                table.c.id == bindparam("b_id"), table.c.claims == bindparam("b_claims"),
-                table.c.status == DeliveryStatus.SENDING.value,
-            )
-            .values(
-                status=bindparam("b_status"), reason=bindparam("b_reason"), activity_id=bindparam("b_activity"),
-                sent_at=bindparam("b_sent_at"), updated_at=now, claimed_by=instance,
-            )
-        )
-        params = [
+        held = (table.c.id == bindparam("b_id"), table.c.claims == bindparam("b_claims"), table.c.status == DeliveryStatus.SENDING.value)
+        final = [
             {
                 "b_id": claim.id, "b_claims": claim.claims, "b_status": outcome.status.value,
                 "b_reason": (outcome.reason or None) and outcome.reason[:500], "b_activity": outcome.activity_id,
                 "b_sent_at": now if outcome.status == DeliveryStatus.SENT else None,
             }
-            for claim, outcome in outcomes
+            for claim, outcome in outcomes if outcome.status != DeliveryStatus.PENDING
         ]
-        result = await self.session.execute(statement, params)
-        return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(params)
+        given_back = [
+            {
+                "b_id": claim.id, "b_claims": claim.claims, "b_uncounted": claim.claims - 1,
+                "b_reason": (outcome.reason or None) and outcome.reason[:500],
+                "b_not_before": now + timedelta(seconds=outcome.retry_after_seconds),
+            }
+            for claim, outcome in outcomes if outcome.status == DeliveryStatus.PENDING
+        ]
+        written = 0
+        if final:
+            result = await self.session.execute(
+                table.update().where(*held).values(
+                    status=bindparam("b_status"), reason=bindparam("b_reason"), activity_id=bindparam("b_activity"),
+                    sent_at=bindparam("b_sent_at"), updated_at=now, claimed_by=instance,
+                ),
+                final,
+            )
+            written += result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(final)
+        if given_back:
+            result = await self.session.execute(
+                table.update().where(*held).values(
+                    status=DeliveryStatus.PENDING.value, reason=bindparam("b_reason"), claimed_by=None,
+                    claimed_at=bindparam("b_not_before"), claims=bindparam("b_uncounted"), updated_at=now,
+                ),
+                given_back,
+            )
+            written += result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(given_back)
+        return written
 
     async def cancel_pending(self, broadcast_id: int, now: datetime) -> int:
         result = await self.session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -317,15 +317,46 @@ class JobClaimRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(self, job: str, slot: str, instance: str) -> bool:
-        """Claim a job's slot; exactly one caller across all bot instances gets True."""
+    async def claim(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool:
+        """Hold a job's slot until `now + lease`: True for one caller across all bot instances,
+        the first one, or later one whose predecessor left the slot unfinished and its lease run out.
+        PostgreSQL's row lock makes a second taker re-read the renewed lease and get False."""
         try:
             async with self.session.begin_nested():
-                self.session.add(JobClaimRow(job=job, slot=slot, claimed_by=instance, claimed_at=utcnow()))
+                self.session.add(
+                    JobClaimRow(job=job, slot=slot, claimed_by=instance, claimed_at=now, claimed_until=now + lease)
+                )
                 await self.session.flush()
         except IntegrityError:
-            return False
+            result = await self.session.execute(
+                update(JobClaimRow)
+                .where(
+                    JobClaimRow.job == job, JobClaimRow.slot == slot, JobClaimRow.finished_at.is_(None),
+                    JobClaimRow.claimed_until < now,
+                )
+                .values(claimed_by=instance, claimed_at=now, claimed_until=now + lease)
+            )
+            return result.rowcount == 1
         return True
+
+    async def renew(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool:
+        """Extend the lease of a slot this instance still holds; False when another took it over."""
+        result = await self.session.execute(
+            update(JobClaimRow)
+            .where(
+                JobClaimRow.job == job, JobClaimRow.slot == slot, JobClaimRow.claimed_by == instance,
+                JobClaimRow.finished_at.is_(None),
+            )
+            .values(claimed_until=now + lease)
+        )
+        return result.rowcount == 1
+
+    async def finish(self, job: str, slot: str, instance: str, now: datetime) -> None:
+        await self.session.execute(
+            update(JobClaimRow)
+            .where(JobClaimRow.job == job, JobClaimRow.slot == slot, JobClaimRow.claimed_by == instance)
+            .values(finished_at=now, claimed_until=None)
+        )
 
     async def delete_before(self, before: datetime) -> int:
         result = await self.session.execute(delete(JobClaimRow).where(JobClaimRow.claimed_at < before))

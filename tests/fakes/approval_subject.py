@@ -102,11 +102,11 @@ class RecordingProactive:
     updates: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (aad, activity id, card)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    async def send_to_reference(self, ref: StoredReference, content: Content) -> SendResult:
+    async def send_to_reference(self, ref: StoredReference, content: Content, *, deadline: float | None = None) -> SendResult:
         self.sent.append((ref.aad_object_id, to_activity(content)))
         return SendResult("sent", activity_id=f"card-{next(self._ids)}", conversation_id=ref.conversation_id)
 
-    async def update(self, ref: StoredReference, activity_id: str, card: dict[str, Any]) -> bool:
+    async def update(self, ref: StoredReference, activity_id: str, card: dict[str, Any], *, deadline: float | None = None) -> bool:
         self.updates.append((ref.aad_object_id, activity_id, card))
         return True
 

@@ -3,7 +3,7 @@ and job claims."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.conversations import StoredReference
@@ -60,5 +60,10 @@ class ConversationRepository(Protocol):
 
 
 class JobClaimRepository(Protocol):
-    async def claim(self, job: str, slot: str, instance: str) -> bool: ...
+    async def claim(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool:
+        """Hold the slot until now + lease; True for one caller: the first, or the one taking over
+        an unfinished slot whose lease ran out."""
+        ...
+    async def renew(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool: ...
+    async def finish(self, job: str, slot: str, instance: str, now: datetime) -> None: ...
     async def delete_before(self, before: datetime) -> int: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.broadcasts import (
@@ -107,7 +107,7 @@ class FakeBroadcastRepository:
         running = {b.id for b in self._broadcasts().values() if b.status is BroadcastStatus.RUNNING}
         rows = sorted((d for d in self._deliveries().values() if d.broadcast_id in running), key=lambda d: d.id)
         expired = [d for d in rows if d.status is DeliveryStatus.SENDING and d.claimed_at is not None and d.claimed_at < expired_before]
-        pending = [d for d in rows if d.status is DeliveryStatus.PENDING]
+        pending = [d for d in rows if d.status is DeliveryStatus.PENDING and (d.claimed_at is None or d.claimed_at <= now)]
         claimed = []
         for row in (expired + pending)[:limit]:
             self._update(row, status=DeliveryStatus.SENDING, claimed_by=instance, claimed_at=now, claims=row.claims + 1)
@@ -120,6 +120,13 @@ class FakeBroadcastRepository:
             row = self._deliveries().get(claim.id)
             if row is None or row.claims != claim.claims or row.status is not DeliveryStatus.SENDING:
                 continue  # another worker holds a newer claim
+            if outcome.status is DeliveryStatus.PENDING:  # given back unsent
+                self._update(
+                    row, status=DeliveryStatus.PENDING, reason=outcome.reason or None, claimed_by=None,
+                    claimed_at=now + timedelta(seconds=outcome.retry_after_seconds), claims=row.claims - 1,
+                )
+                written += 1
+                continue
             self._update(
                 row, status=outcome.status, reason=outcome.reason or None, activity_id=outcome.activity_id, claimed_by=instance,
                 sent_at=now if outcome.status is DeliveryStatus.SENT else None,

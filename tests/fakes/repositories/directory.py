@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.conversations import StoredReference
@@ -141,12 +141,25 @@ class FakeJobClaimRepository:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
 
-    async def claim(self, job: str, slot: str, instance: str) -> bool:
+    async def claim(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool:
         claims = self.db.table("job_claims")
-        if (job, slot) in claims:
+        held = claims.get((job, slot))
+        if held is not None and (held["finished"] or held["until"] >= now):
             return False
-        claims[(job, slot)] = instance
+        claims[(job, slot)] = {"by": instance, "until": now + lease, "finished": False}
         return True
+
+    async def renew(self, job: str, slot: str, instance: str, now: datetime, lease: timedelta) -> bool:
+        held = self.db.table("job_claims").get((job, slot))
+        if held is None or held["by"] != instance or held["finished"]:
+            return False
+        held["until"] = now + lease
+        return True
+
+    async def finish(self, job: str, slot: str, instance: str, now: datetime) -> None:
+        held = self.db.table("job_claims").get((job, slot))
+        if held is not None and held["by"] == instance:
+            held["finished"] = True
 
     async def delete_before(self, before: datetime) -> int:
         return 0

@@ -71,7 +71,8 @@ async def test_an_offered_file_is_its_owners_until_it_expires_or_is_uploaded(db:
 
 
 async def test_a_job_slot_is_claimed_once_across_instances(db: FakeDatabase) -> None:
-    first = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T09:00:00+00:00", "a"), NOW)
-    second = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T09:00:00+00:00", "b"), NOW)
-    other_slot = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T10:00:00+00:00", "b"), NOW)
+    lease = timedelta(minutes=2)
+    first = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T09:00:00+00:00", "a", lease), NOW)
+    second = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T09:00:00+00:00", "b", lease), NOW)
+    other_slot = await claim_job_slot(uow(db), ClaimJobSlot("approvals.reminders", "2026-11-23T10:00:00+00:00", "b", lease), NOW)
     assert (first, second, other_slot) == (True, False, True)
