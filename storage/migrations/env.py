@@ -6,6 +6,7 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
@@ -13,6 +14,10 @@ from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Instances started together on one PostgreSQL database each run `migrate` at start-up; this
+# transaction-level advisory lock makes the later ones wait for the first and then find the
+# schema at head, instead of racing to create the same tables.
+MIGRATION_LOCK_KEY = 7_263_511_904
 
 
 def _url() -> str:
@@ -24,6 +29,8 @@ def _run(connection: Connection) -> None:
         connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

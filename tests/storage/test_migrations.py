@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -73,4 +75,23 @@ async def test_round_trip_and_schema_equals_models(empty_database: str) -> None:
     assert await _tables(empty_database) <= {"alembic_version"}
 
     await asyncio.to_thread(upgrade, empty_database)
+    assert await _schema_differences(empty_database) == []
+
+
+
+async def test_instances_started_together_migrate_once(empty_database: str) -> None:
+    """Three instances starting at the same moment on an empty database (three `bot migrate`
+    processes) all come up, on a schema that equals the models: on PostgreSQL the advisory lock
+    makes the later ones wait and find the schema at head; SQLite's writer lock does the same."""
+    environment = {**os.environ, "DATABASE_URL": empty_database}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "migrate", env=environment,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
+    outputs = await asyncio.wait_for(asyncio.gather(*(process.communicate() for process in processes)), 120)
+
+    assert [process.returncode for process in processes] == [0, 0, 0], [out.decode()[-2000:] for out, _ in outputs]
     assert await _schema_differences(empty_database) == []
