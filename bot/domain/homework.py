@@ -199,7 +199,10 @@ def date_range(start: date, until: date) -> list[date]:
 class Missing(StrEnum):
     """What a request still lacks before it can be registered; the form asks for it."""
 
+    TOO_LONG = "too_long"
+    INVALID_DATE = "invalid_date"
     UNKNOWN_WORDS = "unknown_words"
+    AMBIGUOUS_DAY = "ambiguous_day"
     WHICH_HALF = "which_half"
     WEEKDAYS = "weekdays"
     WEEKS = "weeks"
