@@ -31,6 +31,7 @@ from bot.domain.errors import DomainError
 from bot.domain.homework import (
     LOCATION_MAX_LENGTH,
     FormRequest,
+    InvalidDate,
     Missing,
     Part,
     Place,
@@ -95,15 +96,6 @@ _WORD_RANGE = re.compile(r"\b([a-z]{2,9})-([a-z]{2,9})\b")  # "mon-wed", "ma-wo"
 _SPLIT = re.compile(r"[\s,;&+]+")
 _DATEPARSER_LANGUAGES = ["nl", "en"]
 _BABEL_LOCALES = ("nl_BE", "en_GB")
-
-
-@dataclass(frozen=True)
-class InvalidDate:
-    """A date as typed that does not exist ("31/04", "29/02" in a year that is not a leap year)."""
-
-    typed: str
-    month: int | None  # None: not even the month exists ("12/13")
-    year: int
 
 
 @dataclass(frozen=True)

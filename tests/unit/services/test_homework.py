@@ -277,7 +277,7 @@ async def test_cancelling_removes_the_day_and_withdraws_a_pending_approval(db: F
     (stan_day,) = registrations(db, stan)
     (olga_day,) = registrations(db, olga)
     cancelled = await service.cancel_day(uow(db), service.CancelDay(stan, stan_day.id), NOW)
-    assert cancelled.day == MON and registrations(db, stan) == []
+    assert cancelled.registration.day == MON and registrations(db, stan) == []
     assert db.audit("homework.cancelled")[0]["before"]["day"] == "2026-11-23"
     await service.cancel_day(uow(db), service.CancelDay(olga, olga_day.id), NOW)
     assert registrations(db) == [] and [a.status for a in approvals(db)] == [ApprovalStatus.CANCELLED]
