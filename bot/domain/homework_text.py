@@ -316,11 +316,20 @@ def _calendar_date(day: int, month: int, year: int | None, typed: str, today: da
         return InvalidDate(typed, month, year)
 
 
-def _dateparser_date(word: str, now: datetime) -> date | None:
+# The words nothing else understood are given to dateparser as one phrase ("3rd of december",
+# "over 3 dagen") when they are this few; a day and a month are required, so that a month alone
+# ("maart") or a time of day ("noon") never becomes a day.
+DATEPARSER_MAX_WORDS = 6
+
+
+def _dateparser_date(words: str, now: datetime) -> date | None:
     parsed = dateparser.parse(
-        word,
+        words,
         languages=_DATEPARSER_LANGUAGES,
-        settings={"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY"},
+        settings={
+            "RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
+            "REQUIRE_PARTS": ["day", "month"],
+        },
     )
     return parsed.date() if parsed else None
 
@@ -417,8 +426,6 @@ def _read(words: list[str], now: datetime) -> _Reading:
             reading.items.append(today + timedelta(days=RELATIVE_DAYS[word]))
         elif (day := _ordinal(word)) is not None and (following in RANGE_WORDS or reading.items[-1:] == [RANGE_TO]):
             reading.items.append(_DayOfMonth(day))  # "7 tot 11 december", "7 december tot 11"
-        elif word.isalpha() and len(word) > 3 and (found := _dateparser_date(word, now)) is not None:
-            reading.items.append(found)
         else:
             reading.leftovers.append(word)
         index += step
@@ -558,6 +565,11 @@ def parse_request(text: str, now: datetime) -> ParsedRequest:
         return ParsedRequest(too_long=True)
     today = now.date()
     reading = _read(tokens(text), now)
+    if reading.leftovers and len(reading.leftovers) <= DATEPARSER_MAX_WORDS:
+        found = _dateparser_date(" ".join(reading.leftovers), now)
+        if found is not None:
+            reading.items.append(found)
+            reading.leftovers = []
     resolved = _resolve(reading, today)
     leftovers = reading.leftovers
     location = None

@@ -282,3 +282,19 @@ def test_common_forms_do_not_need_dateparser(monkeypatch: pytest.MonkeyPatch) ->
     for text in ("thuis 24/11", "thuis morgen", "thuis overmorgen", "home friday", "thuis 3 december", "thuis ma en do",
                  "thuis volgende week woensdag", "home 7-11 dec"):
         assert parse_request(text, DEFAULT_NOW).complete, text
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("home 3rd of december", date(2026, 12, 3)), ("thuis over 3 dagen", date(2026, 11, 25)), ("home in 3 days", date(2026, 11, 25)),
+     ("thuis eergisteren", date(2026, 11, 20))],
+)
+def test_other_forms_go_to_dateparser(text: str, day: date) -> None:
+    parsed = parse_request(text, DEFAULT_NOW)
+    assert parsed.complete and parsed.days == (day,), parsed
+
+
+@pytest.mark.parametrize("text", ["thuis maart", "home noon", "home march"])
+def test_a_month_or_a_time_alone_is_not_a_day(text: str) -> None:
+    parsed = parse_request(text, DEFAULT_NOW)
+    assert not parsed.complete and parsed.days == ()
