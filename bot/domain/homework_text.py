@@ -490,6 +490,8 @@ def _resolve(reading: _Reading, today: date) -> _Resolved:
             else:
                 start = single(item)
                 end = single(right, after=start) if start is not None else None
+            if isinstance(item, _Weekday) and isinstance(right, _Weekday):  # "elke ma t/m wo": every day between
+                resolved.weekdays += [(item.weekday + n) % 7 for n in range((right.weekday - item.weekday) % 7 + 1)]
             if start is not None and end is not None:
                 resolved.ranges.append((start, end))
             index += 3

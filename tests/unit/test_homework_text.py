@@ -298,3 +298,9 @@ def test_other_forms_go_to_dateparser(text: str, day: date) -> None:
 def test_a_month_or_a_time_alone_is_not_a_day(text: str) -> None:
     parsed = parse_request(text, DEFAULT_NOW)
     assert not parsed.complete and parsed.days == ()
+
+
+@pytest.mark.parametrize("text", ["thuis elke ma t/m wo 4 weken", "home every mon-wed for 4 weeks"])
+def test_a_weekly_range_of_weekdays(text: str) -> None:
+    parsed = parse_request(text, DEFAULT_NOW)
+    assert parsed.complete and parsed.repeat and parsed.weekdays == (0, 1, 2) and parsed.weeks == 4
