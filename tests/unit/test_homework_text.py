@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.homework import Missing
 from bot.domain.homework_text import MAX_REGISTRATION_TEXT_LENGTH, parse_request, weekday_of
@@ -304,3 +306,16 @@ def test_a_month_or_a_time_alone_is_not_a_day(text: str) -> None:
 def test_a_weekly_range_of_weekdays(text: str) -> None:
     parsed = parse_request(text, DEFAULT_NOW)
     assert parsed.complete and parsed.repeat and parsed.weekdays == (0, 1, 2) and parsed.weeks == 4
+
+
+_WORDS = ["thuis", "home", "volgende", "next", "week", "weken", "tot", "-", "t/m", "7", "11", "december", "ma", "wo",
+          "over", "twee", "in", "deze", "komende", "elke", "8", "donderdagnamiddag", "29/02", "31", "april", "Gent",
+          "satelliet", "1/1/2027", "mon-wed", "7-11", "dec", "blabla", "halve", "dag"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=12), st.integers(min_value=0, max_value=6))
+def test_any_mix_of_the_words_is_read_without_an_error(words: list[str], weekday_offset: int) -> None:
+    parsed = parse_request(" ".join(words), DEFAULT_NOW + timedelta(days=weekday_offset))
+    assert parsed.complete == (parsed.missing is None)
+    assert len(parsed.alternatives) in (0, 2)
