@@ -6,20 +6,28 @@ Steps:
    anchor day asks for it) -> one answer: what was registered, pending, skipped and why.
 3. Understood in part -> the registration card, pre-filled with what was understood, asking for
    what is missing. The card (also from the menu) goes through the same use case when submitted.
-4. "mijn dagen" / "my days" -> this week, this month or next month, with change and cancel buttons;
-   change opens the card pre-filled, cancel removes the day and shows the overview again.
+   Ambiguous ("volgende vrijdag" on a Thursday) -> the card with one button per reading; a date
+   that does not exist ("31/04") -> the card naming the problem. A form whose days are all refused
+   comes back with the reason beside the field.
+4. A day that held something else -> the answer says what changed ("kantoor (namiddag) → thuis
+   (hele dag)") and offers Undo, which restores exactly the days before.
+5. "mijn dagen" / "my days" -> this week, this month or next month, with change and cancel buttons;
+   change opens the card pre-filled; cancel asks for confirmation, removes the day and shows the
+   overview again with Undo.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from calendar import monthrange
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.homework import FormRequest, Missing, RegistrationFormView, RegistrationResult
-from bot.domain.homework_text import ParsedRequest, parse_request
+from bot.domain.homework_text import MAX_REGISTRATION_TEXT_LENGTH, ParsedRequest, parse_request
 from bot.registry import Registry
 from bot.routing import Shown
 from bot.services import homework as service
@@ -32,10 +40,13 @@ from dialogs.cards.homework import (
     RegistrationForm,
     ShowOverview,
     ShowRegistrationForm,
+    UndoChange,
+    confirm_cancel_card,
     error_text,
     overview_card,
     registration_form,
     result_card,
+    undone_card,
 )
 
 log = logging.getLogger(__name__)
@@ -44,7 +55,9 @@ log = logging.getLogger(__name__)
 REGISTER_PHRASES = ("thuis", "thuiswerk", "satelliet", "home", "remote", "vandaag thuis")
 OVERVIEW_PHRASES = ("mijn dagen", "my days", "mijn thuiswerkdagen")
 MISSING_NOTICES: dict[Missing, str] = {
+    Missing.TOO_LONG: "homework.notice_too_long",
     Missing.UNKNOWN_WORDS: "homework.notice_unknown_words",
+    Missing.AMBIGUOUS_DAY: "homework.notice_ambiguous_day",
     Missing.WHICH_HALF: "homework.notice_which_half",
     Missing.WEEKDAYS: "homework.notice_which_weekdays",
     Missing.WEEKS: "homework.notice_how_many_weeks",
@@ -69,16 +82,42 @@ def localized(handler: Callable[..., Awaitable[Shown]]) -> Callable[..., Awaitab
     return wrapper
 
 
-def _form_card(turn: Turn, view: RegistrationFormView) -> dict[str, Any]:
-    request, notice = view.request, None
+def _notice(turn: Turn, view: RegistrationFormView) -> str | None:
+    t = turn.t
+    if view.missing is Missing.INVALID_DATE and view.invalid_date is not None:
+        invalid = view.invalid_date
+        if invalid.month is None:
+            return t("homework.notice_invalid_month", typed=invalid.typed)
+        first = date(invalid.year, invalid.month, 1)
+        month = t.date(first, "MMMM yyyy" if invalid.month == 2 else "MMMM")
+        return t("homework.notice_invalid_date", typed=invalid.typed, month=month, days=monthrange(invalid.year, invalid.month)[1])
     if view.missing is Missing.UNKNOWN_WORDS:
-        notice = turn.t(MISSING_NOTICES[view.missing], words=" ".join(view.unknown_words))
-    elif view.missing is not None:
-        notice = turn.t(MISSING_NOTICES[view.missing])
+        return t(MISSING_NOTICES[view.missing], words=" ".join(view.unknown_words))
+    if view.missing is Missing.TOO_LONG:
+        return t(MISSING_NOTICES[view.missing], maximum=MAX_REGISTRATION_TEXT_LENGTH)
+    if view.missing is Missing.AMBIGUOUS_DAY and len(view.alternatives) == 2 and not _single_days(view):
+        first, second = (", ".join(t.date(d) for d in days) for days in view.alternatives)
+        return t("homework.notice_ambiguous_days", first=first, second=second)
+    return t(MISSING_NOTICES[view.missing]) if view.missing is not None else None
+
+
+def _single_days(view: RegistrationFormView) -> tuple[date, ...]:
+    """The days to offer as buttons: each reading of an ambiguous text is one day."""
+    if view.alternatives and all(len(days) == 1 for days in view.alternatives):
+        return tuple(days[0] for days in view.alternatives)
+    return ()
+
+
+def _form_card(turn: Turn, view: RegistrationFormView) -> dict[str, Any]:
+    request = view.request
+    errors: dict[str, list[str]] = {}
+    for field_id, error in view.errors:
+        errors.setdefault(field_id, []).append(error_text(turn.t, error))
     return registration_form(turn.t, RegistrationForm(
         earliest=view.earliest, latest=view.latest, day=request.day, until=request.until,
         place=request.place or "home", part=request.part or "full", location=request.location,
-        weekdays=request.weekdays, weeks=request.weeks, notice=notice,
+        weekdays=request.weekdays, weeks=request.weeks, notice=_notice(turn, view),
+        errors={field_id: tuple(texts) for field_id, texts in errors.items()}, day_choices=_single_days(view),
     ))
 
 
@@ -113,7 +152,7 @@ def _command(phrase: str) -> Callable[[Turn, str], Awaitable[Shown]]:
 async def on_free_text(turn: Turn, text: str) -> bool:
     """"morgen thuis", "kantoor vrijdag": a place and a day in any order."""
     parsed = parse_request(text, turn.now())
-    if parsed.place is None or not (parsed.days or parsed.weekdays):
+    if parsed.place is None or not (parsed.days or parsed.ranges or parsed.weekdays or parsed.alternatives or parsed.invalid_date):
         return False
     shown = await localized(answer_text)(turn, parsed)
     if isinstance(shown, dict):
@@ -146,9 +185,20 @@ async def on_overview(turn: Turn, payload: ShowOverview) -> Shown:
 
 @localized
 async def on_cancel(turn: Turn, payload: CancelDay) -> Shown:
+    """Cancel asks first; confirmed, the day goes and the overview comes back with Undo."""
+    if not payload.confirmed:
+        registration = await turn.run(service.day_to_cancel, service.ShowDayToCancel(turn.me, payload.registration_id))
+        return confirm_cancel_card(turn.t, registration, payload.period)
     cancelled = await turn.run(service.cancel_day, service.CancelDay(turn.me, payload.registration_id))
     view = await turn.run(service.my_days, service.ShowMyDays(turn.me, payload.period))
-    return overview_card(turn.t, view, notice=turn.t("homework.cancelled", day=turn.t.date(cancelled.day)))
+    notice = turn.t("homework.cancelled", day=turn.t.date(cancelled.registration.day))
+    return overview_card(turn.t, view, notice=notice, undo_change_id=cancelled.change_id)
+
+
+@localized
+async def on_undo(turn: Turn, payload: UndoChange) -> Shown:
+    restored = await turn.run(service.undo_change, service.UndoChange(turn.me, payload.change_id))
+    return undone_card(turn.t, restored)
 
 
 @localized
@@ -174,3 +224,4 @@ def register(registry: Registry) -> None:
     router.action(ShowRegistrationForm, on_form)
     router.action(ShowOverview, on_overview)
     router.action(CancelDay, on_cancel)
+    router.action(UndoChange, on_undo)

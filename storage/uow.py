@@ -35,6 +35,7 @@ from storage.repositories.history import HistoryRepository
 from storage.repositories.homework import RegistrationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.registration_changes import RegistrationChangeRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.staff_org import StaffOrgRepository
 from storage.repositories.webinars import CoachingRepository, WebinarRepository
@@ -96,6 +97,7 @@ class SqlUnitOfWork:
         self.conversations = ConversationReferenceRepository(session)
         self.jobs = JobClaimRepository(session)
         self.registrations = RegistrationRepository(session)
+        self.registration_changes = RegistrationChangeRepository(session)
         self.approvals = ApprovalRepository(session)
         self.equipment = EquipmentRepository(session)
         self.allowances = AllowanceRepository(session)

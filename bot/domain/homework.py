@@ -199,12 +199,33 @@ def date_range(start: date, until: date) -> list[date]:
 class Missing(StrEnum):
     """What a request still lacks before it can be registered; the form asks for it."""
 
+    TOO_LONG = "too_long"
+    INVALID_DATE = "invalid_date"
     UNKNOWN_WORDS = "unknown_words"
+    AMBIGUOUS_DAY = "ambiguous_day"
     WHICH_HALF = "which_half"
     WEEKDAYS = "weekdays"
     WEEKS = "weeks"
     PLACE = "place"
     DAY = "day"
+
+
+@dataclass(frozen=True)
+class InvalidDate:
+    """A date as typed that does not exist ("31/04", "29/02" in a year that is not a leap year)."""
+
+    typed: str
+    month: int | None  # None: not even the month exists ("12/13")
+    year: int
+
+
+def registrable(day: date, today: date, policy: HomeworkPolicy) -> bool:
+    """Whether `day` could be registered at all: what a pre-filled form may show."""
+    try:
+        check_day(day, today, policy)
+    except DayRefused:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -257,14 +278,18 @@ class DayDecision:
 
     needs_approval: bool
     anchor_day: bool
+    warn_anchor_day: bool = False  # an anchor day still ahead: a past one is a fact, not a plan to warn about
 
 
-def decide_day(day: date, place: str, policy: HomeworkPolicy, agreement: TeamAgreement | None) -> DayDecision:
+def decide_day(
+    day: date, place: str, policy: HomeworkPolicy, agreement: TeamAgreement | None, today: date | None = None
+) -> DayDecision:
     if place not in AWAY_PLACES:
         return DayDecision(needs_approval=False, anchor_day=False)
     anchor = agreement is not None and agreement.is_anchor_day(day)
     needs_approval = policy.needs_approval or (anchor and policy.anchor_day_home_work == "approval")
-    return DayDecision(needs_approval=needs_approval, anchor_day=anchor)
+    warn = anchor and (today is None or day >= today)
+    return DayDecision(needs_approval=needs_approval, anchor_day=anchor, warn_anchor_day=warn)
 
 
 def office_days(week_of: date, registrations: Sequence[Registration]) -> Decimal:
@@ -305,12 +330,57 @@ def validate_ineligibility(reason: str, valid_from: date, valid_until: date | No
 
 # -- what the use cases return ---------------------------------------------------------------------
 @dataclass(frozen=True)
+class DayState:
+    """A day as registered, for the answer that says what changed; None stands for nothing registered."""
+
+    place: Place
+    part: Part
+    status: RegistrationStatus
+    location: str | None = None
+
+    @classmethod
+    def of(cls, state: dict | None) -> DayState | None:
+        if state is None:
+            return None
+        return cls(state["place"], state["part"], RegistrationStatus(state["status"]), state.get("satellite_location"))
+
+
+@dataclass(frozen=True)
+class ChangedDay:
+    """One day of a registration change: its state before and after (snapshots; None: nothing registered)."""
+
+    day: date
+    before: dict | None
+    after: dict | None
+
+    @property
+    def was(self) -> DayState | None:
+        return DayState.of(self.before)
+
+    @property
+    def now(self) -> DayState | None:
+        return DayState.of(self.after)
+
+
+@dataclass(frozen=True)
+class RegistrationChange:
+    """What one registration or cancellation changed, kept so that Undo restores the days before."""
+
+    id: int
+    staff_id: int
+    made_at: datetime
+    entries: tuple[ChangedDay, ...]
+    undone_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DayResult:
     day: date
     outcome: Outcome
     registration: Registration | None = None
     refusal: DomainError | None = None
     anchor_day: bool = False
+    previous: Registration | None = None  # what the day held before, when this replaced it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
@@ -333,9 +403,15 @@ class RegistrationResult:
     approver_name: str | None = None
     approval_ids: list[int] = field(default_factory=list)
     anchor_policy: Literal["warn", "approval"] = "warn"
+    change_id: int | None = None  # set when a day held something else before: the answer offers Undo
 
     def with_outcome(self, *outcomes: Outcome) -> list[DayResult]:
         return [result for result in self.days if result.outcome in outcomes]
+
+    @property
+    def replaced(self) -> list[DayResult]:
+        """Saved days that held a different registration before."""
+        return [r for r in self.days if r.previous is not None and r.outcome in (Outcome.REGISTERED, Outcome.PENDING)]
 
     @property
     def anchor_days(self) -> list[DayResult]:
@@ -363,6 +439,10 @@ class RegistrationFormView:
     request: FormRequest
     missing: Missing | None = None
     unknown_words: tuple[str, ...] = ()
+    alternatives: tuple[tuple[date, ...], ...] = ()  # two readings of the text, to choose from
+    invalid_date: InvalidDate | None = None
+    # A refusal shown next to the input it is about ("day", "until", "weeks", "weekdays").
+    errors: tuple[tuple[str, DomainError], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ TABLES: Mapping[str, TableRule] = {
     "staff_roles": TableRule(owner=("staff_id",)),
     "staff_assignments": TableRule(owner=("staff_id",)),
     "work_registrations": TableRule(owner=("staff_id",), date="day", free_text=("satellite_location",)),
+    # What a registration replaced, kept for its Undo only: it ages out like a log.
+    "registration_changes": TableRule(owner=("staff_id",), date="made_at", retention="delete"),
     "hybrid_ineligibility": TableRule(owner=("staff_id",), date="valid_from", free_text=("note",)),
     "team_agreements": TableRule(owner=("manager_id",)),
     "equipment_requests": TableRule(owner=("staff_id",), date="requested_on", free_text=("justification", "note")),

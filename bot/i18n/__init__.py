@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel import Locale as BabelLocale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
@@ -62,6 +63,13 @@ class Translator:
         # A value known in both languages (e.g. a catalogue name) is given in this one.
         return text.format(**{name: _in_locale(value, self.locale) for name, value in params.items()})
 
+    def plural(self, key: str, count: Decimal | int, **params: object) -> str:
+        """`key.one` or `key.other` by the language's plural rules (Babel): "1 dag", "2 dagen".
+        The count is given to the text as {count}, formatted for the language."""
+        form = _plural_form(self.locale, count)
+        chosen = f"{key}.{form}" if f"{key}.{form}" in catalogue(self.locale) else f"{key}.other"
+        return self(chosen, count=self.number(count), **params)
+
     def date(self, value: date, fmt: str = "EEEE d MMMM yyyy") -> str:
         return format_date(value, fmt, locale=_BABEL[self.locale])
 
@@ -76,6 +84,10 @@ class Translator:
 
     def number(self, value: Decimal | float | int) -> str:
         return format_decimal(value, locale=_BABEL[self.locale])
+
+
+def _plural_form(locale: Locale, count: Decimal | int) -> str:
+    return BabelLocale.parse(_BABEL[locale]).plural_form(abs(count))
 
 
 def _in_locale(value: object, locale: Locale) -> object:

@@ -5,7 +5,7 @@ form), the form itself, my overview, cancel; the demo data; and the approval sub
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.errors import DomainError, Forbidden, NotFound
@@ -14,6 +14,8 @@ from bot.domain.homework import (
     LOCATION_MAX_LENGTH,
     PARTS,
     PLACES,
+    SAVED_OUTCOMES,
+    ChangedDay,
     DayRefused,
     DayResult,
     FormRequest,
@@ -25,6 +27,7 @@ from bot.domain.homework import (
     Period,
     Place,
     Registration,
+    RegistrationChange,
     RegistrationFormView,
     RegistrationResult,
     RegistrationStatus,
@@ -37,6 +40,7 @@ from bot.domain.homework import (
     earliest_registrable,
     latest_registrable,
     period_range,
+    registrable,
     week_start,
     work_week_start,
 )
@@ -48,6 +52,11 @@ from bot.services.unit_of_work import UnitOfWork
 
 SUBJECT_TYPE = "homework_day"
 AUDIT_SUBJECT = "work_registration"
+
+
+def day_state(registration: Registration | None) -> dict | None:
+    """A day as Undo restores it: the audit snapshot and where it came from."""
+    return None if registration is None else {**(snapshot(registration) or {}), "source": registration.source}
 
 
 def snapshot(registration: Registration | None) -> dict | None:
@@ -107,6 +116,26 @@ class CancelDay:
     registration_id: int
 
 
+@dataclass(frozen=True)
+class ShowDayToCancel:
+    """The day someone is about to cancel, for the confirmation."""
+
+    actor: Staff
+    registration_id: int
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    registration: Registration
+    change_id: int  # Undo restores the day
+
+
+@dataclass(frozen=True)
+class UndoChange:
+    actor: Staff
+    change_id: int
+
+
 # -- the rules of one registration, inside the caller's transaction -----------------------------------
 async def is_eligible(uow: UnitOfWork, staff_id: int, day: date) -> bool:
     """Whether a staff member may work hybrid on a day (no marking in the eligibility registry)."""
@@ -150,6 +179,7 @@ async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, aud
     agreement = await team_agreement_for(uow, staff)
     location = (command.location or None) if command.place == "satellite" else None
     result = RegistrationResult(command.place, command.part, location, anchor_policy=policy.anchor_day_home_work)
+    changes: list[ChangedDay] = []
     for day in sorted(set(command.days)):
         try:
             check_day(day, today, policy)
@@ -161,13 +191,13 @@ async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, aud
             if not_eligible is not None:
                 result.days.append(DayResult(day, Outcome.REFUSED, refusal=not_eligible))
                 continue
-        decision = decide_day(day, command.place, policy, agreement)
+        decision = decide_day(day, command.place, policy, agreement, today)
         existing = await uow.registrations.get_for_day(staff.id, day, for_update=True)
         if (
             existing is not None and existing.status is not RegistrationStatus.REJECTED
             and existing.same_as(command.place, command.part, location)
         ):
-            result.days.append(DayResult(day, Outcome.UNCHANGED, existing, anchor_day=decision.anchor_day))
+            result.days.append(DayResult(day, Outcome.UNCHANGED, existing, anchor_day=decision.warn_anchor_day))
             continue
         if existing is not None and existing.status is RegistrationStatus.PENDING:
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=existing.id, actor=staff, now=now)
@@ -182,7 +212,11 @@ async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, aud
         if pending:
             await _request_approval(uow, result, staff, registration, actor, now)
         outcome = Outcome.PENDING if pending else Outcome.REGISTERED
-        result.days.append(DayResult(day, outcome, registration, anchor_day=decision.anchor_day))
+        result.days.append(DayResult(day, outcome, registration, anchor_day=decision.warn_anchor_day, previous=existing))
+        changes.append(ChangedDay(day, day_state(existing), day_state(registration)))
+    if result.replaced:  # something registered before was replaced: keep what it was, for Undo
+        change = await uow.registration_changes.add(staff.id, changes, now)
+        result.change_id = change.id
     if command.place in AWAY_PLACES:
         saved = [r.day for r in result.with_outcome(Outcome.REGISTERED, Outcome.PENDING, Outcome.UNCHANGED)]
         result.below_minimum = await _week_warnings(uow, staff, saved, agreement)
@@ -217,12 +251,35 @@ async def _policy(uow: UnitOfWork, staff: Staff) -> HomeworkPolicy:
 
 
 def _form_view(
-    policy: HomeworkPolicy, request: FormRequest, today: date, missing: Missing | None = None, unknown: tuple[str, ...] = ()
+    policy: HomeworkPolicy, request: FormRequest, today: date, missing: Missing | None = None, *,
+    unknown: tuple[str, ...] = (), suggest_day: bool = False, **details: object,
 ) -> RegistrationFormView:
+    """The form pre-filled with `request`; a day that would be refused is left out, never shown
+    (unless the form comes back with that refusal beside it)."""
+    if "errors" not in details:
+        request = _registrable_prefill(request, today, policy)
+    form = request.as_form()
     return RegistrationFormView(
         earliest=earliest_registrable(today, policy), latest=latest_registrable(today),
-        request=request.as_form().with_suggested_day(today), missing=missing, unknown_words=unknown,
+        request=form.with_suggested_day(today) if suggest_day else form, missing=missing, unknown_words=unknown,
+        **details,  # type: ignore[arg-type]
     )
+
+
+def _registrable_prefill(request: FormRequest, today: date, policy: HomeworkPolicy) -> FormRequest:
+    if request.day is not None and not registrable(request.day, today, policy):
+        return replace(request, day=None, until=None)
+    if request.until is not None and request.until < earliest_registrable(today, policy):
+        return replace(request, until=None)
+    return request
+
+
+def _field_of(error: DomainError) -> str:
+    """The form input a refusal is about: the error is shown right beside it."""
+    return {
+        "homework.until_before_start": "until", "homework.range_too_long": "until",
+        "homework.weeks_out_of_range": "weeks", "homework.no_weekdays": "weekdays",
+    }.get(error.key, "day")
 
 
 # -- use cases ---------------------------------------------------------------------------------------
@@ -236,22 +293,39 @@ async def register_days(uow: UnitOfWork, command: RegisterDays, now: datetime) -
 
 
 async def register_request(uow: UnitOfWork, command: RegisterRequest, now: datetime) -> RegistrationResult | RegistrationFormView:
-    """Register a typed or submitted request; one that lacks something comes back as the form,
-    pre-filled with what was understood and saying what is missing."""
+    """Register a typed or submitted request. One that lacks something (or is ambiguous, or names a
+    date that does not exist) comes back as the form, pre-filled with what was understood and saying
+    what is missing; a form whose every day is refused comes back with the reason beside the field."""
     request, today = command.request, now.date()
     missing = request.missing
-    if missing is not None:
-        unknown = request.unknown if isinstance(request, ParsedRequest) else ()
-        async with uow:
-            policy = await _policy(uow, command.actor)
-        return _form_view(policy, request.as_form(), today, missing, unknown)
-    assert request.place is not None and request.part is not None
-    days = tuple(request.days_from(today))
-    return await register_days(uow, RegisterDays(command.actor, days, request.place, request.part, request.location), now)
+    async with uow:
+        policy = await _policy(uow, command.actor)
+        if missing is not None:
+            parsed = request if isinstance(request, ParsedRequest) else None
+            return _form_view(
+                policy, request.as_form(), today, missing, unknown=parsed.unknown if parsed else (),
+                alternatives=tuple(a for a in parsed.alternatives if all(registrable(d, today, policy) for d in a)) if parsed else (),
+                invalid_date=parsed.invalid_date if parsed else None,
+            )
+        assert request.place is not None and request.part is not None
+        from_form = isinstance(request, FormRequest)
+        try:
+            days = tuple(request.days_from(today))
+        except DomainError as error:
+            if not from_form:
+                raise
+            return _form_view(policy, request, today, errors=((_field_of(error), error),))
+        result = await register_in(uow, RegisterDays(command.actor, days, request.place, request.part, request.location), now)
+        if from_form and not result.with_outcome(*SAVED_OUTCOMES):
+            refusals = tuple(("day", r.refusal) for r in result.days if r.refusal is not None)
+            return _form_view(policy, request, today, errors=refusals[:3])
+        await uow.commit()
+    return result
 
 
 async def registration_form(uow: UnitOfWork, command: OpenRegistrationForm, now: datetime) -> RegistrationFormView:
-    """The form, empty or pre-filled, or showing one of the staff member's own registrations to change."""
+    """The form, empty (suggesting the first working day) or pre-filled, or showing one of the staff
+    member's own registrations to change."""
     async with uow:
         request = command.prefill
         if command.registration_id is not None:
@@ -261,7 +335,7 @@ async def registration_form(uow: UnitOfWork, command: OpenRegistrationForm, now:
                 location=registration.satellite_location,
             )
         policy = await _policy(uow, command.actor)
-    return _form_view(policy, request, now.date())
+    return _form_view(policy, request, now.date(), suggest_day=command.registration_id is None)
 
 
 async def my_days(uow: UnitOfWork, command: ShowMyDays, now: datetime) -> Overview:
@@ -273,8 +347,17 @@ async def my_days(uow: UnitOfWork, command: ShowMyDays, now: datetime) -> Overvi
     return Overview(command.period, start, end, registrations, earliest_registrable(today, policy))
 
 
-async def cancel_day(uow: UnitOfWork, command: CancelDay, now: datetime) -> Registration:
-    """Remove a registered day (the day becomes an office day again); a pending one withdraws its approval."""
+async def day_to_cancel(uow: UnitOfWork, command: ShowDayToCancel, now: datetime) -> Registration:
+    """The staff member's own day, still changeable: what the confirmation shows before cancelling."""
+    async with uow:
+        registration = await own_registration(uow, command.actor, command.registration_id)
+        check_changeable(registration.day, now.date(), await _policy(uow, command.actor))
+    return registration
+
+
+async def cancel_day(uow: UnitOfWork, command: CancelDay, now: datetime) -> Cancelled:
+    """Remove a registered day (the day becomes an office day again); a pending one withdraws its
+    approval. What it was is kept, so that Undo can restore it."""
     staff = command.actor
     async with uow:
         registration = await own_registration(uow, staff, command.registration_id)
@@ -283,8 +366,69 @@ async def cancel_day(uow: UnitOfWork, command: CancelDay, now: datetime) -> Regi
             await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=registration.id, actor=staff, now=now)
         await uow.registrations.delete(registration.id)
         await uow.audit.record(f"staff:{staff.id}", "homework.cancelled", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
+        change = await uow.registration_changes.add(staff.id, [ChangedDay(registration.day, day_state(registration), None)], now)
         await uow.commit()
-    return registration
+    return Cancelled(registration, change.id)
+
+
+async def undo_change(uow: UnitOfWork, command: UndoChange, now: datetime) -> list[ChangedDay]:
+    """Restore exactly what a registration or cancellation replaced (nothing registered included).
+    Refused, and audited, when it is someone else's, already undone, or a day changed since."""
+    staff, today = command.actor, now.date()
+    actor = f"staff:{staff.id}"
+    async with uow:
+        change = await uow.registration_changes.get(command.change_id, for_update=True)
+        if change is None:
+            raise NotFound("homework.undo_not_found")
+        if change.staff_id != staff.id:
+            raise Forbidden("homework.not_yours")
+        refusal = await _undo_refusal(uow, change, staff, today)
+        if refusal is None:
+            restored = [await _restore(uow, entry, staff, actor, now) for entry in change.entries]
+            await uow.registration_changes.mark_undone(change.id, now)
+            await uow.audit.record(actor, "homework.undone", "registration_change", change.id, None, {"days": len(restored)})
+            await uow.commit()
+            return restored
+    async with uow:  # the refusal, in a transaction of its own
+        await uow.audit.record(actor, "homework.undo_refused", "registration_change", change.id, None, {"reason": refusal.key})
+        await uow.commit()
+    raise refusal
+
+
+async def _undo_refusal(uow: UnitOfWork, change: RegistrationChange, staff: Staff, today: date) -> DomainError | None:
+    if change.undone_at is not None:
+        return DomainError("homework.undo_already_done")
+    policy = await _policy(uow, staff)
+    for entry in change.entries:
+        current = await uow.registrations.get_for_day(staff.id, entry.day, for_update=True)
+        if day_state(current) != entry.after:
+            return DomainError("homework.undo_changed_since", day=entry.day)
+        try:
+            check_changeable(entry.day, today, policy)
+        except DayRefused as refused:
+            return refused
+    return None
+
+
+async def _restore(uow: UnitOfWork, entry: ChangedDay, staff: Staff, actor: str, now: datetime) -> ChangedDay:
+    """Put one day back as it was; a pending day asks its approval again."""
+    current = await uow.registrations.get_for_day(staff.id, entry.day, for_update=True)
+    if current is not None and current.status is RegistrationStatus.PENDING:
+        await cancel_for_subject(uow, subject_type=SUBJECT_TYPE, subject_id=current.id, actor=staff, now=now)
+    before = entry.before
+    if before is None:
+        assert current is not None  # _undo_refusal checked the day still holds what the change left
+        await uow.registrations.delete(current.id)
+        await uow.audit.record(actor, "homework.undone", AUDIT_SUBJECT, current.id, snapshot(current), None)
+        return ChangedDay(entry.day, entry.after, None)
+    restored = await uow.registrations.save_day(
+        staff_id=staff.id, day=entry.day, place=before["place"], part=before["part"], status=before["status"],
+        satellite_location=before.get("satellite_location"), source=before.get("source", "bot"),
+    )
+    await uow.audit.record(actor, "homework.undone", AUDIT_SUBJECT, restored.id, snapshot(current), snapshot(restored))
+    if restored.status is RegistrationStatus.PENDING:
+        await request_approval(uow, subject_type=SUBJECT_TYPE, subject_id=restored.id, requester=staff, actor=actor, now=now)
+    return ChangedDay(entry.day, entry.after, day_state(restored))
 
 
 # -- demo data -------------------------------------------------------------------------------------

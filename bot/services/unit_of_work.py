@@ -37,6 +37,7 @@ from bot.services.ports.history import HistoryRepository
 from bot.services.ports.homework import RegistrationRepository
 from bot.services.ports.outbox import OutboxRepository
 from bot.services.ports.privacy import PrivacyRepository
+from bot.services.ports.registration_changes import RegistrationChangeRepository
 from bot.services.ports.reports import ReportRepository
 from bot.services.ports.webinars import WebinarRepository
 
@@ -49,6 +50,7 @@ class UnitOfWork(Protocol):
     jobs: JobClaimRepository
     outbox: OutboxRepository
     registrations: RegistrationRepository
+    registration_changes: RegistrationChangeRepository
     approvals: ApprovalRepository
     equipment: EquipmentRepository
     allowances: AllowanceRepository

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -30,6 +30,8 @@ from bot.domain.homework import (
     PERIODS,
     PLACES,
     WORKING_WEEKDAYS,
+    ChangedDay,
+    DayState,
     Outcome,
     Overview,
     Part,
@@ -92,8 +94,17 @@ class ShowOverview(ActionData, verb="homework.overview"):
 
 
 class CancelDay(ActionData, verb="homework.cancel"):
+    """Cancel one day: first the confirmation (confirmed false), then the cancellation."""
+
     registration_id: Id
     period: Period = "week"
+    confirmed: bool = False
+
+
+class UndoChange(ActionData, verb="homework.undo"):
+    """Restore the days a registration or cancellation changed, exactly as they were."""
+
+    change_id: Id
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,10 @@ class RegistrationForm:
     weekdays: tuple[int, ...] = ()
     weeks: int | None = None
     notice: str | None = None
+    # Refusals worded for the user, shown right under the input they are about ("day", "until", ...).
+    errors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Days to choose from when the text could mean either (each a one-click registration).
+    day_choices: tuple[date, ...] = ()
 
 
 def weekday_name(t: Translator, weekday: int) -> str:
@@ -120,19 +135,42 @@ def weekday_names(t: Translator, weekdays: Iterable[int]) -> str:
     return ", ".join(weekday_name(t, d) for d in sorted(weekdays))
 
 
+def _beside(field_id: str, form: RegistrationForm) -> list[CardElement]:
+    return [text("⚠ " + message, color="Attention", spacing="None") for message in form.errors.get(field_id, ())]
+
+
+def _choice_buttons(t: Translator, form: RegistrationForm) -> list[CardElement]:
+    """One button per reading of an ambiguous text; they ignore the form's inputs (they carry the day)."""
+    if not form.day_choices:
+        return []
+    buttons = []
+    for day in form.day_choices:
+        action = execute(
+            RegisterDaysAction(day=day, place=form.place, part=form.part, location=form.location),
+            t("homework.choose_day", day=t.date(day)), style="positive",
+        )
+        action.associated_inputs = "none"
+        buttons.append(action)
+    return [ActionSet(actions=buttons)]
+
+
 def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
     body: list[CardElement] = [title(t("homework.form_title")), text(t("homework.form_intro"), subtle=True)]
     if form.notice:
-        body.append(text(form.notice, color="Attention"))
+        body.append(text(form.notice, color="Attention", weight="Bolder"))
+    body += _choice_buttons(t, form)
+    bounds = {"earliest": t.date(form.earliest), "latest": t.date(form.latest)}
     body += [
         DateInput(
             id="day", label=t("homework.form_day"), value=form.day.isoformat() if form.day else None,
-            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+            min=form.earliest.isoformat(), max=form.latest.isoformat(), error_message=t("homework.form_day_bounds", **bounds),
         ),
+        *_beside("day", form),
         DateInput(
             id="until", label=t("homework.form_until"), value=form.until.isoformat() if form.until else None,
-            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+            min=form.earliest.isoformat(), max=form.latest.isoformat(), error_message=t("homework.form_day_bounds", **bounds),
         ),
+        *_beside("until", form),
         ChoiceSetInput(
             id="place", label=t("homework.form_place"), value=form.place, style="expanded", is_required=True,
             error_message=t("homework.form_place_required"),
@@ -154,10 +192,12 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
             value=",".join(str(d) for d in form.weekdays) or None,
             choices=[Choice(title=weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS],
         ),
+        *_beside("weekdays", form),
         NumberInput(
             id="weeks", label=t("homework.form_weeks", maximum=MAX_RECURRING_WEEKS), min=1, max=MAX_RECURRING_WEEKS,
-            value=form.weeks,
+            value=form.weeks, error_message=t("homework.weeks_out_of_range", maximum=MAX_RECURRING_WEEKS),
         ),
+        *_beside("weeks", form),
     ]
     actions = [
         execute(RegisterDaysAction(), t("homework.form_submit"), style="positive"),
@@ -207,29 +247,58 @@ def day_label(t: Translator, registration: Registration) -> str:
 
 
 def status_suffix(t: Translator, registration: Registration) -> str:
-    if registration.status is RegistrationStatus.REGISTERED:
+    return status_suffix_of(t, registration.status)
+
+
+def status_suffix_of(t: Translator, status: RegistrationStatus) -> str:
+    if status is RegistrationStatus.REGISTERED:
         return ""
-    return " " + t(f"homework.status_{registration.status.value}")
+    return " " + t(f"homework.status_{status.value}")
 
 
 # -- the answer after registering ---------------------------------------------------------------------
+
+
+def state_label(t: Translator, state: DayState | None) -> str:
+    """"kantoor (namiddag)", "thuis (hele dag)", or "geen registratie"."""
+    if state is None:
+        return t("homework.state_nothing")
+    label = t("homework.state", place=place_label(t, state.place, state.location), part=t(f"homework.part_{state.part}"))
+    return label + status_suffix_of(t, state.status)
+
+
+def change_line(t: Translator, day: date, was: DayState | None, now: DayState | None) -> str:
+    """"woensdag 9 december 2026: kantoor (namiddag) → thuis (hele dag)"."""
+    return t("homework.change_line", day=t.date(day), was=state_label(t, was), now=state_label(t, now))
+
+
+def _state(registration: Registration) -> DayState:
+    return DayState(registration.place, registration.part, registration.status, registration.satellite_location)
 
 
 def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     body: list[CardElement] = [title(t("homework.result_title"))]
     what = place_label(t, result.place, result.location)
     part = t(f"homework.part_{result.part}")
-    registered = result.with_outcome(Outcome.REGISTERED)
-    pending = result.with_outcome(Outcome.PENDING)
+    registered = [r for r in result.with_outcome(Outcome.REGISTERED) if r.previous is None]
+    pending = [r for r in result.with_outcome(Outcome.PENDING) if r.previous is None]
+    replaced = result.replaced
     unchanged = result.with_outcome(Outcome.UNCHANGED)
     refused = result.with_outcome(Outcome.REFUSED)
     if registered:
-        body.append(text(t("homework.result_registered", place=what, part=part, count=len(registered)), weight="Bolder"))
+        days = t.plural("homework.day_count", len(registered))
+        body.append(text(t("homework.result_registered", place=what, part=part, days=days), weight="Bolder"))
         body += [text("✓ " + t.date(r.day)) for r in registered]
-    if pending:
+    if replaced:
+        body.append(text(t("homework.result_changed"), weight="Bolder"))
+        body += [
+            text("↻ " + change_line(t, r.day, _state(r.previous), _state(r.registration)))
+            for r in replaced if r.previous is not None and r.registration is not None
+        ]
+    if pending or any(r.outcome is Outcome.PENDING for r in replaced):
         approver = result.approver_name or t("homework.your_manager")
         body.append(text(t("homework.result_pending", place=what, part=part, approver=approver), weight="Bolder"))
-        body += [text("⏳ " + t.date(r.day)) for r in pending]
+        body += [text("⏳ " + t.date(r.day)) for r in result.with_outcome(Outcome.PENDING)]
     if unchanged:
         body.append(text(t("homework.result_unchanged"), weight="Bolder"))
         body += [text("= " + t.date(r.day)) for r in unchanged]
@@ -238,18 +307,40 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
         body += [text("✗ " + error_text(t, r.refusal)) for r in refused if r.refusal is not None]
     key = "homework.anchor_needs_approval" if result.anchor_needs_approval else "homework.anchor_warning"
     for r in result.anchor_days:
-        body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Warning"))
+        body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Attention"))
     for warning in result.below_minimum:
+        left = t.plural("homework.office_days_left", warning.office_days_left)
         body.append(
             text(
-                "⚠ " + t(
-                    "homework.below_minimum_warning", week=t.date(warning.week_of, "d MMMM"),
-                    left=t.number(warning.office_days_left), minimum=warning.minimum,
-                ),
-                color="Warning",
+                "⚠ " + t("homework.below_minimum_warning", week=t.date(warning.week_of, "d MMMM"), left=left, minimum=warning.minimum),
+                color="Attention",
             )
         )
-    actions = [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]
+    actions = []
+    if result.change_id is not None:
+        actions.append(execute(UndoChange(change_id=result.change_id), t("homework.undo")))
+    actions += [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]
+    return card(body, actions)
+
+
+def undone_card(t: Translator, restored: list[ChangedDay]) -> dict[str, Any]:
+    """What Undo put back, day by day."""
+    body: list[CardElement] = [title(t("homework.undone_title"))]
+    body += [text("↺ " + change_line(t, entry.day, entry.was, entry.now)) for entry in restored]
+    return card(body, [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))])
+
+
+def confirm_cancel_card(t: Translator, registration: Registration, period: Period) -> dict[str, Any]:
+    """Are you sure? The day as it is, what cancelling means, yes and no."""
+    body: list[CardElement] = [
+        title(t("homework.confirm_cancel_title")),
+        text(day_label(t, registration) + status_suffix(t, registration), weight="Bolder"),
+        text(t("homework.confirm_cancel_intro")),
+    ]
+    actions = [
+        execute(CancelDay(registration_id=registration.id, period=period, confirmed=True), t("homework.confirm_cancel_yes"), style="destructive"),
+        execute(ShowOverview(period=period), t("homework.confirm_cancel_no")),
+    ]
     return card(body, actions)
 
 
@@ -258,14 +349,18 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
 _PERIOD_KEYS: dict[Period, str] = {"week": "homework.period_week", "month": "homework.period_month", "next_month": "homework.period_next_month"}
 
 
-def overview_card(t: Translator, overview: Overview, *, notice: str | None = None) -> dict[str, Any]:
+def overview_card(
+    t: Translator, overview: Overview, *, notice: str | None = None, undo_change_id: int | None = None
+) -> dict[str, Any]:
     body: list[CardElement] = [
         title(t("homework.overview_title")),
         text(t("homework.overview_period", period=t(_PERIOD_KEYS[overview.period]),
                start=t.short_date(overview.start), end=t.short_date(overview.end)), subtle=True),
     ]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, color="Good", weight="Bolder"))
+    if undo_change_id is not None:
+        body.append(ActionSet(actions=[execute(UndoChange(change_id=undo_change_id), t("homework.undo"))]))
     if not overview.registrations:
         body.append(text(t("homework.overview_empty")))
     for registration in overview.registrations:

@@ -147,6 +147,15 @@ class World:
         assert registration_id is not None
         return {"registration_id": registration_id, "day": day.isoformat()}
 
+    async def home_day_change(self, user: TeamsUser = STAFF) -> dict[str, Any]:
+        """An office day replaced by a home day: the change its Undo names."""
+        owner = await self.staff(user)
+        day = self.next_working_day()
+        await homework_service.register_days(self.uow(), homework_service.RegisterDays(owner, (day,), "office"), self.now)
+        result = await homework_service.register_days(self.uow(), homework_service.RegisterDays(owner, (day,), "home"), self.now)
+        assert result.change_id is not None
+        return {"change_id": result.change_id}
+
     async def regular_home_worker(self, user: TeamsUser = STAFF) -> None:
         """Four home days in the last weeks: enough to choose an internet allowance."""
         if "regular" in self.cache:

@@ -166,6 +166,10 @@ async def home_day(world: World, _actor: Actor) -> dict[str, Any]:
     return {"registration_id": (await world.home_day(STAFF))["registration_id"]}
 
 
+async def home_day_change(world: World, _actor: Actor) -> dict[str, Any]:
+    return await world.home_day_change(STAFF)
+
+
 async def future_day(world: World, _actor: Actor) -> dict[str, Any]:
     return {"day": world.next_working_day().isoformat()}
 
@@ -281,7 +285,8 @@ MATRIX: list[Row] = [
     Row("homework.register", SELF, verb("homework.register", place="home", part="full"), future_day, changes=True),
     Row("homework.form", "A R R R R R R", verb("homework.form"), home_day, refusals=("homework.not_yours",)),
     Row("homework.overview", SELF, verb("homework.overview", period="week")),
-    Row("homework.cancel", "A R R R R R R", verb("homework.cancel", period="week"), home_day, changes=True, refusals=("homework.not_yours",)),
+    Row("homework.cancel", "A R R R R R R", verb("homework.cancel", period="week", confirmed=True), home_day, changes=True, refusals=("homework.not_yours",)),
+    Row("homework.undo", "A R R R R R R", verb("homework.undo"), home_day_change, changes=True, refusals=("homework.not_yours",)),
     # team, agreements, eligibility
     Row("team.view", SELF, verb("team.view", week=0), refusals=("team.view_not_allowed",)),
     Row("team.agreement", "R A A R R R R", verb("team.agreement")),

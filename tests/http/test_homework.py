@@ -140,7 +140,7 @@ async def test_recurring_dutch_skips_holidays_and_says_why(harness: BotHarness) 
 async def test_recurring_dutch_and_english_mondays_and_thursdays(harness: BotHarness) -> None:
     await one_card(harness, STAFF, "thuis elke ma en do 8 weken")
     card = await one_card(harness, COLLEAGUE, "home every mon and thu for 8 weeks")
-    assert "(16 day(s))" in text_of(card)
+    assert "(16 days)" in text_of(card)
     for user in (STAFF, COLLEAGUE):
         days = [r.day for r in await days_of(harness, user)]
         assert len(days) == 16 and days[0] == MON and days[-1] == date(2027, 1, 14)
@@ -271,7 +271,7 @@ async def test_changing_or_cancelling_a_pending_day_cancels_its_approval(harness
     assert first.status == "cancelled" and second.status == "pending"
     (day,) = await days_of(harness, OTHER_STAFF)
     assert (day.part, day.status, day.id) == ("am", "pending", second.subject_id)
-    body = await harness.execute(OTHER_STAFF, "homework.cancel", {"registration_id": day.id})
+    body = await harness.execute(OTHER_STAFF, "homework.cancel", {"registration_id": day.id, "confirmed": True})
     assert_valid_card(body["value"])
     assert await days_of(harness, OTHER_STAFF) == []
     assert [a.status for a in await _approvals(harness)] == ["cancelled", "cancelled"]
@@ -322,6 +322,9 @@ async def test_overview_change_and_cancel(harness: BotHarness) -> None:
     assert_valid_card(form)
     assert next(e for e in form["body"] if e.get("id") == "day")["value"] == "2026-11-26"
     body = await harness.execute(STAFF, "homework.cancel", {"registration_id": monday.id, "period": "week"})
+    assert_valid_card(body["value"])
+    assert "Dag annuleren?" in text_of(body["value"]) and len(await days_of(harness, STAFF)) == 3  # asked first
+    body = await harness.execute(STAFF, "homework.cancel", {"registration_id": monday.id, "period": "week", "confirmed": True})
     assert_valid_card(body["value"])
     assert "is geannuleerd" in text_of(body["value"])
     assert [r.day for r in await days_of(harness, STAFF)] == [THU, date(2026, 12, 3)]

@@ -140,3 +140,12 @@ def test_agreement_and_ineligibility_validation() -> None:
     for reason, until, note in (("lazy", None, None), ("abuse", date(2026, 1, 1), None), ("abuse", None, "x" * 501)):
         with pytest.raises(DomainError):
             validate_ineligibility(reason, TODAY, until, note)
+
+
+def test_an_anchor_day_in_the_past_is_not_warned_about() -> None:
+    agreement = TeamAgreement(1, frozenset({1}), 0)
+    tuesday, later = date(2026, 11, 17), date(2026, 11, 22)
+    past = decide_day(tuesday, "home", HomeworkPolicy(), agreement, later)
+    ahead = decide_day(tuesday, "home", HomeworkPolicy(), agreement, tuesday)
+    assert (past.anchor_day, past.warn_anchor_day) == (True, False)
+    assert (ahead.anchor_day, ahead.warn_anchor_day) == (True, True)

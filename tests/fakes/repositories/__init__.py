@@ -17,6 +17,7 @@ from tests.fakes.repositories.files import FakePendingFileRepository
 from tests.fakes.repositories.history import FakeHistoryRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
 from tests.fakes.repositories.privacy import FakePrivacyRepository
+from tests.fakes.repositories.registration_changes import FakeRegistrationChangeRepository
 from tests.fakes.repositories.reports import FakeReportRepository
 from tests.fakes.repositories.staff_org import FakeStaffOrgRepository
 from tests.fakes.repositories.webinars import FakeWebinarRepository
@@ -26,6 +27,7 @@ AREA_REPOSITORIES: dict[str, Any] = {
     "files": FakePendingFileRepository,
     "approvals": FakeApprovalRepository,
     "registrations": FakeRegistrationRepository,
+    "registration_changes": FakeRegistrationChangeRepository,
     "equipment": FakeEquipmentRepository,
     "allowances": FakeAllowanceRepository,
     "webinars": FakeWebinarRepository,

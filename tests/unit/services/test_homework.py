@@ -277,7 +277,7 @@ async def test_cancelling_removes_the_day_and_withdraws_a_pending_approval(db: F
     (stan_day,) = registrations(db, stan)
     (olga_day,) = registrations(db, olga)
     cancelled = await service.cancel_day(uow(db), service.CancelDay(stan, stan_day.id), NOW)
-    assert cancelled.day == MON and registrations(db, stan) == []
+    assert cancelled.registration.day == MON and registrations(db, stan) == []
     assert db.audit("homework.cancelled")[0]["before"]["day"] == "2026-11-23"
     await service.cancel_day(uow(db), service.CancelDay(olga, olga_day.id), NOW)
     assert registrations(db) == [] and [a.status for a in approvals(db)] == [ApprovalStatus.CANCELLED]
@@ -319,3 +319,100 @@ async def test_the_demo_sets_policies_an_agreement_a_marking_and_home_days(db: F
     ]
     assert {r.status for r in registrations(db, fien)} == {RegistrationStatus.PENDING} and len(approvals(db)) == 4
     assert {row["actor"] for row in db.audit("homework.registered")} == {"demo"} and db.commits == 1
+
+
+# -- what changed, and undo -------------------------------------------------------------------------
+def states(db: FakeDatabase, staff: Staff) -> list[tuple[date, str, str, str]]:
+    return [(r.day, r.place, r.part, r.status.value) for r in registrations(db, staff)]
+
+
+async def test_only_a_replaced_day_keeps_a_change_for_undo(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    first = await register(db, stan, MON)
+    assert first.change_id is None and db.table("registration_changes") == {}
+    changed = await register(db, stan, MON, TUE, place="office", part="pm")
+    assert changed.change_id is not None
+    assert [(r.day, r.previous.place if r.previous else None) for r in changed.replaced] == [(MON, "home")]
+    (change,) = db.table("registration_changes").values()
+    assert [(e.day, e.before and e.before["place"], e.after["place"]) for e in change.entries] == [(MON, "home", "office"), (TUE, None, "office")]
+
+
+async def test_undo_restores_the_days_before_and_is_audited(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    await register(db, stan, MON, place="office", part="pm")
+    changed = await register(db, stan, MON, TUE)
+    restored = await service.undo_change(uow(db), service.UndoChange(stan, changed.change_id), NOW)
+    assert [(e.day, e.was.place if e.was else None, e.now.place if e.now else None) for e in restored] == [(MON, "home", "office"), (TUE, "home", None)]
+    assert states(db, stan) == [(MON, "office", "pm", "registered")]
+    assert [row["action"] for row in db.audit()][-3:] == ["homework.undone", "homework.undone", "homework.undone"]
+    assert db.audit()[-1]["subject_type"] == "registration_change"
+
+
+async def test_undo_refused_twice_and_when_changed_since_writes_only_the_refusal(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    await register(db, stan, MON, place="office")
+    changed = await register(db, stan, MON)
+    await register(db, stan, MON, part="am")  # changed since
+    with pytest.raises(DomainError) as refused:
+        await service.undo_change(uow(db), service.UndoChange(stan, changed.change_id), NOW)
+    assert refused.value.key == "homework.undo_changed_since" and refused.value.params["day"] == MON
+    assert states(db, stan) == [(MON, "home", "am", "registered")]
+    assert db.audit()[-1]["action"] == "homework.undo_refused"
+    latest = await register(db, stan, MON, place="satellite")
+    await service.undo_change(uow(db), service.UndoChange(stan, latest.change_id), NOW)
+    with pytest.raises(DomainError) as twice:
+        await service.undo_change(uow(db), service.UndoChange(stan, latest.change_id), NOW)
+    assert twice.value.key == "homework.undo_already_done"
+    with pytest.raises(Forbidden):
+        await service.undo_change(uow(db), service.UndoChange(people["cato"], latest.change_id), NOW)
+    with pytest.raises(NotFound):
+        await service.undo_change(uow(db), service.UndoChange(stan, 999), NOW)
+
+
+async def test_undo_of_a_pending_day_asks_its_approval_again(db: FakeDatabase, people: dict) -> None:
+    olga = people["olga"]  # DV: home days need approval
+    await register(db, olga, MON)
+    changed = await register(db, olga, MON, place="office")
+    assert [a.status for a in approvals(db)] == [ApprovalStatus.CANCELLED]
+    await service.undo_change(uow(db), service.UndoChange(olga, changed.change_id), NOW)
+    assert states(db, olga) == [(MON, "home", "full", "pending")]
+    assert [a.status for a in approvals(db)] == [ApprovalStatus.CANCELLED, ApprovalStatus.PENDING]
+
+
+async def test_a_cancelled_day_comes_back_with_undo(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    await register(db, stan, MON, place="satellite", part="am", location="Gent")
+    (day,) = registrations(db, stan)
+    cancelled = await service.cancel_day(uow(db), service.CancelDay(stan, day.id), NOW)
+    assert registrations(db, stan) == []
+    await service.undo_change(uow(db), service.UndoChange(stan, cancelled.change_id), NOW)
+    (back,) = registrations(db, stan)
+    assert (back.day, back.place, back.part, back.satellite_location) == (MON, "satellite", "am", "Gent")
+
+
+async def test_the_day_to_cancel_is_only_ones_own(db: FakeDatabase, people: dict) -> None:
+    await register(db, people["stan"], MON)
+    (day,) = registrations(db)
+    assert (await service.day_to_cancel(uow(db), service.ShowDayToCancel(people["stan"], day.id), NOW)).day == MON
+    with pytest.raises(Forbidden):
+        await service.day_to_cancel(uow(db), service.ShowDayToCancel(people["cato"], day.id), NOW)
+    assert len(registrations(db)) == 1
+
+
+async def test_the_not_understood_form_never_prefills_a_refused_day(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    for text in ("thuis zondag blabla", "thuis 3 januari 2020 blabla", "thuis 25/12 blabla", "thuis blabla"):
+        view = await service.register_request(uow(db), service.RegisterRequest(stan, parse_request(text, NOW)), NOW)
+        assert isinstance(view, RegistrationFormView) and view.request.day is None, text
+    view = await service.register_request(uow(db), service.RegisterRequest(stan, parse_request("thuis dinsdagnamiddag blabla", NOW)), NOW)
+    assert (view.request.day, view.request.part) == (TUE, "pm")
+
+
+async def test_a_form_with_every_day_refused_comes_back_with_the_reason_by_the_field(db: FakeDatabase, people: dict) -> None:
+    stan = people["stan"]
+    view = await service.register_request(uow(db), service.RegisterRequest(stan, FormRequest("home", "full", SAT)), NOW)
+    assert isinstance(view, RegistrationFormView) and view.request.day == SAT
+    assert [(field_id, error.key) for field_id, error in view.errors] == [("day", "homework.refused_weekend")]
+    view = await service.register_request(uow(db), service.RegisterRequest(stan, FormRequest("home", "full", FRI, until=MON)), NOW)
+    assert [(field_id, error.key) for field_id, error in view.errors] == [("until", "homework.until_before_start")]
+    assert registrations(db) == [] and db.commits == 0
