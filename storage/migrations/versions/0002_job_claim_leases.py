@@ -4,7 +4,7 @@ done, so another instance takes over a slot whose holder died.
 Slots claimed before this revision were run by the old scheme (claim and run at once); they are
 marked finished, so nothing is rerun.
 
-Revision ID: 0002_scale_job_claim_leases
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 from storage.models.base import UtcDateTime
 
-revision = "0002_scale_job_claim_leases"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

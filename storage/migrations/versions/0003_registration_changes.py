@@ -1,7 +1,7 @@
 """What a registration or cancellation changed, for its Undo.
 
-Revision ID: 0002_dates_registration_changes
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.models.base import JsonType, UtcDateTime
 
-revision = "0002_dates_registration_changes"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
