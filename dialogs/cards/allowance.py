@@ -21,7 +21,7 @@ from bot.domain.allowances import (
 )
 from bot.domain.calendar import Month
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, submit, text, title, with_menu
 
 MODE_INPUT = "mode"
 PROVIDER_INPUT = "provider"
@@ -33,7 +33,7 @@ FORMAT_INPUT = "format"
 HISTORY_SHOWN = 12
 
 
-class ChooseModeAction(ActionData, verb="allowance.choose"):
+class ChooseModeAction(ActionData, verb="allowance.choose", card_inputs=(MODE_INPUT, PROVIDER_INPUT, CUSTOMER_INPUT, COST_INPUT)):
     # The card's data carries only staff_id; the other fields are the card's inputs.
     staff_id: Id
     mode: InternetMode | None = None
@@ -47,7 +47,7 @@ class ConfirmRegularAction(ActionData, verb="allowance.confirm_regular"):
     confirmed: bool
 
 
-class PayrollExportAction(ActionData, verb="payroll.export"):
+class PayrollExportAction(ActionData, verb="payroll.export", card_inputs=(ENTITY_INPUT, MONTH_INPUT, FORMAT_INPUT)):
     # All fields are the card's inputs.
     entity: str | None = Field(None, min_length=1, max_length=32)
     month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
@@ -124,7 +124,7 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
         actions.append(execute(
             ChooseModeAction(staff_id=view.staff.id), t("allowance.save"), style="positive",
         ))
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 def statement_text(t: Translator, row: MonthStatement, flat_fee: Decimal) -> str:
@@ -159,7 +159,7 @@ def my_allowances_card(t: Translator, statements: Sequence[MonthStatement], flat
         body.append(text(statement_text(t, row, flat_fee)))
         body.append(text(t("allowance.month_total", amount=t.money(row.total)), subtle=True))
     body.append(text(t("allowance.mine_rule"), subtle=True))
-    return card(body)
+    return card(body, with_menu(t))
 
 
 def regular_homework_card(t: Translator, view: RegularHomeworkView) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def regular_homework_card(t: Translator, view: RegularHomeworkView) -> dict[str,
         button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=False), t("allowance.regular_withdraw"))
     else:
         button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=True), t("allowance.regular_confirm"), style="positive")
-    return card(body, [button])
+    return card(body, with_menu(t, [button]))
 
 
 def payroll_form_card(t: Translator, view: PayrollFormView) -> dict[str, Any]:
@@ -195,4 +195,4 @@ def payroll_form_card(t: Translator, view: PayrollFormView) -> dict[str, Any]:
         id=FORMAT_INPUT, label=t("payroll.format"), style="expanded", value="xlsx",
         choices=[Choice(title=t("payroll.format_xlsx"), value="xlsx"), Choice(title=t("payroll.format_csv"), value="csv")],
     ))
-    return card(body, [submit(PayrollExportAction(), t("payroll.export"))])
+    return card(body, with_menu(t, [submit(PayrollExportAction(), t("payroll.export"))]))

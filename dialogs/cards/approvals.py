@@ -27,7 +27,7 @@ from bot.domain.approvals import (
     Verdict,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 COMMENT_INPUT = "comment"
 BULK_INPUT = "approval_ids"
@@ -63,7 +63,7 @@ class RefreshApproval(ActionData, verb="approval.refresh"):
     approval_id: Id
 
 
-class DecideApproval(ActionData, verb="approval.decide"):
+class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_INPUT,)):
     approval_id: Id
     decision: Verdict
     confirm: bool = False
@@ -74,11 +74,14 @@ class ShowApproval(ActionData, verb="approval.show"):
     approval_id: Id
 
 
-class BulkApprove(ActionData, verb="approval.bulk"):
+class BulkApprove(ActionData, verb="approval.bulk", card_inputs=(BULK_INPUT,)):
     approval_ids: IdList = Field(default_factory=list)
 
 
-class AddDeputy(ActionData, verb="approval.deputy_add"):
+class AddDeputy(
+    ActionData, verb="approval.deputy_add",
+    card_inputs=(DEPUTY_CHOICE_INPUT, DEPUTY_EMAIL_INPUT, DEPUTY_FROM_INPUT, DEPUTY_UNTIL_INPUT),
+):
     deputy_id: OptionalId = None
     deputy_email: str | None = Field(default=None, max_length=320)
     valid_from: FormDate = None
@@ -151,7 +154,7 @@ def approval_card(
             approve = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE), t("approvals.approve"), style="positive")
         reject = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject"), style="destructive")
         actions = [approve, reject]
-    return card(body, actions, refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
+    return card(body, with_menu(t, actions), refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
 
 
 def decision_message(t: Translator, notice: ApprovalDecided, subject: SubjectText) -> str:
@@ -190,7 +193,7 @@ def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
         body.append(notice(view.summary))
     if not view.items:
         body.append(text(t("approvals.pending_empty")))
-        return card(body)
+        return card(body, with_menu(t))
     body.append(text(t("approvals.pending_intro", count=len(view.items)), subtle=True))
     for item in view.items:
         lines: list[Any] = [
@@ -208,7 +211,7 @@ def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
             choices=[Choice(title=f"{item.subject.title} ({item.requester_name})", value=str(item.approval_id)) for item in view.items],
         )
     )
-    return card(body, [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")])
+    return card(body, with_menu(t, [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")]))
 
 
 @dataclass(frozen=True)
@@ -264,4 +267,4 @@ def deputies_card(t: Translator, view: DeputiesView) -> dict[str, Any]:
     body.append(TextInput(id=DEPUTY_EMAIL_INPUT, label=t("approvals.deputy_email"), style="Email", maxLength=320))
     body.append(DateInput(id=DEPUTY_FROM_INPUT, label=t("approvals.deputy_from"), value=view.today.isoformat(), isRequired=True, errorMessage=t("approvals.deputy_date_required")))
     body.append(DateInput(id=DEPUTY_UNTIL_INPUT, label=t("approvals.deputy_until"), isRequired=True, errorMessage=t("approvals.deputy_date_required")))
-    return card(body, [execute(AddDeputy(), t("approvals.deputy_add"), style="positive")])
+    return card(body, with_menu(t, [execute(AddDeputy(), t("approvals.deputy_add"), style="positive")]))

@@ -12,12 +12,12 @@ from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, 
 
 from bot.actions import ActionData, Id, OptionalCount, OptionalId
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 KINDS = ("leadership", "resilience")
 
 
-class RequestCoaching(ActionData, verb="coaching.request"):
+class RequestCoaching(ActionData, verb="coaching.request", card_inputs=("kind", "note")):
     kind: str = ""
     note: str = ""
 
@@ -26,12 +26,12 @@ class OpenCoachingRequest(ActionData, verb="coaching.open"):
     request_id: Id
 
 
-class AssignCoach(ActionData, verb="coaching.assign"):
+class AssignCoach(ActionData, verb="coaching.assign", card_inputs=("coach_id",)):
     request_id: Id
     coach_id: OptionalId = None
 
 
-class RecordConversations(ActionData, verb="coaching.record"):
+class RecordConversations(ActionData, verb="coaching.record", card_inputs=("conversations",)):
     request_id: Id
     conversations: OptionalCount = None
 
@@ -97,7 +97,7 @@ def request_form_card(t: Translator, view: RequestFormView) -> dict[str, Any]:
         body.append(facts([
             (t.short_date(r.requested_on), f"{t(f'coaching.kind.{r.kind}')} – {t(f'coaching.status.{r.status}')}") for r in view.mine
         ]))
-    return card(body, [execute(RequestCoaching(), t("coaching.send"), style="positive")])
+    return card(body, with_menu(t, [execute(RequestCoaching(), t("coaching.send"), style="positive")]))
 
 
 def queue_card(t: Translator, lines: Sequence[QueueLine], *, coach_view: bool) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def queue_card(t: Translator, lines: Sequence[QueueLine], *, coach_view: bool) -
             text(summary, subtle=True, spacing="None"),
             ActionSet(actions=[submit(OpenCoachingRequest(request_id=line.request_id), t("coaching.open"))]),
         ]))
-    return card(body)
+    return card(body, with_menu(t))
 
 
 def request_detail_card(t: Translator, view: RequestDetailView) -> dict[str, Any]:
@@ -143,4 +143,4 @@ def request_detail_card(t: Translator, view: RequestDetailView) -> dict[str, Any
         actions.append(execute(CloseCoaching(request_id=line.request_id), t("coaching.close"), style="destructive"))
     if actions:
         body.append(ActionSet(actions=actions))
-    return card(body)
+    return card(body, with_menu(t))

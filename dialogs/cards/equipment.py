@@ -37,7 +37,7 @@ from bot.domain.equipment import (
     RequestStatus,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 # The flows the menu opens.
 FORM_FLOW = "equipment"
@@ -79,7 +79,10 @@ class ShowEquipmentForm(ActionData, verb="equipment.form"):
     pass
 
 
-class SubmitEquipmentRequest(ActionData, verb="equipment.request"):
+class SubmitEquipmentRequest(
+    ActionData, verb="equipment.request",
+    card_inputs=(f"{QTY_PREFIX}*", JUSTIFICATION_INPUT, DELIVERY_INPUT, ADJUSTMENT_INPUT),
+):
     """The form. Each item's Input.Number is named equipment_qty_<item id>, so the quantities
     arrive as separate keys next to the payload; they are gathered into `quantities` (wanted items
     only) before validation. A quantity that is no whole number from 0 to MAX_QUANTITY is counted
@@ -128,7 +131,7 @@ class ShowDelivery(ActionData, verb="equipment.delivery"):
     request_id: Id
 
 
-class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil"):
+class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil", card_inputs=(NOTE_INPUT,)):
     request_id: Id
     step: FulfilmentStep
     equipment_note: str | None = Field(default=None, max_length=4000, exclude=True)  # the card's input
@@ -202,7 +205,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         body.extend(text(f"• {problem}", color="Attention", spacing="None") for problem in view.problems)
     if not view.items:
         body.append(text(t("equipment.catalogue_empty"), subtle=True))
-        return card(body, [submit(ShowMyEquipment(), t("equipment.my_equipment"))])
+        return card(body, with_menu(t, [submit(ShowMyEquipment(), t("equipment.my_equipment"))]))
     category = None
     for item in view.items:
         if item.category != category:
@@ -256,7 +259,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         execute(SubmitEquipmentRequest(prices=prices), t("equipment.send"), style="positive"),
         submit(ShowMyEquipment(), t("equipment.my_equipment")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- one request ------------------------------------------------------------------------------
@@ -293,7 +296,7 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
     if view.can_cancel:
         actions.append(execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive"))
     actions.append(submit(ShowMyEquipment(), t("equipment.my_equipment")))
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- my equipment -----------------------------------------------------------------------------
@@ -330,7 +333,7 @@ def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
         if row.can_cancel:
             items.append(ActionSet(actions=[execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive")]))
         body.append(Container(items=items, separator=True))
-    return card(body, [submit(ShowEquipmentForm(), t("equipment.new_request"))])
+    return card(body, with_menu(t, [submit(ShowEquipmentForm(), t("equipment.new_request"))]))
 
 
 # -- logistics --------------------------------------------------------------------------------
@@ -375,7 +378,7 @@ def deliveries_card(t: Translator, view: DeliveriesView) -> dict[str, Any]:
                 ],
             )
         )
-    return card(body, [submit(ShowDeliveries(), t("equipment.refresh"))])
+    return card(body, with_menu(t, [submit(ShowDeliveries(), t("equipment.refresh"))]))
 
 
 @dataclass(frozen=True)
@@ -405,4 +408,4 @@ def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
             )
         )
     actions.append(submit(ShowDeliveries(), t("equipment.back_to_deliveries")))
-    return card(body, actions)
+    return card(body, with_menu(t, actions))

@@ -41,7 +41,7 @@ from bot.domain.homework import (
     holiday_name,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, heading, submit, text, title
+from dialogs.cards.base import card, execute, heading, submit, text, title, with_menu
 
 # The flows the menu opens (see dialogs/menu.py).
 FLOW_REGISTER = "homework"
@@ -71,7 +71,9 @@ Weekdays = Annotated[
 ]
 
 
-class RegisterDaysAction(ActionData, verb="homework.register"):
+class RegisterDaysAction(
+    ActionData, verb="homework.register", card_inputs=("day", "until", "place", "part", "location", "weekdays", "weeks"),
+):
     """The registration form; its inputs arrive next to the verb."""
 
     day: OptionalDate = None
@@ -163,7 +165,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
         execute(RegisterDaysAction(), t("homework.form_submit"), style="positive"),
         submit(ShowOverview(), t("homework.my_days")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- texts shared by the answers ---------------------------------------------------------------------
@@ -250,7 +252,7 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
             )
         )
     actions = [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- my overview ----------------------------------------------------------------------------------------
@@ -281,5 +283,5 @@ def overview_card(t: Translator, overview: Overview, *, notice: str | None = Non
         body.append(Container(items=[ColumnSet(columns=columns)], separator=True))
     periods = [submit(ShowOverview(period=p), t(_PERIOD_KEYS[p])) for p in PERIODS if p != overview.period]
     body.append(ActionSet(actions=periods))
-    return card(body, [submit(ShowRegistrationForm(), t("homework.register_more"))])
+    return card(body, with_menu(t, [submit(ShowRegistrationForm(), t("homework.register_more"))]))
 
