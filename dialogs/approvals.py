@@ -28,6 +28,7 @@ from bot.domain.approvals import (
     ApprovalEscalated,
     ApprovalView,
     NeedsConfirmation,
+    ReasonRequired,
     SubjectSummary,
 )
 from bot.domain.errors import InvalidInput
@@ -86,7 +87,7 @@ async def show_approval(turn: Turn, payload: ShowApproval) -> dict:
 
 async def decide(turn: Turn, payload: DecideApproval) -> dict:
     command = service.DecideApproval(
-        turn.me, payload.approval_id, payload.decision, comment=payload.comment, confirmed=payload.confirm,
+        turn.me, payload.approval_id, payload.decision, comment=payload.remark, confirmed=payload.confirm,
         shown_activity_id=turn.context.activity.reply_to_id,
     )
     try:
@@ -94,6 +95,9 @@ async def decide(turn: Turn, payload: DecideApproval) -> dict:
     except NeedsConfirmation as warning:
         assert warning.card is not None, "decide attaches the card to show"
         return _card(turn, warning.card, confirm_warning=turn.t(warning.key, **warning.params))
+    except ReasonRequired as missing:
+        assert missing.card is not None, "decide attaches the card to show"
+        return _card(turn, missing.card, problem=turn.t(missing.key))
     # Decided now or before (second click, stale card): either way the card shows the current state.
     return _card(turn, decision.card)
 

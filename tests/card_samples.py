@@ -212,6 +212,7 @@ SAMPLES: dict[str, list[Sample]] = {
     ],
     "approvals.approval_card": [
         lambda t: approvals.approval_card(t, _approval(), _subject(t)),
+        lambda t: approvals.approval_card(t, _approval(reason_required=True), _subject(t), problem="Geef een reden"),
         lambda t: approvals.approval_card(t, _approval(), _subject(t), confirm_warning="Ankerdag", reminder="Herinnering"),
         lambda t: approvals.approval_card(t, _approval(can_decide=False), _subject(t)),
         lambda t: approvals.approval_card(

@@ -142,7 +142,7 @@ def statement_text(t: Translator, row: MonthStatement, flat_fee: Decimal) -> str
     else:
         internet_part = t("allowance.internet_third_party", amount=t.money(row.internet.monthly_cost or Decimal(0)))
     return t(
-        "allowance.statement_line", days=t.number(homework.home_days), per_week=t.number(homework.per_week),
+        "allowance.statement_line", days=homework.home_days, per_week=t.number(homework.per_week),
         homework=homework_part, internet=internet_part,
     )
 

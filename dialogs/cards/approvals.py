@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, DateInput, TextInput
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ShowCardAction,
+    TextInput,
+)
 from pydantic import BeforeValidator, Field
 
 from bot.actions import ActionData, Id, OptionalId
@@ -30,6 +39,7 @@ from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 COMMENT_INPUT = "comment"
+REASON_INPUT = "reason"
 BULK_INPUT = "approval_ids"
 DEPUTY_CHOICE_INPUT = "deputy_id"
 DEPUTY_EMAIL_INPUT = "deputy_email"
@@ -63,11 +73,19 @@ class RefreshApproval(ActionData, verb="approval.refresh"):
     approval_id: Id
 
 
-class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_INPUT,)):
+class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_INPUT, REASON_INPUT)):
     approval_id: Id
     decision: Verdict
     confirm: bool = False
     comment: str | None = Field(default=None, max_length=4000)
+    reason: str | None = Field(default=None, max_length=4000)  # the rejection's reason (its own input)
+
+    @property
+    def remark(self) -> str | None:
+        """What the decider wrote: for a rejection its reason (or, without one, the comment)."""
+        if self.decision is Verdict.REJECT:
+            return (self.reason or "").strip() or self.comment
+        return self.comment
 
 
 class ShowApproval(ActionData, verb="approval.show"):
@@ -113,10 +131,24 @@ class SubjectText:
     warning: str | None = None  # e.g. over budget, anchor day
 
 
+def _reject(t: Translator, view: ApprovalView) -> ShowCardAction:
+    """Reject opens its own small form: the reason (required when the entity asks for one) and the
+    button that rejects, so a rejection is never one stray click."""
+    reason = TextInput(
+        id=REASON_INPUT, label=t("approvals.reason_label" if view.reason_required else "approvals.reason_label_optional"),
+        is_multiline=True, max_length=MAX_COMMENT_LENGTH, is_required=view.reason_required or None,
+        error_message=t("approvals.reason_required"),
+    )
+    confirm = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject_confirm"), style="destructive")
+    return ShowCardAction(title=t("approvals.reject"), card=AdaptiveCard(body=[reason], actions=[confirm]))
+
+
 def approval_card(
-    t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None
+    t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None,
+    problem: str | None = None,
 ) -> dict[str, Any]:
-    """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top."""
+    """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top;
+    `problem`: why the last click was refused, shown just above the buttons."""
     body: list[Any] = []
     if reminder:
         body.append(text(reminder, color="Accent", weight="Bolder"))
@@ -134,7 +166,8 @@ def approval_card(
     elif view.decided_by_name and view.decided_at:
         body.append(text(t("approvals.decided_line", name=view.decided_by_name, when=t.datetime(view.decided_at, WHEN))))
         if view.comment:
-            body.append(text(t("approvals.comment_line", comment=view.comment), subtle=True))
+            line = "approvals.reason_line" if view.status is ApprovalStatus.REJECTED else "approvals.comment_line"
+            body.append(text(t(line, comment=view.comment), subtle=True))
     actions: list[Any] = []
     if view.can_decide and view.status is ApprovalStatus.PENDING:
         if confirm_warning:
@@ -152,8 +185,9 @@ def approval_card(
             )
         else:
             approve = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE), t("approvals.approve"), style="positive")
-        reject = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject"), style="destructive")
-        actions = [approve, reject]
+        actions = [approve, _reject(t, view)]
+        if problem:
+            body.append(text("⚠ " + problem, color="Attention", weight="Bolder"))
     return card(body, with_menu(t, actions), refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
 
 
@@ -164,7 +198,8 @@ def decision_message(t: Translator, notice: ApprovalDecided, subject: SubjectTex
     }.get(notice.status, "approvals.notify_cancelled")
     message = t(key, title=subject.title, name=notice.decided_by_name)
     if notice.comment:
-        message += "\n\n" + t("approvals.comment_line", comment=notice.comment)
+        line = "approvals.reason_line" if notice.status is ApprovalStatus.REJECTED else "approvals.comment_line"
+        message += "\n\n" + t(line, comment=notice.comment)
     return message
 
 
