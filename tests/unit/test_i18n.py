@@ -9,7 +9,16 @@ from decimal import Decimal
 import pytest
 from babel import Locale as BabelLocale
 
-from bot.i18n import LOCALES, PLURAL_BY, PLURAL_PARAM, MissingText, Text, Translator, catalogue, resolve_locale
+from bot.i18n import (
+    LOCALES,
+    PLURAL_BY,
+    PLURAL_PARAM,
+    MissingText,
+    Text,
+    Translator,
+    catalogue,
+    resolve_locale,
+)
 
 # "dag(en)", "day(s)", "stuk(s)", "request(s)": a plural written out instead of chosen by the count.
 HAND_MADE_PLURAL = re.compile(r"\w\((s|en|n|es|e)\)", re.IGNORECASE)
