@@ -103,7 +103,8 @@ def _subject(t: Translator) -> approvals.SubjectText:
 
 def _pending(t: Translator, count: int) -> dict[str, Any]:
     lines = [approvals.PendingLine(n, _subject(t), "Stan Staff", NOW) for n in range(1, count + 1)]
-    return approvals.pending_list_card(t, approvals.PendingListView(lines, summary="1" if count else None))
+    view = approvals.PendingListView(lines, summary="1" if count else None, refresh_user_ids=("29:mia",), problem="?" if count else None)
+    return approvals.pending_list_card(t, view)
 
 
 def _deputies(t: Translator, with_deputy: bool) -> dict[str, Any]:
@@ -212,7 +213,7 @@ SAMPLES: dict[str, list[Sample]] = {
     ],
     "approvals.approval_card": [
         lambda t: approvals.approval_card(t, _approval(), _subject(t)),
-        lambda t: approvals.approval_card(t, _approval(reason_required=True), _subject(t), problem="Geef een reden"),
+        lambda t: approvals.approval_card(t, _approval(reason_required=True), _subject(t), problem="Geef een reden", from_list=True),
         lambda t: approvals.approval_card(t, _approval(), _subject(t), confirm_warning="Ankerdag", reminder="Herinnering"),
         lambda t: approvals.approval_card(t, _approval(can_decide=False), _subject(t)),
         lambda t: approvals.approval_card(
@@ -252,12 +253,13 @@ SAMPLES: dict[str, list[Sample]] = {
         lambda t: equipment.form_card(t, equipment.FormView(items=())),
     ],
     "equipment.request_card": [
-        lambda t: equipment.request_card(t, equipment.RequestView(_request(RequestStatus.PENDING), can_cancel=True, notice="ok")),
+        lambda t: equipment.request_card(t, equipment.RequestView(_request(RequestStatus.PENDING), can_cancel=True, notice="ok", refresh_user_ids=("29:stan",))),
         lambda t: equipment.request_card(t, equipment.RequestView(_request(RequestStatus.APPROVED), can_cancel=False)),
     ],
     "equipment.my_equipment_card": [
         lambda t: equipment.my_equipment_card(t, equipment.MyEquipmentView(
             [equipment.MyRequestRow(_request(RequestStatus.PENDING), True), equipment.MyRequestRow(_request(RequestStatus.ORDERED, 12), False)], notice="ok",
+            refresh_user_ids=("29:stan",),
         )),
         lambda t: equipment.my_equipment_card(t, equipment.MyEquipmentView([])),
     ],

@@ -31,7 +31,7 @@ from bot.domain.equipment import (
     RequestStatus,
     WantedLine,
 )
-from bot.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from bot.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from bot.domain.staff import Staff
 from bot.services import approvals
 from bot.services.approvals import NeedsConfirmation
@@ -215,6 +215,22 @@ async def my_requests(uow: UnitOfWork, command: MyRequests, now: datetime) -> li
     async with uow:
         requests = await uow.equipment.list_for_staff(command.actor.id)
     return [OwnRequest(request, rules.may_cancel(request, command.actor)) for request in requests]
+
+
+@dataclass(frozen=True)
+class MyRequest:
+    actor: Staff
+    request_id: int
+
+
+async def my_request(uow: UnitOfWork, command: MyRequest, now: datetime) -> OwnRequest:
+    """One of the staff member's own requests as it stands now: their request card shows it again
+    whenever Teams refreshes it, so a decision or a delivery never leaves a stale "Withdraw"."""
+    async with uow:
+        request = await _get(uow, command.request_id)
+    if request.staff_id != command.actor.id:
+        raise Forbidden("equipment.not_yours")
+    return OwnRequest(request, rules.may_cancel(request, command.actor))
 
 
 # -- budgets --------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from bot.domain.approvals import (
     Verdict,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
+from dialogs.cards.base import card, execute, facts, heading, notice, text, title, with_menu
 
 COMMENT_INPUT = "comment"
 REASON_INPUT = "reason"
@@ -77,6 +77,7 @@ class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_IN
     approval_id: Id
     decision: Verdict
     confirm: bool = False
+    from_list: bool = False  # the card was opened from the pending list: deciding goes back to it
     comment: str | None = Field(default=None, max_length=4000)
     reason: str | None = Field(default=None, max_length=4000)  # the rejection's reason (its own input)
 
@@ -90,6 +91,11 @@ class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_IN
 
 class ShowApproval(ActionData, verb="approval.show"):
     approval_id: Id
+    from_list: bool = False
+
+
+class ShowPending(ActionData, verb="approval.pending"):
+    """The pending list as it stands now (its refresh action and the way back from a request)."""
 
 
 class BulkApprove(ActionData, verb="approval.bulk", card_inputs=(BULK_INPUT,)):
@@ -131,7 +137,11 @@ class SubjectText:
     warning: str | None = None  # e.g. over budget, anchor day
 
 
-def _reject(t: Translator, view: ApprovalView) -> ShowCardAction:
+def status_label(t: Translator, status: ApprovalStatus) -> str:
+    return t(_STATUS_KEYS[status])
+
+
+def _reject(t: Translator, view: ApprovalView, from_list: bool) -> ShowCardAction:
     """Reject opens its own small form: the reason (required when the entity asks for one) and the
     button that rejects, so a rejection is never one stray click."""
     reason = TextInput(
@@ -139,16 +149,20 @@ def _reject(t: Translator, view: ApprovalView) -> ShowCardAction:
         is_multiline=True, max_length=MAX_COMMENT_LENGTH, is_required=view.reason_required or None,
         error_message=t("approvals.reason_required"),
     )
-    confirm = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject_confirm"), style="destructive")
+    confirm = execute(
+        DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT, from_list=from_list), t("approvals.reject_confirm"),
+        style="destructive",
+    )
     return ShowCardAction(title=t("approvals.reject"), card=AdaptiveCard(body=[reason], actions=[confirm]))
 
 
 def approval_card(
     t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None,
-    problem: str | None = None,
+    problem: str | None = None, from_list: bool = False,
 ) -> dict[str, Any]:
     """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top;
-    `problem`: why the last click was refused, shown just above the buttons."""
+    `problem`: why the last click was refused, shown just above the buttons; `from_list`: opened
+    from the pending list (in its place), so deciding or "back" shows the list again."""
     body: list[Any] = []
     if reminder:
         body.append(text(reminder, color="Accent", weight="Bolder"))
@@ -180,14 +194,19 @@ def approval_card(
         )
         if confirm_warning:
             approve = execute(
-                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, confirm=True), t("approvals.approve_anyway"),
-                style="positive",
+                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, confirm=True, from_list=from_list),
+                t("approvals.approve_anyway"), style="positive",
             )
         else:
-            approve = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE), t("approvals.approve"), style="positive")
-        actions = [approve, _reject(t, view)]
+            approve = execute(
+                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, from_list=from_list), t("approvals.approve"),
+                style="positive",
+            )
+        actions = [approve, _reject(t, view, from_list)]
         if problem:
             body.append(text("⚠ " + problem, color="Attention", weight="Bolder"))
+    if from_list:
+        actions.append(execute(ShowPending(), t("approvals.back_to_list")))
     return card(body, with_menu(t, actions), refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
 
 
@@ -219,16 +238,21 @@ class PendingLine:
 @dataclass(frozen=True)
 class PendingListView:
     items: Sequence[PendingLine]
-    summary: str | None = None  # outcome of a bulk approve, shown on top
+    summary: str | None = None  # outcome of a bulk approve or of a decision on one request, shown on top
+    # The viewer's Teams user id: their client refreshes the list, so a request decided elsewhere
+    # (its own card, a deputy) leaves it.
+    refresh_user_ids: Sequence[str] = ()
+    problem: str | None = None  # why the last click did nothing (nothing ticked), shown at the button
 
 
 def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
     body: list[Any] = [title(t("approvals.pending_title"))]
     if view.summary:
         body.append(notice(view.summary))
+    refresh = ShowPending() if view.refresh_user_ids else None
     if not view.items:
         body.append(text(t("approvals.pending_empty")))
-        return card(body, with_menu(t))
+        return card(body, with_menu(t), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
     body.append(text(t("approvals.pending_intro", count=len(view.items)), subtle=True))
     for item in view.items:
         lines: list[Any] = [
@@ -237,16 +261,20 @@ def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
         ]
         if item.subject.warning:
             lines.append(text(item.subject.warning, color="Attention", spacing="None"))
-        lines.append(ActionSet(actions=[submit(ShowApproval(approval_id=item.approval_id), t("approvals.open"))]))
+        lines.append(ActionSet(actions=[execute(ShowApproval(approval_id=item.approval_id, from_list=True), t("approvals.open"))]))
         body.append(Container(items=lines, separator=True))
     body.append(heading(t("approvals.bulk_heading")))
     body.append(
         ChoiceSetInput(
-            id=BULK_INPUT, isMultiSelect=True, style="expanded", label=t("approvals.bulk_label"),
+            id=BULK_INPUT, isMultiSelect=True, style="expanded", label=t("approvals.bulk_label"), isRequired=True,
+            errorMessage=t("approvals.bulk_nothing_chosen"),
             choices=[Choice(title=f"{item.subject.title} ({item.requester_name})", value=str(item.approval_id)) for item in view.items],
         )
     )
-    return card(body, with_menu(t, [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")]))
+    if view.problem:
+        body.append(text("⚠ " + view.problem, color="Attention", weight="Bolder"))
+    actions = [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")]
+    return card(body, with_menu(t, actions), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,12 @@ class CancelEquipmentRequest(ActionData, verb="equipment.cancel"):
     request_id: Id
 
 
+class ShowEquipmentRequest(ActionData, verb="equipment.request.show"):
+    """The requester's own request card, as it stands now (its refresh action)."""
+
+    request_id: Id
+
+
 class ShowDeliveries(ActionData, verb="equipment.deliveries"):
     pass
 
@@ -283,6 +289,9 @@ class RequestView:
     request: EquipmentRequest
     can_cancel: bool
     notice: str | None = None
+    # The requester's Teams user id: their client refreshes the card, so every copy shows the
+    # current state (decided, ordered, delivered) instead of "Waiting for your manager".
+    refresh_user_ids: Sequence[str] = ()
 
 
 def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
@@ -296,7 +305,8 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
     if view.can_cancel:
         actions.append(execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive"))
     actions.append(submit(ShowMyEquipment(), t("equipment.my_equipment")))
-    return card(body, with_menu(t, actions))
+    refresh = ShowEquipmentRequest(request_id=request.id) if view.refresh_user_ids else None
+    return card(body, with_menu(t, actions), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 # -- my equipment -----------------------------------------------------------------------------
@@ -310,6 +320,7 @@ class MyRequestRow:
 class MyEquipmentView:
     rows: Sequence[MyRequestRow]
     notice: str | None = None
+    refresh_user_ids: Sequence[str] = ()  # the staff member's Teams user id (see RequestView)
 
 
 def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
@@ -333,7 +344,8 @@ def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
         if row.can_cancel:
             items.append(ActionSet(actions=[execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive")]))
         body.append(Container(items=items, separator=True))
-    return card(body, with_menu(t, [submit(ShowEquipmentForm(), t("equipment.new_request"))]))
+    refresh = ShowMyEquipment() if view.refresh_user_ids else None
+    return card(body, with_menu(t, [submit(ShowEquipmentForm(), t("equipment.new_request"))]), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 # -- logistics --------------------------------------------------------------------------------
