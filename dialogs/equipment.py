@@ -9,7 +9,8 @@ Steps for staff:
    made since shows on every copy.
 Steps for logistics (facility / ICT): the list of approved requests -> one request -> ordered,
 delivered or cancelled with a note; the staff member is told after each step (FulfilmentRecorded,
-rendered here).
+rendered here). Marking delivered what was never ordered asks for a second click on the card;
+a refused step (a cancellation without a note) is told beside the buttons, the note kept.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.equipment import FulfilmentRecorded, NotEligible
+from bot.domain.equipment import ConfirmDeliveryWithoutOrder, FulfilmentRecorded, NotEligible
 from bot.domain.errors import InvalidInput
 from bot.domain.notifications import Message
 from bot.domain.staff import Role
@@ -144,8 +145,15 @@ async def show_delivery(turn: Turn, payload: ShowDelivery) -> dict[str, Any]:
 
 
 async def fulfil(turn: Turn, payload: FulfilEquipmentRequest) -> dict[str, Any]:
-    command = service.FulfilRequest(turn.me, payload.request_id, payload.step, payload.equipment_note)
-    item = await turn.run(service.fulfil, command)
+    command = service.FulfilRequest(turn.me, payload.request_id, payload.step, payload.equipment_note, confirmed=payload.confirmed)
+    try:
+        item = await turn.run(service.fulfil, command)
+    except (ConfirmDeliveryWithoutOrder, InvalidInput) as refused:
+        # The question, or the refusal, on the card itself beside the buttons, the note kept.
+        current = await turn.run(service.delivery_request, service.ShowDeliveryRequest(turn.me, payload.request_id))
+        confirm = payload.step if isinstance(refused, ConfirmDeliveryWithoutOrder) else None
+        view = DeliveryView(_row(current), note=payload.equipment_note, problem=turn.t(refused.key, **refused.params), confirm_step=confirm)
+        return delivery_card(turn.t, view)
     notice = turn.t(f"equipment.marked_{item.request.status.value}")
     if not item.steps:  # delivered or cancelled: nothing more to do here, back to the list
         return await show_deliveries(turn, notice=notice)

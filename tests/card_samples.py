@@ -139,9 +139,10 @@ def _queue_line(status: str = "assigned") -> coaching.QueueLine:
     return coaching.QueueLine(4, "Stan Staff", "DWSE", "resilience", status, MON, "Chris Coach" if status != "open" else None, 2)
 
 
-def _coaching_detail(t: Translator, status: str, hr: bool) -> dict[str, Any]:
+def _coaching_detail(t: Translator, status: str, hr: bool, confirm_close: bool = False) -> dict[str, Any]:
     coaches = [coaching.CoachOption(9, "Chris Coach")] if hr else []
-    return coaching.request_detail_card(t, coaching.RequestDetailView(_queue_line(status), "Graag in januari", coaches, can_follow_up=True, notice="ok"))
+    view = coaching.RequestDetailView(_queue_line(status), "Graag in januari", coaches, can_follow_up=True, notice="ok", confirm_close=confirm_close)
+    return coaching.request_detail_card(t, view)
 
 
 # -- home work and team ------------------------------------------------------------------------
@@ -208,6 +209,9 @@ SAMPLES: dict[str, list[Sample]] = {
         lambda t: allowance.regular_homework_card(t, RegularHomeworkView(STAN, True, Decimal(3), POLICY)),
         lambda t: allowance.regular_homework_card(t, RegularHomeworkView(STAN, False, Decimal(1), POLICY)),
     ],
+    "allowance.team_regular_card": [
+        lambda t: allowance.team_regular_card(t, [RegularHomeworkView(STAN, True, Decimal(1), POLICY), RegularHomeworkView(CATO, False, Decimal("2.5"), POLICY)], notice="ok"),
+    ],
     "allowance.payroll_form_card": [
         lambda t: allowance.payroll_form_card(t, allowance.PayrollFormView([("DWSE", "Departement Werk")], [Month(2026, 11), Month(2026, 10)], Month(2026, 10))),
     ],
@@ -239,13 +243,14 @@ SAMPLES: dict[str, list[Sample]] = {
         lambda t: coaching.request_form_card(t, coaching.RequestFormView([])),
     ],
     "coaching.queue_card": [
-        lambda t: coaching.queue_card(t, [_queue_line(), _queue_line("open")], coach_view=False),
+        lambda t: coaching.queue_card(t, [_queue_line(), _queue_line("open")], coach_view=False, notice="ok"),
         lambda t: coaching.queue_card(t, [], coach_view=True),
     ],
     "coaching.request_detail_card": [
         lambda t: _coaching_detail(t, "assigned", hr=True),
         lambda t: _coaching_detail(t, "assigned", hr=False),
         lambda t: _coaching_detail(t, "closed", hr=True),
+        lambda t: _coaching_detail(t, "assigned", hr=False, confirm_close=True),
     ],
     "equipment.form_card": [
         lambda t: _form(t, problems=False),
@@ -271,6 +276,10 @@ SAMPLES: dict[str, list[Sample]] = {
         lambda t: equipment.delivery_card(t, equipment.DeliveryView(_delivery_row(RequestStatus.APPROVED, tuple(FulfilmentStep)))),
         lambda t: equipment.delivery_card(t, equipment.DeliveryView(_delivery_row(RequestStatus.ORDERED, (FulfilmentStep.DELIVERED, FulfilmentStep.CANCELLED)), notice="ok")),
         lambda t: equipment.delivery_card(t, equipment.DeliveryView(_delivery_row(RequestStatus.DELIVERED, ()))),
+        lambda t: equipment.delivery_card(t, equipment.DeliveryView(
+            _delivery_row(RequestStatus.APPROVED, tuple(FulfilmentStep)), note="Via de post", problem="?", confirm_step=FulfilmentStep.DELIVERED,
+        )),
+        lambda t: equipment.delivery_card(t, equipment.DeliveryView(_delivery_row(RequestStatus.APPROVED, tuple(FulfilmentStep)), problem="?")),
     ],
     "homework.registration_form": [
         lambda t: homework.registration_form(t, homework.RegistrationForm(earliest=date(2026, 10, 1), latest=date(2027, 5, 23), day=MON, weekdays=(0, 3), weeks=8, notice="?")),

@@ -330,6 +330,7 @@ class FulfilRequest:
     request_id: int
     step: FulfilmentStep
     note: str | None = None
+    confirmed: bool = False  # the second click for a step that needs one (delivered, never ordered)
 
 
 async def _delivery_items(uow: UnitOfWork, requests: Sequence[EquipmentRequest]) -> list[DeliveryItem]:
@@ -364,7 +365,7 @@ async def fulfil(uow: UnitOfWork, command: FulfilRequest, now: datetime) -> Deli
     async with uow:
         request = await _get(uow, command.request_id, for_update=True)
         rules.check_logistics_access(actor, request)
-        note = rules.check_fulfilment(request, step, command.note)
+        note = rules.check_fulfilment(request, step, command.note, confirmed=command.confirmed)
         values: dict[str, Any] = {"handled_by": actor.id, "status": rules.FULFILMENT_RESULT[step]}
         if note is not None:
             values["note"] = note

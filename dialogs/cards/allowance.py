@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
+from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Column, ColumnSet, Container, TextInput
 from pydantic import Field
 
 from bot.actions import ActionData, Id
 from bot.domain.allowances import (
     AllowanceChoice,
+    ChoiceRefusal,
     InternetAllowanceView,
     InternetMode,
     MonthStatement,
@@ -22,6 +23,8 @@ from bot.domain.allowances import (
 from bot.domain.calendar import Month
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, submit, text, title, with_menu
+from dialogs.cards.homework import FLOW_REGISTER
+from dialogs.cards.menu import OpenFlow
 
 MODE_INPUT = "mode"
 PROVIDER_INPUT = "provider"
@@ -45,6 +48,11 @@ class ChooseModeAction(ActionData, verb="allowance.choose", card_inputs=(MODE_IN
 class ConfirmRegularAction(ActionData, verb="allowance.confirm_regular"):
     staff_id: Id
     confirmed: bool
+    from_team: bool = False  # clicked on the team's list: the answer is that list again
+
+
+class ShowTeamRegular(ActionData, verb="allowance.regular_team"):
+    """The manager's staff members with their regular home work, to confirm (from the team card)."""
 
 
 class PayrollExportAction(ActionData, verb="payroll.export", card_inputs=(ENTITY_INPUT, MONTH_INPUT, FORMAT_INPUT)):
@@ -103,8 +111,14 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
         body.append(facts(entries))
     actions: list[Any] = []
     if view.refusal is not None:
-        body.append(text(t(f"allowance.refused_{view.refusal.value}", days=view.policy.regular_homework_min_days,
-                           weeks=view.policy.regular_homework_weeks), color="Attention"))
+        # Why not, and what to do: the rule, how far along the staff member is, and a way to register.
+        weeks = view.policy.regular_homework_weeks
+        body.append(Container(style="emphasis", items=[
+            text("ℹ " + t(f"allowance.refused_{view.refusal.value}", days=view.policy.regular_homework_min_days, weeks=weeks)),
+        ]))
+        if view.refusal is ChoiceRefusal.NOT_REGULAR:
+            body.append(text(t("allowance.progress", count=view.recent_home_days, weeks=weeks)))
+            actions.append(submit(OpenFlow(flow=FLOW_REGISTER), t("allowance.register_days")))
     else:
         body.append(heading(t("allowance.change")))
         body.append(text(t("allowance.change_from", date=t.date(view.change_from, "d MMMM yyyy")), subtle=True))
@@ -177,6 +191,29 @@ def regular_homework_card(t: Translator, view: RegularHomeworkView) -> dict[str,
     else:
         button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=True), t("allowance.regular_confirm"), style="positive")
     return card(body, with_menu(t, [button]))
+
+
+def team_regular_card(t: Translator, views: Sequence[RegularHomeworkView], *, notice: str | None = None) -> dict[str, Any]:
+    """Each staff member of the manager with a confirm (or withdraw) button."""
+    body: list[Any] = [title(t("allowance.regular_team_title")), text(t("allowance.regular_explain"), subtle=True)]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    for view in views:
+        recent = t("allowance.regular_team_line", count=view.recent_home_days, weeks=view.policy.regular_homework_weeks)
+        status = t("allowance.regular_yes") if view.confirmed else t("allowance.regular_no")
+        if view.confirmed:
+            button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=False, from_team=True), t("allowance.regular_withdraw"))
+        else:
+            button = execute(
+                ConfirmRegularAction(staff_id=view.staff.id, confirmed=True, from_team=True), t("allowance.regular_confirm"), style="positive",
+            )
+        body.append(ColumnSet(separator=True, columns=[
+            Column(width="stretch", items=[
+                text(view.staff.display_name, weight="Bolder"), text(f"{recent} · {status}", subtle=True, spacing="None"),
+            ]),
+            Column(width="auto", items=[ActionSet(actions=[button])]),
+        ]))
+    return card(body, with_menu(t))
 
 
 def payroll_form_card(t: Translator, view: PayrollFormView) -> dict[str, Any]:

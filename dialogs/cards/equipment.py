@@ -140,6 +140,7 @@ class ShowDelivery(ActionData, verb="equipment.delivery"):
 class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil", card_inputs=(NOTE_INPUT,)):
     request_id: Id
     step: FulfilmentStep
+    confirmed: bool = False  # the second click of a step that asks for one
     equipment_note: str | None = Field(default=None, max_length=4000, exclude=True)  # the card's input
 
 
@@ -397,6 +398,9 @@ def deliveries_card(t: Translator, view: DeliveriesView) -> dict[str, Any]:
 class DeliveryView:
     row: DeliveryRow
     notice: str | None = None
+    note: str | None = None  # what logistics typed before a refusal or a question, kept in the field
+    problem: str | None = None  # why the last click did nothing, shown at the buttons
+    confirm_step: FulfilmentStep | None = None  # the step that waits for its second click
 
 
 def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
@@ -411,7 +415,24 @@ def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
     body.append(facts(_request_facts(t, request)))
     actions: list[Any] = []
     if view.row.steps:
-        body.append(TextInput(id=NOTE_INPUT, label=t("equipment.note"), placeholder=t("equipment.note_hint"), max_length=MAX_NOTE))
+        body.append(TextInput(
+            id=NOTE_INPUT, label=t("equipment.note"), placeholder=t("equipment.note_hint"), max_length=MAX_NOTE, value=view.note,
+            error_message=t("equipment.note_too_long", limit=MAX_NOTE),
+        ))
+    if view.confirm_step is not None:
+        # The question sits at the buttons, where the click was made.
+        body.append(Container(style="warning", items=[
+            text("⚠ " + (view.problem or ""), weight="Bolder"),
+            ActionSet(actions=[
+                execute(
+                    FulfilEquipmentRequest(request_id=request.id, step=view.confirm_step, confirmed=True),
+                    t(f"equipment.confirm_mark_{view.confirm_step.value}"), style="destructive",
+                ),
+                execute(ShowDelivery(request_id=request.id), t("common.cancel")),
+            ]),
+        ]))
+    elif view.problem:
+        body.append(text("⚠ " + view.problem, color="Attention", weight="Bolder"))
     for step in view.row.steps:
         actions.append(
             execute(

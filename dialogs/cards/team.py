@@ -32,6 +32,7 @@ from bot.domain.homework import (
 )
 from bot.domain.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek
 from bot.i18n import Translator
+from dialogs.cards.allowance import ShowTeamRegular
 from dialogs.cards.base import card, execute, heading, submit, text, title, with_menu
 from dialogs.cards.homework import Blank, Weekdays, weekday_name, weekday_names
 
@@ -122,7 +123,10 @@ def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
     other = 1 - view.week_offset
     actions = [submit(ShowTeam(week=other), t("team.next_week" if other == 1 else "team.this_week"))]
     if view.as_manager:
-        actions += [submit(ShowAgreement(), t("team.agreement_button")), submit(ShowEligibility(), t("team.eligibility_button"))]
+        actions += [
+            submit(ShowAgreement(), t("team.agreement_button")), submit(ShowEligibility(), t("team.eligibility_button")),
+            submit(ShowTeamRegular(), t("allowance.regular_team_button")),
+        ]
     return card(body, with_menu(t, actions))
 
 
