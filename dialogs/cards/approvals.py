@@ -123,7 +123,7 @@ _STATUS_KEYS = {
     ApprovalStatus.CANCELLED: "approvals.status_cancelled",
 }
 _STATUS_COLOURS = {
-    ApprovalStatus.PENDING: "Warning", ApprovalStatus.APPROVED: "Good", ApprovalStatus.REJECTED: "Attention",
+    ApprovalStatus.PENDING: "Accent", ApprovalStatus.APPROVED: "Good", ApprovalStatus.REJECTED: "Attention",
     ApprovalStatus.CANCELLED: "Default",
 }
 

@@ -147,7 +147,10 @@ def request_detail_card(t: Translator, view: RequestDetailView) -> dict[str, Any
         ))
         actions.append(execute(AssignCoach(request_id=line.request_id), t("coaching.assign")))
     if line.status != "closed" and view.can_follow_up:
-        body.append(NumberInput(id="conversations", label=t("coaching.conversations"), min=0, max=50, value=line.conversations))
+        body.append(NumberInput(
+            id="conversations", label=t("coaching.conversations"), min=0, max=50, value=line.conversations,
+            error_message=t("coaching.bad_conversations", max=50),
+        ))
         actions.append(execute(RecordConversations(request_id=line.request_id), t("coaching.save_conversations")))
         if not view.confirm_close:
             actions.append(execute(CloseCoaching(request_id=line.request_id), t("coaching.close"), style="destructive"))

@@ -174,7 +174,7 @@ def status_label(t: Translator, status: RequestStatus) -> str:
 
 
 _STATUS_COLORS = {
-    RequestStatus.PENDING: "Warning", RequestStatus.APPROVED: "Accent", RequestStatus.ORDERED: "Accent",
+    RequestStatus.PENDING: "Default", RequestStatus.APPROVED: "Accent", RequestStatus.ORDERED: "Accent",
     RequestStatus.DELIVERED: "Good", RequestStatus.REJECTED: "Attention", RequestStatus.CANCELLED: "Default",
 }
 
@@ -205,11 +205,9 @@ class FormView:
 
 def form_card(t: Translator, view: FormView) -> dict[str, Any]:
     body: list[Any] = [title(t("equipment.form_title")), text(t("equipment.form_intro"))]
-    if view.notice:
-        body.append(text(view.notice, color="Warning", weight="Bolder"))
-    if view.problems:
-        body.append(text(t("equipment.not_eligible_intro"), color="Attention", weight="Bolder"))
-        body.extend(text(f"• {problem}", color="Attention", spacing="None") for problem in view.problems)
+    if view.notice or view.problems:
+        # The form is long: the top only points down to the details, which sit at Send.
+        body.append(text("⚠ " + t("equipment.problems_below"), color="Attention", weight="Bolder"))
     if not view.items:
         body.append(text(t("equipment.catalogue_empty"), subtle=True))
         return card(body, with_menu(t, [submit(ShowMyEquipment(), t("equipment.my_equipment"))]))
@@ -224,7 +222,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         if not item.needs_approval:
             notes.append(t("equipment.no_approval_needed"))
         details: list[Any] = [text(item.name, weight="Bolder", spacing="None"), text(" · ".join(notes), subtle=True, spacing="None")]
-        details.extend(text(hint, color="Warning", size="Small", spacing="None") for hint in item.hints)
+        details.extend(text("⚠ " + hint, size="Small", spacing="None") for hint in item.hints)
         body.append(
             ColumnSet(
                 columns=[
@@ -235,6 +233,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
                             NumberInput(
                                 id=f"{QTY_PREFIX}{item.item_id}", min=0, max=item.max_quantity,
                                 value=view.quantities.get(item.item_id, 0), label=t("equipment.quantity"),
+                                error_message=t("equipment.quantity_range", count=item.max_quantity),
                             )
                         ],
                     ),
@@ -261,6 +260,13 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         )
     )
     body.append(text(t("equipment.adjustment_hint"), subtle=True, size="Small", spacing="None"))
+    if view.notice:
+        body.append(Container(style="warning", items=[text("⚠ " + view.notice, weight="Bolder")]))
+    if view.problems:
+        body.append(Container(style="attention", items=[
+            text("⚠ " + t("equipment.not_eligible_intro"), weight="Bolder"),
+            *(text(f"• {problem}", spacing="None") for problem in view.problems),
+        ]))
     prices = {item.item_id: item.unit_price.quantize(Decimal("0.01")) for item in view.items}
     actions = [
         execute(SubmitEquipmentRequest(prices=prices), t("equipment.send"), style="positive"),

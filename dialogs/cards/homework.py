@@ -126,14 +126,15 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
     body: list[CardElement] = [title(t("homework.form_title")), text(t("homework.form_intro"), subtle=True)]
     if form.notice:
         body.append(text(form.notice, color="Attention"))
+    day_range = t("homework.form_day_range", earliest=t.date(form.earliest), latest=t.date(form.latest))
     body += [
         DateInput(
             id="day", label=t("homework.form_day"), value=form.day.isoformat() if form.day else None,
-            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+            min=form.earliest.isoformat(), max=form.latest.isoformat(), error_message=day_range,
         ),
         DateInput(
             id="until", label=t("homework.form_until"), value=form.until.isoformat() if form.until else None,
-            min=form.earliest.isoformat(), max=form.latest.isoformat(),
+            min=form.earliest.isoformat(), max=form.latest.isoformat(), error_message=day_range,
         ),
         ChoiceSetInput(
             id="place", label=t("homework.form_place"), value=form.place, style="expanded", is_required=True,
@@ -158,7 +159,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
         ),
         NumberInput(
             id="weeks", label=t("homework.form_weeks", maximum=MAX_RECURRING_WEEKS), min=1, max=MAX_RECURRING_WEEKS,
-            value=form.weeks,
+            value=form.weeks, error_message=t("homework.weeks_out_of_range", maximum=MAX_RECURRING_WEEKS),
         ),
     ]
     actions = [
@@ -240,7 +241,7 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
         body += [text("✗ " + error_text(t, r.refusal)) for r in refused if r.refusal is not None]
     key = "homework.anchor_needs_approval" if result.anchor_needs_approval else "homework.anchor_warning"
     for r in result.anchor_days:
-        body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Warning"))
+        body.append(text("⚠ " + t(key, day=t.date(r.day))))
     for warning in result.below_minimum:
         body.append(
             text(
@@ -248,7 +249,6 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
                     "homework.below_minimum_warning", week=t.date(warning.week_of, "d MMMM"),
                     left=t.number(warning.office_days_left), minimum=warning.minimum,
                 ),
-                color="Warning",
             )
         )
     actions = [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]

@@ -147,6 +147,7 @@ def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | Non
         NumberInput(
             id="min_office_days", label=t("team.agreement_min_office_days"), min=0, max=len(WORKING_WEEKDAYS),
             value=agreement.min_office_days_per_week,
+            error_message=t("team.min_office_out_of_range", maximum=len(WORKING_WEEKDAYS)),
         ),
     ]
     return card(body, with_menu(t, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))]))
@@ -193,7 +194,7 @@ def eligibility_card(t: Translator, rows: list[EligibilityRow], today: date, *, 
             TextInput(id="note", label=t("team.mark_note"), is_multiline=True, max_length=NOTE_MAX_LENGTH),
             DateInput(id="valid_from", label=t("team.mark_from"), value=today.isoformat(), is_required=True,
                       error_message=t("team.mark_from_required")),
-            DateInput(id="valid_until", label=t("team.mark_until"), min=today.isoformat()),
+            DateInput(id="valid_until", label=t("team.mark_until"), min=today.isoformat(), error_message=t("team.eligibility_until_past")),
         ]
     actions = [execute(MarkIneligibleAction(), t("team.mark_submit"), style="destructive")] if rows else []
     return card(body, with_menu(t, [*actions, submit(ShowTeam(), t("team.view_title"))]))

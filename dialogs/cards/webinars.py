@@ -310,7 +310,7 @@ def _webinar_block(t: Translator, view: InvitationView, *, large: bool) -> list[
             actions.append(OpenUrlAction(title=t("webinars.join"), url=mine.join_url))
         if session is None or session.open:
             actions.append(execute(CancelRegistration(registration_id=mine.registration_id, source=view.source), t("webinars.cancel")))
-        items: list[Any] = [text(status, color="Good" if mine.seated else "Warning", weight="Bolder")]
+        items: list[Any] = [text(status, color="Good" if mine.seated else "Accent", weight="Bolder")]
         if actions:
             items.append(ActionSet(actions=actions))
         body.append(Container(items=items, style="emphasis", spacing="Medium"))
@@ -389,6 +389,7 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
                 Column(width="stretch", items=[TimeInput(id=input_id("end"), label=t("webinars.field.end"), value=_input_value(view, input_id("end")) or None)]),
                 Column(width="stretch", items=[NumberInput(
                     id=input_id("capacity"), label=t("webinars.field.capacity"), min=1, max=10000,
+                    error_message=t("webinars.field.capacity_range"),
                     value=_capacity(_input_value(view, input_id("capacity"), "100")),
                 )]),
             ]),

@@ -4,8 +4,9 @@ in tests/card_samples.py, is a valid Adaptive Card 1.5 whose buttons Teams will 
 Teams validates a card's inputs before it sends an action whose `associatedInputs` is not "none":
 one required input anywhere on the card blocks every such button. So an action whose payload
 reads no input (`ActionData.card_inputs` empty) must declare "none"; an action that reads inputs
-sits on a card that holds at least one of them; and every input is read by some action on the
-card (an input nothing reads is a form whose answers are thrown away)."""
+sits on a card that holds at least one of them; every input is read by some action on the card
+(an input nothing reads is a form whose answers are thrown away); and every input carries the
+bounds Teams checks before sending, with the error message it shows beside the field."""
 
 from __future__ import annotations
 
@@ -122,6 +123,9 @@ def test_every_card_is_valid_and_its_buttons_are_sent(builder: str, locale: str)
             assert not blocking, f"{where}: {verb} is blocked by required inputs it does not read: {sorted(blocking)}"
         unread = set(_all_input_ids(card)) - read
         assert not unread, f"{where}: inputs no action reads: {sorted(unread)}"
+        pale = [n["text"] for n in _every_node(card) if n.get("type") == "TextBlock" and str(n.get("color", "")).lower() == "warning"]
+        assert not pale, f"{where}: warning-coloured text is unreadable on white: {pale}"
+        assert not unbounded_inputs(card), f"{where}: inputs without bounds or error message: {unbounded_inputs(card)}"
         if builder not in WITHOUT_MENU_BUTTON:
             assert "menu.show" in verbs, f"{where}: no way back to the menu"
 
@@ -131,6 +135,24 @@ def _all_input_ids(card: dict[str, Any]) -> Iterator[str]:
     for node in _own_nodes(card):
         if node.get("type") == "Action.ShowCard":
             yield from _all_input_ids(node["card"])
+
+
+def unbounded_inputs(card: dict[str, Any]) -> list[str]:
+    """Inputs Teams cannot check before sending: text without maxLength, a number without min and
+    max, and any required or bounded input without the errorMessage Teams shows beside it."""
+    problems = []
+    for node in _every_node(card):
+        kind = str(node.get("type", ""))
+        if not kind.startswith("Input."):
+            continue
+        if kind == "Input.Text" and "maxLength" not in node:
+            problems.append(f"{node['id']}: no maxLength")
+        if kind == "Input.Number" and ("min" not in node or "max" not in node):
+            problems.append(f"{node['id']}: no min and max")
+        checked = node.get("isRequired") or any(key in node for key in ("min", "max", "regex"))
+        if checked and not node.get("errorMessage"):
+            problems.append(f"{node['id']}: no errorMessage")
+    return problems
 
 
 def _every_node(node: Any) -> Iterator[dict[str, Any]]:
