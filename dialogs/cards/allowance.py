@@ -34,6 +34,7 @@ ENTITY_INPUT = "entity"
 MONTH_INPUT = "month"
 FORMAT_INPUT = "format"
 HISTORY_SHOWN = 12
+COST_EXAMPLE = Decimal("41.50")  # the monthly cost's placeholder, in the reader's number format
 
 
 class ChooseModeAction(ActionData, verb="allowance.choose", card_inputs=(MODE_INPUT, PROVIDER_INPUT, CUSTOMER_INPUT, COST_INPUT)):
@@ -134,7 +135,7 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
         body.append(text(t("allowance.third_party_hint"), subtle=True))
         body.append(TextInput(id=PROVIDER_INPUT, label=t("allowance.provider"), max_length=100))
         body.append(TextInput(id=CUSTOMER_INPUT, label=t("allowance.customer_number"), max_length=100))
-        body.append(TextInput(id=COST_INPUT, label=t("allowance.monthly_cost"), max_length=12, placeholder="41,50"))
+        body.append(TextInput(id=COST_INPUT, label=t("allowance.monthly_cost"), max_length=12, placeholder=t.amount(COST_EXAMPLE)))
         actions.append(execute(
             ChooseModeAction(staff_id=view.staff.id), t("allowance.save"), style="positive",
         ))
