@@ -273,7 +273,7 @@ def _check_confirmer(actor: Staff, member: Staff) -> None:
     if may_confirm_regular(actor, member):
         return
     if actor.has(Role.MANAGER) or actor.is_hr:
-        raise Forbidden("allowance.not_your_member", name=member.display_name)
+        raise Forbidden("allowance.not_your_member")
     raise Forbidden()
 
 

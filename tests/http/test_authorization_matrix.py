@@ -100,6 +100,11 @@ async def pending_equipment(world: World, _actor: Actor) -> dict[str, Any]:
     return {"verb": "equipment.cancel", "request_id": found["request_id"]}
 
 
+async def pending_equipment_id(world: World, _actor: Actor) -> dict[str, Any]:
+    found = await world.equipment_request(STAFF)
+    return {"request_id": found["request_id"]}
+
+
 async def approved_equipment(world: World, _actor: Actor) -> dict[str, Any]:
     found = await world.equipment_request(STAFF, status=RequestStatus.APPROVED, item="wired_mouse")
     return {"request_id": found["request_id"]}
@@ -254,7 +259,7 @@ MATRIX: list[Row] = [
     Row("equipment.mine", SELF, verb("equipment.mine")),
     Row("equipment.request", SELF, verb("equipment.request"), own_equipment_choice, changes=True),
     Row("equipment.cancel", "A R R R R R R", verb("equipment.cancel"), pending_equipment, changes=True, refusals=("equipment.not_yours",)),
-    Row("equipment.request.show", "A R R R R R R", verb("equipment.request.show"), pending_equipment, refusals=("equipment.not_yours",)),
+    Row("equipment.request.show", "A R R R R R R", verb("equipment.request.show"), pending_equipment_id, refusals=("equipment.not_yours",)),
     Row("equipment.deliveries", "R R R R A R R", verb("equipment.deliveries")),
     Row("equipment.delivery", "R R R R A R R", verb("equipment.delivery"), approved_equipment),
     Row("equipment.fulfil", "R R R R A R R", verb("equipment.fulfil", step="ordered"), approved_equipment, changes=True),
@@ -349,7 +354,8 @@ MATRIX: list[Row] = [
     command("teamafspraken", "R A A R R R R"),
     command("niet in aanmerking", "R A A R R R R"),
     command("goedkeuringen", SELF),
-    command("bevestig thuiswerk staff@vlaanderen.be", "R A R A A R R", phrase="bevestig thuiswerk", setup=unconfirmed_member),
+    command("bevestig thuiswerk staff@vlaanderen.be", "R A R A A R R", phrase="bevestig thuiswerk", setup=unconfirmed_member,
+            refusals=("allowance.not_your_member",)),
 ]
 
 # Verbs that need no role and act on no one's data: pure navigation. Each opener it can name has

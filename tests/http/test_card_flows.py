@@ -111,8 +111,8 @@ async def test_delivering_what_was_never_ordered_asks_first(harness: BotHarness,
 @pytest.mark.parametrize(
     ("locale", "button", "confirmed", "outside"),
     [
-        (DUTCH, "Regelmatig thuiswerk", "Bevestigd: Stan Staff", "Stan Staff hoort niet bij je team"),
-        (ENGLISH, "Regular home work", "Confirmed: Stan Staff", "Stan Staff is not in your team"),
+        (DUTCH, "Regelmatig thuiswerk", "Bevestigd: Stan Staff", "Die medewerker hoort niet bij je team"),
+        (ENGLISH, "Regular home work", "Confirmed: Stan Staff", "That staff member is not in your team"),
     ],
 )
 async def test_regular_home_work_is_confirmed_from_the_team_card(
