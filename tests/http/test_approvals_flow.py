@@ -172,7 +172,7 @@ async def test_approve_anyway_after_a_warning(chats: BotHarness, subject: FakeSu
     warned = card_of(await harness.execute(people.MANAGER, "approval.decide", {"approval_id": approval_id, "decision": "approve"}))
     assert "Boven budget" in texts(warned) and "bevestig" in texts(warned)
     approve = dict(buttons(warned))["Toch goedkeuren"]
-    assert approve == {"approval_id": approval_id, "decision": "approve", "confirm": True}
+    assert approve == {"approval_id": approval_id, "decision": "approve", "confirm": True, "from_list": False}
     assert await status_of(harness, approval_id) == "pending"
     done = card_of(await harness.execute(people.MANAGER, "approval.decide", approve))
     assert "Goedgekeurd" in texts(done)
