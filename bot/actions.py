@@ -11,6 +11,7 @@ user input before a handler sees it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
@@ -35,15 +36,32 @@ OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 
 
 class ActionData(BaseModel):
+    """A card action's payload. `card_inputs` names the ids of the card's inputs the action reads
+    (an id ending in "*" is a prefix: "equipment_qty_*"); an action that reads none declares
+    `associatedInputs: "none"` on the card, so Teams neither validates nor sends the card's other
+    inputs (a required input elsewhere on the card would otherwise block the click)."""
+
     # Inputs of the card arrive next to the payload; unknown keys are ignored, never trusted.
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
     verb: ClassVar[str]
+    card_inputs: ClassVar[tuple[str, ...]] = ()
 
-    def __init_subclass__(cls, verb: str | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(cls, verb: str | None = None, card_inputs: Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if verb is not None:
             cls.verb = verb
+        if card_inputs is not None:
+            cls.card_inputs = tuple(card_inputs)
+
+    @classmethod
+    def reads_inputs(cls) -> bool:
+        return bool(cls.card_inputs)
+
+    @classmethod
+    def reads_input(cls, input_id: str) -> bool:
+        """Whether the input with this id on the card is one this action reads."""
+        return any(input_id.startswith(name[:-1]) if name.endswith("*") else input_id == name for name in cls.card_inputs)
 
     def to_data(self) -> dict[str, Any]:
         """The card's `data` for Action.Submit (verb included) and Action.Execute."""

@@ -7,7 +7,9 @@ Steps:
 2. allowance.choose (Action.Execute) -> the use case records the new mode from the effective date
    -> the refreshed card replaces the form.
 3. "vergoeding" / "mijn vergoedingen" (menu "allowance.mine") -> per month what is paid and why.
-4. "bevestig thuiswerk <email>" (manager) -> the member's card -> allowance.confirm_regular.
+4. the team card's "Regular home work" (allowance.regular_team) -> each staff member of the
+   manager with confirm / withdraw -> allowance.confirm_regular -> the list again; or typed,
+   "bevestig thuiswerk <email>" -> that member's card -> allowance.confirm_regular.
 5. "payroll" / "loonexport" (HR, admin; menu "payroll") -> entity, month, format ->
    payroll.export -> a summary and the files (file consent card, or a short-lived link).
 """
@@ -20,7 +22,7 @@ from bot.domain.allowances import parse_cost
 from bot.domain.calendar import Month
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.payroll import PayrollExport, latest_month
-from bot.domain.staff import HR_ROLES
+from bot.domain.staff import HR_ROLES, Role
 from bot.files import send_file
 from bot.registry import DownloadRequest, FileOut, Registry
 from bot.reports.payroll import payroll_files
@@ -33,11 +35,13 @@ from dialogs.cards.allowance import (
     ConfirmRegularAction,
     PayrollExportAction,
     PayrollFormView,
+    ShowTeamRegular,
     internet_allowance_card,
     month_name,
     my_allowances_card,
     payroll_form_card,
     regular_homework_card,
+    team_regular_card,
 )
 
 log = logging.getLogger(__name__)
@@ -108,7 +112,15 @@ async def open_regular_homework(turn: Turn, text: str) -> dict | str:
 
 async def set_regular_homework(turn: Turn, payload: ConfirmRegularAction) -> dict:
     view = await turn.run(service.set_regular_homework, service.SetRegularHomework(turn.me, payload.staff_id, payload.confirmed))
+    if payload.from_team:
+        key = "allowance.regular_confirmed_notice" if view.confirmed else "allowance.regular_withdrawn_notice"
+        return await open_team_regular(turn, notice=turn.t(key, name=view.staff.display_name))
     return regular_homework_card(turn.t, view)
+
+
+async def open_team_regular(turn: Turn, _payload: ShowTeamRegular | None = None, *, notice: str | None = None) -> dict:
+    views = await turn.run(service.team_regular_homework, service.ShowTeamRegularHomework(turn.me))
+    return team_regular_card(turn.t, views, notice=notice)
 
 
 def offered_months(today: Month) -> list[Month]:
@@ -172,4 +184,5 @@ def register(registry: Registry) -> None:
     router.command(CONFIRM_PHRASES, open_regular_homework)
     router.action(ChooseModeAction, choose_mode)
     router.action(ConfirmRegularAction, set_regular_homework)
+    router.action(ShowTeamRegular, open_team_regular, roles=(Role.MANAGER,))
     router.action(PayrollExportAction, export_payroll, roles=PAYROLL_ROLES)

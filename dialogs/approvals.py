@@ -5,7 +5,8 @@ that viewer; approval.decide -> decide (one guarded transaction) -> the outcome 
 the card with an "approve anyway" button when the subject needs a confirmation.
 Steps, pending list: "goedkeuringen"/"approvals" or the menu -> list_decidable -> the list with
 checkboxes -> approval.bulk -> bulk_approve (every chosen approval through decide) -> the refreshed
-list with a summary; approval.show -> one approval's card.
+list with a summary; approval.show -> one approval's card in the list's place -> decide -> the
+list again with the outcome on top (approval.pending: the list, also its refresh for the viewer).
 Steps, deputies: "vervanger"/"deputy" -> deputies -> current deputies and a form ->
 approval.deputy_add / approval.deputy_remove -> the refreshed deputies card.
 What others are told (rendered here, sent after the commit): the approval card to the approver and
@@ -28,6 +29,7 @@ from bot.domain.approvals import (
     ApprovalEscalated,
     ApprovalView,
     NeedsConfirmation,
+    ReasonRequired,
     SubjectSummary,
 )
 from bot.domain.errors import InvalidInput
@@ -50,12 +52,14 @@ from dialogs.cards.approvals import (
     RefreshApproval,
     RemoveDeputy,
     ShowApproval,
+    ShowPending,
     SubjectText,
     approval_card,
     decision_message,
     deputies_card,
     escalation_message,
     pending_list_card,
+    status_label,
 )
 from dialogs.cards.equipment_approvals import equipment_request_text
 from dialogs.cards.homework_approvals import homework_day_text
@@ -81,34 +85,48 @@ async def show_refresh(turn: Turn, payload: RefreshApproval) -> dict:
 
 
 async def show_approval(turn: Turn, payload: ShowApproval) -> dict:
-    return _card(turn, await turn.run(service.show_approval, service.ShowApproval(turn.me, payload.approval_id)))
+    view = await turn.run(service.show_approval, service.ShowApproval(turn.me, payload.approval_id))
+    return _card(turn, view, from_list=payload.from_list)
 
 
 async def decide(turn: Turn, payload: DecideApproval) -> dict:
     command = service.DecideApproval(
-        turn.me, payload.approval_id, payload.decision, comment=payload.comment, confirmed=payload.confirm,
+        turn.me, payload.approval_id, payload.decision, comment=payload.remark, confirmed=payload.confirm,
         shown_activity_id=turn.context.activity.reply_to_id,
     )
     try:
         decision = await turn.run(service.decide, command)
     except NeedsConfirmation as warning:
         assert warning.card is not None, "decide attaches the card to show"
-        return _card(turn, warning.card, confirm_warning=turn.t(warning.key, **warning.params))
+        return _card(turn, warning.card, confirm_warning=turn.t(warning.key, **warning.params), from_list=payload.from_list)
+    except ReasonRequired as missing:
+        assert missing.card is not None, "decide attaches the card to show"
+        return _card(turn, missing.card, problem=turn.t(missing.key), from_list=payload.from_list)
+    if payload.from_list:  # opened from the pending list in its place: back to the list, without this one
+        subject = subject_text(turn.services.registry.approval_wordings, decision.card.summary, turn.t)
+        outcome = turn.t("approvals.decided_notice", title=subject.title, status=status_label(turn.t, decision.approval.status))
+        return await pending_list(turn, summary=outcome)
     # Decided now or before (second click, stale card): either way the card shows the current state.
     return _card(turn, decision.card)
 
 
 # -- the pending list and bulk approve -------------------------------------------------------------
-async def pending_list(turn: Turn, _text: str = "", summary: str | None = None) -> dict:
+async def pending_list(turn: Turn, _text: str = "", summary: str | None = None, problem: str | None = None) -> dict:
     items = await turn.run(service.list_decidable, service.PendingApprovals(turn.me))
     wordings = turn.services.registry.approval_wordings
     lines = [PendingLine(i.approval_id, subject_text(wordings, i.summary, turn.t), i.requester_name, i.requested_at) for i in items]
-    return pending_list_card(turn.t, PendingListView(items=lines, summary=summary))
+    viewer = getattr(turn.context.activity.from_property, "id", None)
+    view = PendingListView(items=lines, summary=summary, problem=problem, refresh_user_ids=(viewer,) if viewer else ())
+    return pending_list_card(turn.t, view)
+
+
+async def show_pending(turn: Turn, _payload: ShowPending) -> dict:
+    return await pending_list(turn)
 
 
 async def bulk(turn: Turn, payload: BulkApprove) -> dict:
     if not payload.approval_ids:
-        return await pending_list(turn, summary=turn.t("approvals.bulk_nothing_chosen"))
+        return await pending_list(turn, problem=turn.t("approvals.bulk_nothing_chosen"))
     result = await turn.run(service.bulk_approve, service.BulkApprove(turn.me, tuple(payload.approval_ids), attempt=BulkApprove.verb))
     summary = turn.t("approvals.bulk_done", approved=len(result.approved))
     if result.skipped:
@@ -174,6 +192,7 @@ def register(registry: Registry) -> None:
     router.action(ShowApproval, show_approval)
     router.action(DecideApproval, decide)
     router.action(BulkApprove, bulk)
+    router.action(ShowPending, show_pending)
     router.command(PENDING_PHRASES, pending_list)
     router.opener("approvals", pending_list, roles=DECIDERS)
     router.command(DEPUTY_PHRASES, deputies, roles=DECIDERS)

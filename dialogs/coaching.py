@@ -3,7 +3,8 @@
 Staff: "coaching" -> choose leadership or resilience, add an optional note -> request sent to HR
 (HR is told) -> the card lists their own requests and status.
 HR ("coaching.queue"): open requests -> one request -> assign a coach (the coach is told) ->
-record the number of conversations -> close. A coach sees and follows up only their own requests.
+record the number of conversations -> close (asked once more: closing is final) -> the queue again.
+A coach sees and follows up only their own requests.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dialogs.cards.coaching import (
     RequestCoaching,
     RequestDetailView,
     RequestFormView,
+    ShowCoachingQueue,
     queue_card,
     request_detail_card,
     request_form_card,
@@ -68,17 +70,21 @@ async def request(turn: Turn, payload: RequestCoaching) -> dict | str:
     return await _form(turn, turn.t("coaching.requested"))
 
 
-async def open_queue(turn: Turn, _text: str) -> dict:
+async def open_queue(turn: Turn, _text: str = "", notice: str | None = None) -> dict:
     items = await turn.run(service.queue, service.CoachingQueue(turn.me))
-    return queue_card(turn.t, [_line(i) for i in items], coach_view=not rules.is_case_manager(turn.me))
+    return queue_card(turn.t, [_line(i) for i in items], coach_view=not rules.is_case_manager(turn.me), notice=notice)
 
 
-async def _detail(turn: Turn, request_id: int, notice: str | None = None) -> dict:
+async def show_queue(turn: Turn, _payload: ShowCoachingQueue) -> dict:
+    return await open_queue(turn)
+
+
+async def _detail(turn: Turn, request_id: int, notice: str | None = None, *, confirm_close: bool = False) -> dict:
     detail = await turn.run(service.show_request, service.ShowCoachingRequest(turn.me, request_id))
     view = RequestDetailView(
         line=_line(detail.item), note=detail.item.request.note,
         coaches=[CoachOption(c.id, c.display_name) for c in detail.coaches], can_follow_up=detail.can_follow_up,
-        notice=notice,
+        notice=notice, confirm_close=confirm_close,
     )
     return request_detail_card(turn.t, view)
 
@@ -104,8 +110,10 @@ async def record(turn: Turn, payload: RecordConversations) -> dict | str:
 
 
 async def close(turn: Turn, payload: CloseCoaching) -> dict | str:
-    request = await turn.run(service.close, service.CloseCoachingRequest(turn.me, payload.request_id))
-    return await _detail(turn, request.id, turn.t("coaching.closed"))
+    if not payload.confirmed:  # the first click only asks (the card shows what closing means)
+        return await _detail(turn, payload.request_id, confirm_close=True)
+    await turn.run(service.close, service.CloseCoachingRequest(turn.me, payload.request_id))
+    return await open_queue(turn, notice=turn.t("coaching.closed"))
 
 
 # -- what others are told --------------------------------------------------------------------------
@@ -129,5 +137,6 @@ def register(registry: Registry) -> None:
     router.action(AssignCoach, assign, roles=HR_ROLES)
     router.action(RecordConversations, record, roles=QUEUE_ROLES)
     router.action(CloseCoaching, close, roles=QUEUE_ROLES)
+    router.action(ShowCoachingQueue, show_queue, roles=QUEUE_ROLES)
     registry.notice(CoachingRequested, render_requested)
     registry.notice(CoachAssigned, render_assigned)

@@ -4,10 +4,13 @@ Steps for staff:
 1. the form card lists the entity's catalogue with prices and what is not possible yet;
 2. equipment.request: the use case checks every rule before storing; refusals come back on the
    form with their reasons; otherwise the request is stored and the manager gets the approval card;
-3. my equipment lists requests with their state; a pending one can be cancelled.
+3. my equipment lists requests with their state; a pending one can be cancelled. The request card
+   and the list refresh for the requester (equipment.request.show, equipment.mine), so a decision
+   made since shows on every copy.
 Steps for logistics (facility / ICT): the list of approved requests -> one request -> ordered,
 delivered or cancelled with a note; the staff member is told after each step (FulfilmentRecorded,
-rendered here).
+rendered here). Marking delivered what was never ordered asks for a second click on the card;
+a refused step (a cancellation without a note) is told beside the buttons, the note kept.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.equipment import FulfilmentRecorded, NotEligible
+from bot.domain.equipment import ConfirmDeliveryWithoutOrder, FulfilmentRecorded, NotEligible
 from bot.domain.errors import InvalidInput
 from bot.domain.notifications import Message
 from bot.domain.staff import Role
@@ -41,6 +44,7 @@ from dialogs.cards.equipment import (
     ShowDeliveries,
     ShowDelivery,
     ShowEquipmentForm,
+    ShowEquipmentRequest,
     ShowMyEquipment,
     SubmitEquipmentRequest,
     deliveries_card,
@@ -99,13 +103,25 @@ async def submit_request(turn: Turn, payload: SubmitEquipmentRequest) -> dict[st
         notice = turn.t("equipment.sent_to_manager")
     else:
         notice = turn.t("equipment.approved_at_once")
-    return request_card(turn.t, RequestView(submitted.request, can_cancel=submitted.can_cancel, notice=notice))
+    view = RequestView(submitted.request, can_cancel=submitted.can_cancel, notice=notice, refresh_user_ids=_viewer(turn))
+    return request_card(turn.t, view)
+
+
+def _viewer(turn: Turn) -> tuple[str, ...]:
+    """The Teams user id of whoever clicked: their own cards refresh for them."""
+    user_id = getattr(turn.context.activity.from_property, "id", None)
+    return (user_id,) if user_id else ()
+
+
+async def show_request(turn: Turn, payload: ShowEquipmentRequest) -> dict[str, Any]:
+    own = await turn.run(service.my_request, service.MyRequest(turn.me, payload.request_id))
+    return request_card(turn.t, RequestView(own.request, can_cancel=own.can_cancel, refresh_user_ids=_viewer(turn)))
 
 
 async def show_mine(turn: Turn, _payload: Any = None, *, notice: str | None = None) -> dict[str, Any]:
     mine = await turn.run(service.my_requests, service.MyRequests(turn.me))
     rows = [MyRequestRow(own.request, own.can_cancel) for own in mine]
-    return my_equipment_card(turn.t, MyEquipmentView(rows, notice=notice))
+    return my_equipment_card(turn.t, MyEquipmentView(rows, notice=notice, refresh_user_ids=_viewer(turn)))
 
 
 async def cancel(turn: Turn, payload: CancelEquipmentRequest) -> dict[str, Any]:
@@ -129,8 +145,15 @@ async def show_delivery(turn: Turn, payload: ShowDelivery) -> dict[str, Any]:
 
 
 async def fulfil(turn: Turn, payload: FulfilEquipmentRequest) -> dict[str, Any]:
-    command = service.FulfilRequest(turn.me, payload.request_id, payload.step, payload.equipment_note)
-    item = await turn.run(service.fulfil, command)
+    command = service.FulfilRequest(turn.me, payload.request_id, payload.step, payload.equipment_note, confirmed=payload.confirmed)
+    try:
+        item = await turn.run(service.fulfil, command)
+    except (ConfirmDeliveryWithoutOrder, InvalidInput) as refused:
+        # The question, or the refusal, on the card itself beside the buttons, the note kept.
+        current = await turn.run(service.delivery_request, service.ShowDeliveryRequest(turn.me, payload.request_id))
+        confirm = payload.step if isinstance(refused, ConfirmDeliveryWithoutOrder) else None
+        view = DeliveryView(_row(current), note=payload.equipment_note, problem=turn.t(refused.key, **refused.params), confirm_step=confirm)
+        return delivery_card(turn.t, view)
     notice = turn.t(f"equipment.marked_{item.request.status.value}")
     if not item.steps:  # delivered or cancelled: nothing more to do here, back to the list
         return await show_deliveries(turn, notice=notice)
@@ -168,6 +191,7 @@ def register(registry: Registry) -> None:
     router.action(SubmitEquipmentRequest, submit_request)
     router.action(ShowMyEquipment, show_mine)
     router.action(CancelEquipmentRequest, cancel)
+    router.action(ShowEquipmentRequest, show_request)
     router.action(ShowDeliveries, show_deliveries, roles=LOGISTICS_ROLES)
     router.action(ShowDelivery, show_delivery, roles=LOGISTICS_ROLES)
     router.action(FulfilEquipmentRequest, fulfil, roles=LOGISTICS_ROLES)

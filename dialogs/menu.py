@@ -1,7 +1,8 @@
 """Main menu: "menu", "help" and any text nobody else understood.
 
 Steps: resolve the user's roles -> list the flows those roles can open -> menu card.
-A menu button (menu.open) starts the chosen flow through its registered opener.
+A menu button (menu.open) starts the chosen flow through its registered opener; the Menu button
+every card carries (menu.show) brings the menu back.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from bot.registry import Registry
 from bot.routing import Router
 from bot.turn import Turn
+from dialogs.cards.base import ShowMenu
 from dialogs.cards.menu import MenuItem, MenuView, OpenFlow, menu_card, welcome_card
 
 # Order of the menu; a flow appears only when it registered an opener and the user's roles allow it.
@@ -58,8 +60,12 @@ def register(registry: Registry) -> None:
     async def open_flow(turn: Turn, payload: OpenFlow) -> dict | str | None:
         return await router.open_flow(turn, payload.flow)
 
+    async def menu_button(turn: Turn, _payload: ShowMenu) -> dict | str:
+        return await show_menu(turn, "")
+
     router.command(MENU_PHRASES, show_menu)
     router.action(OpenFlow, open_flow)
+    router.action(ShowMenu, menu_button)
     router.fallback(show_menu)
 
 

@@ -56,6 +56,18 @@ class NeedsConfirmation(DomainError):
     card: ApprovalView | None = None
 
 
+class ReasonRequired(InvalidInput):
+    """Rejecting needs a reason in the requester's entity. `decide` attaches the card to show again."""
+
+    key = "approvals.reason_required"
+    card: ApprovalView | None = None
+
+
+def reason_required(verdict: Verdict, comment: str | None, policy: EntityPolicy) -> bool:
+    """Whether this decision still lacks the reason the entity asks for."""
+    return verdict is Verdict.REJECT and not comment and policy.approvals.reject_reason_required
+
+
 class SkipReason(StrEnum):
     """Why a bulk approve left one approval alone (the i18n key of the reason)."""
 
@@ -261,6 +273,7 @@ class ApprovalView(BaseModel):
     comment: str | None = None
     # Teams user ids whose clients refresh the card (and get the buttons while it is pending).
     refresh_user_ids: tuple[str, ...] = ()
+    reason_required: bool = False  # rejecting needs a reason (the requester's entity asks for one)
 
 
 # -- notices (rendered in the recipient's language by dialogs/approvals.py) ------------------------

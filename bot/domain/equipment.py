@@ -351,9 +351,22 @@ def fulfilment_steps(request: EquipmentRequest) -> tuple[FulfilmentStep, ...]:
     return tuple(step for step in FulfilmentStep if step in possible)
 
 
-def check_fulfilment(request: EquipmentRequest, step: FulfilmentStep, note: str | None) -> str | None:
+class ConfirmDeliveryWithoutOrder(DomainError):
+    """Marking an approved request delivered skips "ordered": logistics confirms it first (one
+    stray click would close the request and spend its budget)."""
+
+    key = "equipment.confirm_delivered_unordered"
+
+
+def needs_confirmation(request: EquipmentRequest, step: FulfilmentStep) -> bool:
+    """Whether taking this step needs an explicit second click."""
+    return step is FulfilmentStep.DELIVERED and request.status is RequestStatus.APPROVED
+
+
+def check_fulfilment(request: EquipmentRequest, step: FulfilmentStep, note: str | None, *, confirmed: bool = False) -> str | None:
     """The note as stored (stripped, None when empty) when `step` is possible now; a cancellation
-    needs a note, so the staff member knows why."""
+    needs a note, so the staff member knows why; delivering what was never ordered needs
+    `confirmed`."""
     text = (note or "").strip() or None
     if text and len(text) > MAX_NOTE:
         raise InvalidInput("equipment.note_too_long", limit=MAX_NOTE)
@@ -361,6 +374,8 @@ def check_fulfilment(request: EquipmentRequest, step: FulfilmentStep, note: str 
         raise Conflict("equipment.step_not_possible")
     if step is FulfilmentStep.CANCELLED and not text:
         raise InvalidInput("equipment.cancel_needs_note")
+    if needs_confirmation(request, step) and not confirmed:
+        raise ConfirmDeliveryWithoutOrder()
     return text
 
 

@@ -61,3 +61,5 @@ class ApprovalPolicy(_Section):
 
     reminder_after_working_days: int = 2
     escalate_after_working_days: int = 5
+    # For every approval (home-work days too): a rejection needs a reason, told to the requester.
+    reject_reason_required: bool = True

@@ -3,6 +3,12 @@
 Each language's catalogue is the union of the JSON files in its folder (one file per flow,
 so flows do not edit each other's text); keys are dotted, `area.name`. Dutch is the default;
 clients whose locale starts with `en` get English.
+
+A text that depends on a number is an object with one text per CLDR plural category of the
+language ({"one": "{count} dag", "other": "{count} dagen"}); the `count` parameter chooses, by
+Babel's plural rules, or the parameter named by "_by"; a form may itself be such an object, for
+a text with two numbers. Decimal and float parameters are written in the language's number format
+("41,50" in Dutch, "41.50" in English).
 """
 
 from __future__ import annotations
@@ -25,14 +31,19 @@ _BABEL = {"nl": "nl_BE", "en": "en_GB"}
 _FOLDER = Path(__file__).parent
 
 
+PLURAL_PARAM = "count"  # the parameter that chooses a plural text's form ...
+PLURAL_BY = "_by"  # ... unless the text names another one: {"_by": "days", "one": ..., "other": ...}
+Text = str | dict[str, "Text"]  # a plain text, or one text per plural category (nested for a second number)
+
+
 class MissingText(KeyError):
     pass
 
 
 @cache
-def catalogue(locale: Locale) -> dict[str, str]:
+def catalogue(locale: Locale) -> dict[str, Text]:
     """All texts of one language; a key defined in two files is an error."""
-    merged: dict[str, str] = {}
+    merged: dict[str, Text] = {}
     for path in sorted((_FOLDER / locale).glob("*.json")):
         for key, text in json.loads(path.read_text(encoding="utf-8")).items():
             if key in merged:
@@ -58,17 +69,26 @@ class Translator:
         if key not in texts:
             raise MissingText(f"{self.locale}:{key}")
         text = texts[key]
+        while isinstance(text, dict):
+            by = text.get(PLURAL_BY, PLURAL_PARAM)
+            if by not in params:
+                raise MissingText(f"{self.locale}:{key} needs {by!r} to choose its plural form")
+            text = text.get(plural_category(self.locale, params[by])) or text["other"]
         if not params:
             return text
+        return text.format(**{name: self._param(value) for name, value in params.items()})
+
+    def _param(self, value: object) -> object:
         # A value known in both languages (e.g. a catalogue name) is given in this one.
-        return text.format(**{name: _in_locale(value, self.locale) for name, value in params.items()})
+        value = _in_locale(value, self.locale)
+        if isinstance(value, Decimal | float):
+            return self.number(value)
+        return value
 
     def plural(self, key: str, count: Decimal | int, **params: object) -> str:
-        """`key.one` or `key.other` by the language's plural rules (Babel): "1 dag", "2 dagen".
-        The count is given to the text as {count}, formatted for the language."""
-        form = _plural_form(self.locale, count)
-        chosen = f"{key}.{form}" if f"{key}.{form}" in catalogue(self.locale) else f"{key}.other"
-        return self(chosen, count=self.number(count), **params)
+        """A plural text (one form per plural category) chosen by `count`, for a phrase such as
+        "2 dagen" that goes into another text."""
+        return self(key, count=count, **params)
 
     def date(self, value: date, fmt: str = "EEEE d MMMM yyyy") -> str:
         return format_date(value, fmt, locale=_BABEL[self.locale])
@@ -85,9 +105,24 @@ class Translator:
     def number(self, value: Decimal | float | int) -> str:
         return format_decimal(value, locale=_BABEL[self.locale])
 
+    def amount(self, value: Decimal | float | int) -> str:
+        """An amount of money without its currency, always with cents ("41,50" / "41.50")."""
+        return format_decimal(value, format="#,##0.00", locale=_BABEL[self.locale])
 
-def _plural_form(locale: Locale, count: Decimal | int) -> str:
-    return BabelLocale.parse(_BABEL[locale]).plural_form(abs(count))
+
+def plural_category(locale: Locale, count: object) -> str:
+    """The CLDR plural category ("one", "other", ...) of a number in the language."""
+    if not isinstance(count, int | float | Decimal):
+        try:
+            count = Decimal(str(count))
+        except ArithmeticError:
+            return "other"  # a count already written out as text: the general form
+    return _babel_locale(locale).plural_form(abs(count))
+
+
+@cache
+def _babel_locale(locale: Locale) -> BabelLocale:
+    return BabelLocale.parse(_BABEL[locale])
 
 
 def _in_locale(value: object, locale: Locale) -> object:

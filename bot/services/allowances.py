@@ -37,7 +37,7 @@ from bot.domain.allowances import (
 from bot.domain.directory_import import Problem, Table
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.policy_sections import AllowancePolicy
-from bot.domain.staff import Staff
+from bot.domain.staff import Role, Staff
 from bot.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -264,6 +264,34 @@ async def _regular_view(uow: UnitOfWork, member: Staff, today: date) -> RegularH
     )
 
 
+MAX_TEAM_CONFIRMATIONS = 40  # one card, under Teams' card size
+
+
+def _check_confirmer(actor: Staff, member: Staff) -> None:
+    """Only the member's manager (or HR of their entity) confirms; a manager or HR member acting
+    on someone else's staff member is told that, not that their role does not allow it."""
+    if may_confirm_regular(actor, member):
+        return
+    if actor.has(Role.MANAGER) or actor.is_hr:
+        raise Forbidden("allowance.not_your_member")
+    raise Forbidden()
+
+
+@dataclass(frozen=True)
+class ShowTeamRegularHomework:
+    actor: Staff
+
+
+async def team_regular_homework(uow: UnitOfWork, query: ShowTeamRegularHomework, now: datetime) -> list[RegularHomeworkView]:
+    """The manager's own staff members, each with their recent home days and whether regular home
+    work is confirmed: the team card's way to confirm it."""
+    async with uow:
+        members = sorted(await uow.staff.list_reports(query.actor.id), key=lambda staff: staff.display_name)
+        if not members:
+            raise Forbidden("team.no_reports")
+        return [await _regular_view(uow, member, now.date()) for member in members[:MAX_TEAM_CONFIRMATIONS]]
+
+
 async def regular_homework(uow: UnitOfWork, query: ShowRegularHomework, now: datetime) -> RegularHomeworkView:
     """The confirmation card of a team member, found by e-mail; only their manager (or HR) sees it."""
     email = query.email.strip()
@@ -271,8 +299,7 @@ async def regular_homework(uow: UnitOfWork, query: ShowRegularHomework, now: dat
         member = await uow.staff.get_by_email(email) if email else None
         if member is None:
             raise NotFound("allowance.member_not_found", email=email[:MAX_TEXT])
-        if not may_confirm_regular(query.actor, member):
-            raise Forbidden()
+        _check_confirmer(query.actor, member)
         return await _regular_view(uow, member, now.date())
 
 
@@ -283,8 +310,7 @@ async def set_regular_homework(uow: UnitOfWork, command: SetRegularHomework, now
         member = await uow.staff.get(command.staff_id)
         if member is None:
             raise NotFound()
-        if not may_confirm_regular(actor, member):
-            raise Forbidden()
+        _check_confirmer(actor, member)
         current = await uow.allowances.regular_confirmation(member.id) is not None
         changed = current != command.confirmed
         if changed:

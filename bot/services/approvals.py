@@ -29,6 +29,7 @@ from bot.domain.approvals import (
     ApprovalStatus,
     ApprovalView,
     NeedsConfirmation,
+    ReasonRequired,
     SkipReason,
     SubjectSummary,
     Verdict,
@@ -91,6 +92,8 @@ async def _view(
         decided_by_name=names.get(approval.decided_by) if approval.decided_by else None,
         decided_at=approval.decided_at, comment=approval.comment,
         refresh_user_ids=await _refresh_user_ids(uow, approval, requester, today),
+        reason_required=can_decide and approval.is_pending
+        and (await uow.entities.policy(requester.entity_id)).approvals.reject_reason_required,
     )
 
 
@@ -239,7 +242,8 @@ async def decide(uow: UnitOfWork, command: DecideApproval, now: datetime) -> Dec
 
     Raises Forbidden (audited with the approval id) for anyone but the manager, the approver, their
     active deputies and admins; NeedsConfirmation (with the card to show) when the subject wants
-    an "approve anyway"; another DomainError when the subject blocks the approval.
+    an "approve anyway"; ReasonRequired (with the card) for a rejection without the reason the
+    requester's entity asks for; another DomainError when the subject blocks the approval.
     """
     actor, status = command.actor, command.verdict.status
     comment = rules.check_comment(command.comment)
@@ -250,6 +254,10 @@ async def decide(uow: UnitOfWork, command: DecideApproval, now: datetime) -> Dec
         if access.may_decide:
             if not approval.is_pending:
                 return Decision(approval, False, await _view(uow, approval, requester, today, can_decide=True))
+            if rules.reason_required(command.verdict, comment, await uow.entities.policy(requester.entity_id)):
+                missing = ReasonRequired()
+                missing.card = await _view(uow, approval, requester, today, can_decide=True)
+                raise missing
             subject = subject_of(uow, approval.subject_type)
             if status is ApprovalStatus.APPROVED:
                 try:

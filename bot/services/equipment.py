@@ -31,7 +31,7 @@ from bot.domain.equipment import (
     RequestStatus,
     WantedLine,
 )
-from bot.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from bot.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from bot.domain.staff import Staff
 from bot.services import approvals
 from bot.services.approvals import NeedsConfirmation
@@ -217,6 +217,22 @@ async def my_requests(uow: UnitOfWork, command: MyRequests, now: datetime) -> li
     return [OwnRequest(request, rules.may_cancel(request, command.actor)) for request in requests]
 
 
+@dataclass(frozen=True)
+class MyRequest:
+    actor: Staff
+    request_id: int
+
+
+async def my_request(uow: UnitOfWork, command: MyRequest, now: datetime) -> OwnRequest:
+    """One of the staff member's own requests as it stands now: their request card shows it again
+    whenever Teams refreshes it, so a decision or a delivery never leaves a stale "Withdraw"."""
+    async with uow:
+        request = await _get(uow, command.request_id)
+    if request.staff_id != command.actor.id:
+        raise Forbidden("equipment.not_yours")
+    return OwnRequest(request, rules.may_cancel(request, command.actor))
+
+
 # -- budgets --------------------------------------------------------------------------------------
 async def budget_positions(uow: UnitOfWork, request: EquipmentRequest, *, lock: bool) -> list[BudgetPosition]:
     """Per category of the request: the budget of the request's year, what is used and what this
@@ -314,6 +330,7 @@ class FulfilRequest:
     request_id: int
     step: FulfilmentStep
     note: str | None = None
+    confirmed: bool = False  # the second click for a step that needs one (delivered, never ordered)
 
 
 async def _delivery_items(uow: UnitOfWork, requests: Sequence[EquipmentRequest]) -> list[DeliveryItem]:
@@ -348,7 +365,7 @@ async def fulfil(uow: UnitOfWork, command: FulfilRequest, now: datetime) -> Deli
     async with uow:
         request = await _get(uow, command.request_id, for_update=True)
         rules.check_logistics_access(actor, request)
-        note = rules.check_fulfilment(request, step, command.note)
+        note = rules.check_fulfilment(request, step, command.note, confirmed=command.confirmed)
         values: dict[str, Any] = {"handled_by": actor.id, "status": rules.FULFILMENT_RESULT[step]}
         if note is not None:
             values["note"] = note

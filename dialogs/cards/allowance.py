@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
+from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Column, ColumnSet, Container, TextInput
 from pydantic import Field
 
 from bot.actions import ActionData, Id
 from bot.domain.allowances import (
     AllowanceChoice,
+    ChoiceRefusal,
     InternetAllowanceView,
     InternetMode,
     MonthStatement,
@@ -21,7 +22,9 @@ from bot.domain.allowances import (
 )
 from bot.domain.calendar import Month
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, submit, text, title, with_menu
+from dialogs.cards.homework import FLOW_REGISTER
+from dialogs.cards.menu import OpenFlow
 
 MODE_INPUT = "mode"
 PROVIDER_INPUT = "provider"
@@ -31,9 +34,10 @@ ENTITY_INPUT = "entity"
 MONTH_INPUT = "month"
 FORMAT_INPUT = "format"
 HISTORY_SHOWN = 12
+COST_EXAMPLE = Decimal("41.50")  # the monthly cost's placeholder, in the reader's number format
 
 
-class ChooseModeAction(ActionData, verb="allowance.choose"):
+class ChooseModeAction(ActionData, verb="allowance.choose", card_inputs=(MODE_INPUT, PROVIDER_INPUT, CUSTOMER_INPUT, COST_INPUT)):
     # The card's data carries only staff_id; the other fields are the card's inputs.
     staff_id: Id
     mode: InternetMode | None = None
@@ -45,9 +49,14 @@ class ChooseModeAction(ActionData, verb="allowance.choose"):
 class ConfirmRegularAction(ActionData, verb="allowance.confirm_regular"):
     staff_id: Id
     confirmed: bool
+    from_team: bool = False  # clicked on the team's list: the answer is that list again
 
 
-class PayrollExportAction(ActionData, verb="payroll.export"):
+class ShowTeamRegular(ActionData, verb="allowance.regular_team"):
+    """The manager's staff members with their regular home work, to confirm (from the team card)."""
+
+
+class PayrollExportAction(ActionData, verb="payroll.export", card_inputs=(ENTITY_INPUT, MONTH_INPUT, FORMAT_INPUT)):
     # All fields are the card's inputs.
     entity: str | None = Field(None, min_length=1, max_length=32)
     month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
@@ -103,8 +112,14 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
         body.append(facts(entries))
     actions: list[Any] = []
     if view.refusal is not None:
-        body.append(text(t(f"allowance.refused_{view.refusal.value}", days=view.policy.regular_homework_min_days,
-                           weeks=view.policy.regular_homework_weeks), color="Attention"))
+        # Why not, and what to do: the rule, how far along the staff member is, and a way to register.
+        weeks = view.policy.regular_homework_weeks
+        body.append(Container(style="emphasis", items=[
+            text("ℹ " + t(f"allowance.refused_{view.refusal.value}", days=view.policy.regular_homework_min_days, weeks=weeks)),
+        ]))
+        if view.refusal is ChoiceRefusal.NOT_REGULAR:
+            body.append(text(t("allowance.progress", count=view.recent_home_days, weeks=weeks)))
+            actions.append(submit(OpenFlow(flow=FLOW_REGISTER), t("allowance.register_days")))
     else:
         body.append(heading(t("allowance.change")))
         body.append(text(t("allowance.change_from", date=t.date(view.change_from, "d MMMM yyyy")), subtle=True))
@@ -120,11 +135,11 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
         body.append(text(t("allowance.third_party_hint"), subtle=True))
         body.append(TextInput(id=PROVIDER_INPUT, label=t("allowance.provider"), max_length=100))
         body.append(TextInput(id=CUSTOMER_INPUT, label=t("allowance.customer_number"), max_length=100))
-        body.append(TextInput(id=COST_INPUT, label=t("allowance.monthly_cost"), max_length=12, placeholder="41,50"))
+        body.append(TextInput(id=COST_INPUT, label=t("allowance.monthly_cost"), max_length=12, placeholder=t.amount(COST_EXAMPLE)))
         actions.append(execute(
             ChooseModeAction(staff_id=view.staff.id), t("allowance.save"), style="positive",
         ))
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 def statement_text(t: Translator, row: MonthStatement, flat_fee: Decimal) -> str:
@@ -142,7 +157,7 @@ def statement_text(t: Translator, row: MonthStatement, flat_fee: Decimal) -> str
     else:
         internet_part = t("allowance.internet_third_party", amount=t.money(row.internet.monthly_cost or Decimal(0)))
     return t(
-        "allowance.statement_line", days=t.number(homework.home_days), per_week=t.number(homework.per_week),
+        "allowance.statement_line", days=homework.home_days, per_week=t.number(homework.per_week),
         homework=homework_part, internet=internet_part,
     )
 
@@ -159,7 +174,7 @@ def my_allowances_card(t: Translator, statements: Sequence[MonthStatement], flat
         body.append(text(statement_text(t, row, flat_fee)))
         body.append(text(t("allowance.month_total", amount=t.money(row.total)), subtle=True))
     body.append(text(t("allowance.mine_rule"), subtle=True))
-    return card(body)
+    return card(body, with_menu(t))
 
 
 def regular_homework_card(t: Translator, view: RegularHomeworkView) -> dict[str, Any]:
@@ -176,7 +191,30 @@ def regular_homework_card(t: Translator, view: RegularHomeworkView) -> dict[str,
         button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=False), t("allowance.regular_withdraw"))
     else:
         button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=True), t("allowance.regular_confirm"), style="positive")
-    return card(body, [button])
+    return card(body, with_menu(t, [button]))
+
+
+def team_regular_card(t: Translator, views: Sequence[RegularHomeworkView], *, notice: str | None = None) -> dict[str, Any]:
+    """Each staff member of the manager with a confirm (or withdraw) button."""
+    body: list[Any] = [title(t("allowance.regular_team_title")), text(t("allowance.regular_explain"), subtle=True)]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    for view in views:
+        recent = t("allowance.regular_team_line", count=view.recent_home_days, weeks=view.policy.regular_homework_weeks)
+        status = t("allowance.regular_yes") if view.confirmed else t("allowance.regular_no")
+        if view.confirmed:
+            button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=False, from_team=True), t("allowance.regular_withdraw"))
+        else:
+            button = execute(
+                ConfirmRegularAction(staff_id=view.staff.id, confirmed=True, from_team=True), t("allowance.regular_confirm"), style="positive",
+            )
+        body.append(ColumnSet(separator=True, columns=[
+            Column(width="stretch", items=[
+                text(view.staff.display_name, weight="Bolder"), text(f"{recent} · {status}", subtle=True, spacing="None"),
+            ]),
+            Column(width="auto", items=[ActionSet(actions=[button])]),
+        ]))
+    return card(body, with_menu(t))
 
 
 def payroll_form_card(t: Translator, view: PayrollFormView) -> dict[str, Any]:
@@ -195,4 +233,4 @@ def payroll_form_card(t: Translator, view: PayrollFormView) -> dict[str, Any]:
         id=FORMAT_INPUT, label=t("payroll.format"), style="expanded", value="xlsx",
         choices=[Choice(title=t("payroll.format_xlsx"), value="xlsx"), Choice(title=t("payroll.format_csv"), value="csv")],
     ))
-    return card(body, [submit(PayrollExportAction(), t("payroll.export"))])
+    return card(body, with_menu(t, [submit(PayrollExportAction(), t("payroll.export"))]))

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from microsoft_teams.cards import ActionSet, Choice, ChoiceSetInput, Container, DateInput, TextInput
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ShowCardAction,
+    TextInput,
+)
 from pydantic import BeforeValidator, Field
 
 from bot.actions import ActionData, Id, OptionalId
@@ -27,9 +36,10 @@ from bot.domain.approvals import (
     Verdict,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, text, title, with_menu
 
 COMMENT_INPUT = "comment"
+REASON_INPUT = "reason"
 BULK_INPUT = "approval_ids"
 DEPUTY_CHOICE_INPUT = "deputy_id"
 DEPUTY_EMAIL_INPUT = "deputy_email"
@@ -63,22 +73,39 @@ class RefreshApproval(ActionData, verb="approval.refresh"):
     approval_id: Id
 
 
-class DecideApproval(ActionData, verb="approval.decide"):
+class DecideApproval(ActionData, verb="approval.decide", card_inputs=(COMMENT_INPUT, REASON_INPUT)):
     approval_id: Id
     decision: Verdict
     confirm: bool = False
+    from_list: bool = False  # the card was opened from the pending list: deciding goes back to it
     comment: str | None = Field(default=None, max_length=4000)
+    reason: str | None = Field(default=None, max_length=4000)  # the rejection's reason (its own input)
+
+    @property
+    def remark(self) -> str | None:
+        """What the decider wrote: for a rejection its reason (or, without one, the comment)."""
+        if self.decision is Verdict.REJECT:
+            return (self.reason or "").strip() or self.comment
+        return self.comment
 
 
 class ShowApproval(ActionData, verb="approval.show"):
     approval_id: Id
+    from_list: bool = False
 
 
-class BulkApprove(ActionData, verb="approval.bulk"):
+class ShowPending(ActionData, verb="approval.pending"):
+    """The pending list as it stands now (its refresh action and the way back from a request)."""
+
+
+class BulkApprove(ActionData, verb="approval.bulk", card_inputs=(BULK_INPUT,)):
     approval_ids: IdList = Field(default_factory=list)
 
 
-class AddDeputy(ActionData, verb="approval.deputy_add"):
+class AddDeputy(
+    ActionData, verb="approval.deputy_add",
+    card_inputs=(DEPUTY_CHOICE_INPUT, DEPUTY_EMAIL_INPUT, DEPUTY_FROM_INPUT, DEPUTY_UNTIL_INPUT),
+):
     deputy_id: OptionalId = None
     deputy_email: str | None = Field(default=None, max_length=320)
     valid_from: FormDate = None
@@ -96,7 +123,7 @@ _STATUS_KEYS = {
     ApprovalStatus.CANCELLED: "approvals.status_cancelled",
 }
 _STATUS_COLOURS = {
-    ApprovalStatus.PENDING: "Warning", ApprovalStatus.APPROVED: "Good", ApprovalStatus.REJECTED: "Attention",
+    ApprovalStatus.PENDING: "Accent", ApprovalStatus.APPROVED: "Good", ApprovalStatus.REJECTED: "Attention",
     ApprovalStatus.CANCELLED: "Default",
 }
 
@@ -110,10 +137,32 @@ class SubjectText:
     warning: str | None = None  # e.g. over budget, anchor day
 
 
+def status_label(t: Translator, status: ApprovalStatus) -> str:
+    return t(_STATUS_KEYS[status])
+
+
+def _reject(t: Translator, view: ApprovalView, from_list: bool) -> ShowCardAction:
+    """Reject opens its own small form: the reason (required when the entity asks for one) and the
+    button that rejects, so a rejection is never one stray click."""
+    reason = TextInput(
+        id=REASON_INPUT, label=t("approvals.reason_label" if view.reason_required else "approvals.reason_label_optional"),
+        is_multiline=True, max_length=MAX_COMMENT_LENGTH, is_required=view.reason_required or None,
+        error_message=t("approvals.reason_required"),
+    )
+    confirm = execute(
+        DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT, from_list=from_list), t("approvals.reject_confirm"),
+        style="destructive",
+    )
+    return ShowCardAction(title=t("approvals.reject"), card=AdaptiveCard(body=[reason], actions=[confirm]))
+
+
 def approval_card(
-    t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None
+    t: Translator, view: ApprovalView, subject: SubjectText, *, confirm_warning: str | None = None, reminder: str | None = None,
+    problem: str | None = None, from_list: bool = False,
 ) -> dict[str, Any]:
-    """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top."""
+    """`confirm_warning`: approving needs an explicit "approve anyway"; `reminder`: a line on top;
+    `problem`: why the last click was refused, shown just above the buttons; `from_list`: opened
+    from the pending list (in its place), so deciding or "back" shows the list again."""
     body: list[Any] = []
     if reminder:
         body.append(text(reminder, color="Accent", weight="Bolder"))
@@ -131,7 +180,8 @@ def approval_card(
     elif view.decided_by_name and view.decided_at:
         body.append(text(t("approvals.decided_line", name=view.decided_by_name, when=t.datetime(view.decided_at, WHEN))))
         if view.comment:
-            body.append(text(t("approvals.comment_line", comment=view.comment), subtle=True))
+            line = "approvals.reason_line" if view.status is ApprovalStatus.REJECTED else "approvals.comment_line"
+            body.append(text(t(line, comment=view.comment), subtle=True))
     actions: list[Any] = []
     if view.can_decide and view.status is ApprovalStatus.PENDING:
         if confirm_warning:
@@ -144,14 +194,20 @@ def approval_card(
         )
         if confirm_warning:
             approve = execute(
-                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, confirm=True), t("approvals.approve_anyway"),
-                style="positive",
+                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, confirm=True, from_list=from_list),
+                t("approvals.approve_anyway"), style="positive",
             )
         else:
-            approve = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE), t("approvals.approve"), style="positive")
-        reject = execute(DecideApproval(approval_id=view.approval_id, decision=Verdict.REJECT), t("approvals.reject"), style="destructive")
-        actions = [approve, reject]
-    return card(body, actions, refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
+            approve = execute(
+                DecideApproval(approval_id=view.approval_id, decision=Verdict.APPROVE, from_list=from_list), t("approvals.approve"),
+                style="positive",
+            )
+        actions = [approve, _reject(t, view, from_list)]
+        if problem:
+            body.append(text("⚠ " + problem, color="Attention", weight="Bolder"))
+    if from_list:
+        actions.append(execute(ShowPending(), t("approvals.back_to_list")))
+    return card(body, with_menu(t, actions), refresh=RefreshApproval(approval_id=view.approval_id), refresh_user_ids=view.refresh_user_ids)
 
 
 def decision_message(t: Translator, notice: ApprovalDecided, subject: SubjectText) -> str:
@@ -161,7 +217,8 @@ def decision_message(t: Translator, notice: ApprovalDecided, subject: SubjectTex
     }.get(notice.status, "approvals.notify_cancelled")
     message = t(key, title=subject.title, name=notice.decided_by_name)
     if notice.comment:
-        message += "\n\n" + t("approvals.comment_line", comment=notice.comment)
+        line = "approvals.reason_line" if notice.status is ApprovalStatus.REJECTED else "approvals.comment_line"
+        message += "\n\n" + t(line, comment=notice.comment)
     return message
 
 
@@ -181,16 +238,21 @@ class PendingLine:
 @dataclass(frozen=True)
 class PendingListView:
     items: Sequence[PendingLine]
-    summary: str | None = None  # outcome of a bulk approve, shown on top
+    summary: str | None = None  # outcome of a bulk approve or of a decision on one request, shown on top
+    # The viewer's Teams user id: their client refreshes the list, so a request decided elsewhere
+    # (its own card, a deputy) leaves it.
+    refresh_user_ids: Sequence[str] = ()
+    problem: str | None = None  # why the last click did nothing (nothing ticked), shown at the button
 
 
 def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
     body: list[Any] = [title(t("approvals.pending_title"))]
     if view.summary:
         body.append(notice(view.summary))
+    refresh = ShowPending() if view.refresh_user_ids else None
     if not view.items:
         body.append(text(t("approvals.pending_empty")))
-        return card(body)
+        return card(body, with_menu(t), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
     body.append(text(t("approvals.pending_intro", count=len(view.items)), subtle=True))
     for item in view.items:
         lines: list[Any] = [
@@ -199,16 +261,20 @@ def pending_list_card(t: Translator, view: PendingListView) -> dict[str, Any]:
         ]
         if item.subject.warning:
             lines.append(text(item.subject.warning, color="Attention", spacing="None"))
-        lines.append(ActionSet(actions=[submit(ShowApproval(approval_id=item.approval_id), t("approvals.open"))]))
+        lines.append(ActionSet(actions=[execute(ShowApproval(approval_id=item.approval_id, from_list=True), t("approvals.open"))]))
         body.append(Container(items=lines, separator=True))
     body.append(heading(t("approvals.bulk_heading")))
     body.append(
         ChoiceSetInput(
-            id=BULK_INPUT, isMultiSelect=True, style="expanded", label=t("approvals.bulk_label"),
+            id=BULK_INPUT, isMultiSelect=True, style="expanded", label=t("approvals.bulk_label"), isRequired=True,
+            errorMessage=t("approvals.bulk_nothing_chosen"),
             choices=[Choice(title=f"{item.subject.title} ({item.requester_name})", value=str(item.approval_id)) for item in view.items],
         )
     )
-    return card(body, [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")])
+    if view.problem:
+        body.append(text("⚠ " + view.problem, color="Attention", weight="Bolder"))
+    actions = [execute(BulkApprove(), t("approvals.bulk_approve"), style="positive")]
+    return card(body, with_menu(t, actions), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 @dataclass(frozen=True)
@@ -264,4 +330,4 @@ def deputies_card(t: Translator, view: DeputiesView) -> dict[str, Any]:
     body.append(TextInput(id=DEPUTY_EMAIL_INPUT, label=t("approvals.deputy_email"), style="Email", maxLength=320))
     body.append(DateInput(id=DEPUTY_FROM_INPUT, label=t("approvals.deputy_from"), value=view.today.isoformat(), isRequired=True, errorMessage=t("approvals.deputy_date_required")))
     body.append(DateInput(id=DEPUTY_UNTIL_INPUT, label=t("approvals.deputy_until"), isRequired=True, errorMessage=t("approvals.deputy_date_required")))
-    return card(body, [execute(AddDeputy(), t("approvals.deputy_add"), style="positive")])
+    return card(body, with_menu(t, [execute(AddDeputy(), t("approvals.deputy_add"), style="positive")]))

@@ -17,8 +17,13 @@ from microsoft_teams.cards import (
 )
 
 from bot.actions import ActionData
+from bot.i18n import Translator
 
 CARD_VERSION = "1.5"
+
+
+class ShowMenu(ActionData, verb="menu.show"):
+    """The way back to the main menu that every card offers."""
 
 
 def card(
@@ -64,9 +69,25 @@ def execute(payload: ActionData, title: str | None, *, style: str | None = None)
     """Action.Execute (Universal Actions) for buttons that change state."""
     data = payload.to_data()
     verb = data.pop("verb")
-    return ExecuteAction(title=title, verb=verb, data=data, style=style)
+    return ExecuteAction(title=title, verb=verb, data=data, style=style, associated_inputs=_associated_inputs(payload))
 
 
 def submit(payload: ActionData, title: str, *, style: str | None = None) -> SubmitAction:
     """Action.Submit for navigation buttons that only open another card."""
-    return SubmitAction(title=title, data=payload.to_data(), style=style)
+    return SubmitAction(title=title, data=payload.to_data(), style=style, associated_inputs=_associated_inputs(payload))
+
+
+def _associated_inputs(payload: ActionData) -> str | None:
+    """"none" for an action that reads no input (see ActionData.card_inputs); the default (all the
+    card's inputs, validated) otherwise."""
+    return None if payload.reads_inputs() else "none"
+
+
+def menu_button(t: Translator) -> SubmitAction:
+    """Back to the main menu (a new message with the menu; the card it sits on stays as it is)."""
+    return submit(ShowMenu(), t("common.back_to_menu"))
+
+
+def with_menu(t: Translator, actions: Sequence[Any] = ()) -> list[Any]:
+    """A card's actions followed by the way back to the menu."""
+    return [*actions, menu_button(t)]

@@ -11,7 +11,7 @@ from microsoft_teams.cards import ActionSet, OpenUrlAction
 
 from bot.actions import ActionData, Id
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, submit, text, title, with_menu
 
 
 class BroadcastProgressAction(ActionData, verb="broadcast.progress"):
@@ -97,6 +97,7 @@ def progress_card(t: Translator, view: ProgressView) -> dict[str, Any]:
         body.append(text(t("broadcasts.refresh_hint"), subtle=True))
     return card(
         body,
+        with_menu(t),
         refresh=BroadcastProgressAction(broadcast_id=view.broadcast_id) if view.refreshes and view.viewer_user_id else None,
         refresh_user_ids=[view.viewer_user_id] if view.viewer_user_id else [],
     )
@@ -106,7 +107,7 @@ def list_card(t: Translator, lines: Sequence[BroadcastLine]) -> dict[str, Any]:
     body: list[Any] = [title(t("broadcasts.list_title"))]
     if not lines:
         body.append(text(t("broadcasts.none")))
-        return card(body)
+        return card(body, with_menu(t))
     buttons = [
         submit(
             OpenBroadcast(broadcast_id=line.broadcast_id),
@@ -115,4 +116,4 @@ def list_card(t: Translator, lines: Sequence[BroadcastLine]) -> dict[str, Any]:
         for line in lines
     ]
     body.extend(ActionSet(actions=[button]) for button in buttons)
-    return card(body)
+    return card(body, with_menu(t))

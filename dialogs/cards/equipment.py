@@ -37,7 +37,7 @@ from bot.domain.equipment import (
     RequestStatus,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 # The flows the menu opens.
 FORM_FLOW = "equipment"
@@ -79,7 +79,10 @@ class ShowEquipmentForm(ActionData, verb="equipment.form"):
     pass
 
 
-class SubmitEquipmentRequest(ActionData, verb="equipment.request"):
+class SubmitEquipmentRequest(
+    ActionData, verb="equipment.request",
+    card_inputs=(f"{QTY_PREFIX}*", JUSTIFICATION_INPUT, DELIVERY_INPUT, ADJUSTMENT_INPUT),
+):
     """The form. Each item's Input.Number is named equipment_qty_<item id>, so the quantities
     arrive as separate keys next to the payload; they are gathered into `quantities` (wanted items
     only) before validation. A quantity that is no whole number from 0 to MAX_QUANTITY is counted
@@ -120,6 +123,12 @@ class CancelEquipmentRequest(ActionData, verb="equipment.cancel"):
     request_id: Id
 
 
+class ShowEquipmentRequest(ActionData, verb="equipment.request.show"):
+    """The requester's own request card, as it stands now (its refresh action)."""
+
+    request_id: Id
+
+
 class ShowDeliveries(ActionData, verb="equipment.deliveries"):
     pass
 
@@ -128,9 +137,10 @@ class ShowDelivery(ActionData, verb="equipment.delivery"):
     request_id: Id
 
 
-class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil"):
+class FulfilEquipmentRequest(ActionData, verb="equipment.fulfil", card_inputs=(NOTE_INPUT,)):
     request_id: Id
     step: FulfilmentStep
+    confirmed: bool = False  # the second click of a step that asks for one
     equipment_note: str | None = Field(default=None, max_length=4000, exclude=True)  # the card's input
 
 
@@ -164,7 +174,7 @@ def status_label(t: Translator, status: RequestStatus) -> str:
 
 
 _STATUS_COLORS = {
-    RequestStatus.PENDING: "Warning", RequestStatus.APPROVED: "Accent", RequestStatus.ORDERED: "Accent",
+    RequestStatus.PENDING: "Default", RequestStatus.APPROVED: "Accent", RequestStatus.ORDERED: "Accent",
     RequestStatus.DELIVERED: "Good", RequestStatus.REJECTED: "Attention", RequestStatus.CANCELLED: "Default",
 }
 
@@ -195,14 +205,12 @@ class FormView:
 
 def form_card(t: Translator, view: FormView) -> dict[str, Any]:
     body: list[Any] = [title(t("equipment.form_title")), text(t("equipment.form_intro"))]
-    if view.notice:
-        body.append(text(view.notice, color="Warning", weight="Bolder"))
-    if view.problems:
-        body.append(text(t("equipment.not_eligible_intro"), color="Attention", weight="Bolder"))
-        body.extend(text(f"• {problem}", color="Attention", spacing="None") for problem in view.problems)
+    if view.notice or view.problems:
+        # The form is long: the top only points down to the details, which sit at Send.
+        body.append(text("⚠ " + t("equipment.problems_below"), color="Attention", weight="Bolder"))
     if not view.items:
         body.append(text(t("equipment.catalogue_empty"), subtle=True))
-        return card(body, [submit(ShowMyEquipment(), t("equipment.my_equipment"))])
+        return card(body, with_menu(t, [submit(ShowMyEquipment(), t("equipment.my_equipment"))]))
     category = None
     for item in view.items:
         if item.category != category:
@@ -214,7 +222,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         if not item.needs_approval:
             notes.append(t("equipment.no_approval_needed"))
         details: list[Any] = [text(item.name, weight="Bolder", spacing="None"), text(" · ".join(notes), subtle=True, spacing="None")]
-        details.extend(text(hint, color="Warning", size="Small", spacing="None") for hint in item.hints)
+        details.extend(text("⚠ " + hint, size="Small", spacing="None") for hint in item.hints)
         body.append(
             ColumnSet(
                 columns=[
@@ -225,6 +233,7 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
                             NumberInput(
                                 id=f"{QTY_PREFIX}{item.item_id}", min=0, max=item.max_quantity,
                                 value=view.quantities.get(item.item_id, 0), label=t("equipment.quantity"),
+                                error_message=t("equipment.quantity_range", count=item.max_quantity),
                             )
                         ],
                     ),
@@ -251,12 +260,19 @@ def form_card(t: Translator, view: FormView) -> dict[str, Any]:
         )
     )
     body.append(text(t("equipment.adjustment_hint"), subtle=True, size="Small", spacing="None"))
+    if view.notice:
+        body.append(Container(style="warning", items=[text("⚠ " + view.notice, weight="Bolder")]))
+    if view.problems:
+        body.append(Container(style="attention", items=[
+            text("⚠ " + t("equipment.not_eligible_intro"), weight="Bolder"),
+            *(text(f"• {problem}", spacing="None") for problem in view.problems),
+        ]))
     prices = {item.item_id: item.unit_price.quantize(Decimal("0.01")) for item in view.items}
     actions = [
         execute(SubmitEquipmentRequest(prices=prices), t("equipment.send"), style="positive"),
         submit(ShowMyEquipment(), t("equipment.my_equipment")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- one request ------------------------------------------------------------------------------
@@ -280,6 +296,9 @@ class RequestView:
     request: EquipmentRequest
     can_cancel: bool
     notice: str | None = None
+    # The requester's Teams user id: their client refreshes the card, so every copy shows the
+    # current state (decided, ordered, delivered) instead of "Waiting for your manager".
+    refresh_user_ids: Sequence[str] = ()
 
 
 def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
@@ -293,7 +312,8 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
     if view.can_cancel:
         actions.append(execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive"))
     actions.append(submit(ShowMyEquipment(), t("equipment.my_equipment")))
-    return card(body, actions)
+    refresh = ShowEquipmentRequest(request_id=request.id) if view.refresh_user_ids else None
+    return card(body, with_menu(t, actions), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 # -- my equipment -----------------------------------------------------------------------------
@@ -307,6 +327,7 @@ class MyRequestRow:
 class MyEquipmentView:
     rows: Sequence[MyRequestRow]
     notice: str | None = None
+    refresh_user_ids: Sequence[str] = ()  # the staff member's Teams user id (see RequestView)
 
 
 def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
@@ -330,7 +351,8 @@ def my_equipment_card(t: Translator, view: MyEquipmentView) -> dict[str, Any]:
         if row.can_cancel:
             items.append(ActionSet(actions=[execute(CancelEquipmentRequest(request_id=request.id), t("equipment.cancel"), style="destructive")]))
         body.append(Container(items=items, separator=True))
-    return card(body, [submit(ShowEquipmentForm(), t("equipment.new_request"))])
+    refresh = ShowMyEquipment() if view.refresh_user_ids else None
+    return card(body, with_menu(t, [submit(ShowEquipmentForm(), t("equipment.new_request"))]), refresh=refresh, refresh_user_ids=view.refresh_user_ids)
 
 
 # -- logistics --------------------------------------------------------------------------------
@@ -375,13 +397,16 @@ def deliveries_card(t: Translator, view: DeliveriesView) -> dict[str, Any]:
                 ],
             )
         )
-    return card(body, [submit(ShowDeliveries(), t("equipment.refresh"))])
+    return card(body, with_menu(t, [submit(ShowDeliveries(), t("equipment.refresh"))]))
 
 
 @dataclass(frozen=True)
 class DeliveryView:
     row: DeliveryRow
     notice: str | None = None
+    note: str | None = None  # what logistics typed before a refusal or a question, kept in the field
+    problem: str | None = None  # why the last click did nothing, shown at the buttons
+    confirm_step: FulfilmentStep | None = None  # the step that waits for its second click
 
 
 def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
@@ -396,7 +421,24 @@ def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
     body.append(facts(_request_facts(t, request)))
     actions: list[Any] = []
     if view.row.steps:
-        body.append(TextInput(id=NOTE_INPUT, label=t("equipment.note"), placeholder=t("equipment.note_hint"), max_length=MAX_NOTE))
+        body.append(TextInput(
+            id=NOTE_INPUT, label=t("equipment.note"), placeholder=t("equipment.note_hint"), max_length=MAX_NOTE, value=view.note,
+            error_message=t("equipment.note_too_long", limit=MAX_NOTE),
+        ))
+    if view.confirm_step is not None:
+        # The question sits at the buttons, where the click was made.
+        body.append(Container(style="warning", items=[
+            text("⚠ " + (view.problem or ""), weight="Bolder"),
+            ActionSet(actions=[
+                execute(
+                    FulfilEquipmentRequest(request_id=request.id, step=view.confirm_step, confirmed=True),
+                    t(f"equipment.confirm_mark_{view.confirm_step.value}"), style="destructive",
+                ),
+                execute(ShowDelivery(request_id=request.id), t("common.cancel")),
+            ]),
+        ]))
+    elif view.problem:
+        body.append(text("⚠ " + view.problem, color="Attention", weight="Bolder"))
     for step in view.row.steps:
         actions.append(
             execute(
@@ -405,4 +447,4 @@ def delivery_card(t: Translator, view: DeliveryView) -> dict[str, Any]:
             )
         )
     actions.append(submit(ShowDeliveries(), t("equipment.back_to_deliveries")))
-    return card(body, actions)
+    return card(body, with_menu(t, actions))

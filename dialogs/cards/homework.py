@@ -43,7 +43,7 @@ from bot.domain.homework import (
     holiday_name,
 )
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, heading, submit, text, title
+from dialogs.cards.base import card, execute, heading, submit, text, title, with_menu
 
 # The flows the menu opens (see dialogs/menu.py).
 FLOW_REGISTER = "homework"
@@ -73,7 +73,9 @@ Weekdays = Annotated[
 ]
 
 
-class RegisterDaysAction(ActionData, verb="homework.register"):
+class RegisterDaysAction(
+    ActionData, verb="homework.register", card_inputs=("day", "until", "place", "part", "location", "weekdays", "weeks"),
+):
     """The registration form; its inputs arrive next to the verb."""
 
     day: OptionalDate = None
@@ -203,7 +205,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
         execute(RegisterDaysAction(), t("homework.form_submit"), style="positive"),
         submit(ShowOverview(), t("homework.my_days")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- texts shared by the answers ---------------------------------------------------------------------
@@ -320,14 +322,14 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     if result.change_id is not None:
         actions.append(execute(UndoChange(change_id=result.change_id), t("homework.undo")))
     actions += [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 def undone_card(t: Translator, restored: list[ChangedDay]) -> dict[str, Any]:
     """What Undo put back, day by day."""
     body: list[CardElement] = [title(t("homework.undone_title"))]
     body += [text("↺ " + change_line(t, entry.day, entry.was, entry.now)) for entry in restored]
-    return card(body, [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))])
+    return card(body, with_menu(t, [submit(ShowOverview(), t("homework.my_days")), submit(ShowRegistrationForm(), t("homework.register_more"))]))
 
 
 def confirm_cancel_card(t: Translator, registration: Registration, period: Period) -> dict[str, Any]:
@@ -341,7 +343,7 @@ def confirm_cancel_card(t: Translator, registration: Registration, period: Perio
         execute(CancelDay(registration_id=registration.id, period=period, confirmed=True), t("homework.confirm_cancel_yes"), style="destructive"),
         execute(ShowOverview(period=period), t("homework.confirm_cancel_no")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 # -- my overview ----------------------------------------------------------------------------------------
@@ -376,5 +378,5 @@ def overview_card(
         body.append(Container(items=[ColumnSet(columns=columns)], separator=True))
     periods = [submit(ShowOverview(period=p), t(_PERIOD_KEYS[p])) for p in PERIODS if p != overview.period]
     body.append(ActionSet(actions=periods))
-    return card(body, [submit(ShowRegistrationForm(), t("homework.register_more"))])
+    return card(body, with_menu(t, [submit(ShowRegistrationForm(), t("homework.register_more"))]))
 

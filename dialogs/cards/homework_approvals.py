@@ -16,7 +16,7 @@ def homework_day_text(summary: HomeworkDaySummary, t: Translator) -> SubjectText
         warnings.append(t("homework.approval_anchor_warning", weekday=t.date(summary.day, "EEEE")))
     if summary.office_days_left is not None:
         warnings.append(
-            t("homework.approval_below_minimum", left=t.number(summary.office_days_left), minimum=summary.minimum_office_days)
+            t("homework.approval_below_minimum", left=summary.office_days_left, minimum=summary.minimum_office_days)
         )
     return SubjectText(
         title=t("homework.approval_title", name=summary.staff_name, day=t.date(summary.day)),

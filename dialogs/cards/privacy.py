@@ -10,7 +10,7 @@ from microsoft_teams.cards import ActionSet, CardElement
 from bot.actions import ActionData
 from bot.domain.privacy import ManagerView
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, heading, text, title
+from dialogs.cards.base import card, execute, heading, text, title, with_menu
 
 
 class ExportMyData(ActionData, verb="privacy.export"):
@@ -38,7 +38,7 @@ def privacy_home_card(t: Translator, *, notice: str | None = None) -> dict[str, 
     if notice:
         body.append(text(notice, color="Good"))
     body.append(text(t("privacy.retention_note"), subtle=True))
-    return card(body, _home_actions(t))
+    return card(body, with_menu(t, _home_actions(t)))
 
 
 def manager_view_card(t: Translator, view: ManagerView) -> dict[str, Any]:
@@ -55,4 +55,4 @@ def manager_view_card(t: Translator, view: ManagerView) -> dict[str, Any]:
         body.extend(text(f"✖ {t(key)}", subtle=True) for key in area.does_not_see)
     body.append(text(t("privacy.hr_note"), subtle=True))
     body.append(ActionSet(actions=[execute(ShowPrivacyHome(), t("privacy.back"))]))
-    return card(body)
+    return card(body, with_menu(t))

@@ -13,13 +13,13 @@ from pydantic import Field
 from bot.actions import ActionData
 from bot.domain.reports import EntityRef, HomeworkMonth, KeyFigures
 from bot.i18n import Translator
-from dialogs.cards.base import card, facts, submit, text, title
+from dialogs.cards.base import card, facts, submit, text, title, with_menu
 
 ALL_ENTITIES = "*"
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
-class RequestReport(ActionData, verb="reports.request"):
+class RequestReport(ActionData, verb="reports.request", card_inputs=("start", "end", "entity")):
     """The form's inputs arrive next to the verb."""
 
     start: str = Field("", max_length=20)
@@ -57,7 +57,7 @@ def report_form_card(t: Translator, view: ReportFormView) -> dict[str, Any]:
                   error_message=t("reports.month_error"), is_required=True, max_length=7),
         ChoiceSetInput(id="entity", label=t("reports.entity_label"), choices=choices, value=view.entity, style="compact"),
     ]
-    return card(body, [submit(RequestReport(), t("reports.submit"), style="positive")])
+    return card(body, with_menu(t, [submit(RequestReport(), t("reports.submit"), style="positive")]))
 
 
 def _share(t: Translator, month: HomeworkMonth | None) -> str:
@@ -99,5 +99,5 @@ def report_summary_card(t: Translator, view: ReportSummaryView) -> dict[str, Any
         actions.append(OpenUrlAction(title=t("reports.download", minutes=view.link_minutes), url=view.download_url))
     return card(
         [title(t("reports.summary_title", period=view.period, scope=view.scope)), text(t("reports.summary_intro"), subtle=True), facts(pairs)],
-        actions,
+        with_menu(t, actions),
     )

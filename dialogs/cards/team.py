@@ -32,7 +32,8 @@ from bot.domain.homework import (
 )
 from bot.domain.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, heading, submit, text, title
+from dialogs.cards.allowance import ShowTeamRegular
+from dialogs.cards.base import card, execute, heading, submit, text, title, with_menu
 from dialogs.cards.homework import Blank, Weekdays, weekday_name, weekday_names
 
 FLOW_TEAM = "team"  # the flow the menu opens (see dialogs/menu.py)
@@ -48,7 +49,7 @@ class ShowAgreement(ActionData, verb="team.agreement"):
     pass
 
 
-class SaveAgreement(ActionData, verb="team.agreement.save"):
+class SaveAgreement(ActionData, verb="team.agreement.save", card_inputs=("anchor_weekdays", "min_office_days")):
     anchor_weekdays: Weekdays = None
     # Required: the form always sends it (pre-filled), so a payload without it is not from the form.
     min_office_days: int = Field(ge=0, le=len(WORKING_WEEKDAYS))
@@ -58,7 +59,9 @@ class ShowEligibility(ActionData, verb="team.eligibility"):
     pass
 
 
-class MarkIneligibleAction(ActionData, verb="team.eligibility.mark"):
+class MarkIneligibleAction(
+    ActionData, verb="team.eligibility.mark", card_inputs=("staff_id", "reason", "note", "valid_from", "valid_until"),
+):
     staff_id: OptionalId = None
     reason: Annotated[IneligibilityReason | None, Blank] = None
     note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Blank] = None
@@ -120,8 +123,11 @@ def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
     other = 1 - view.week_offset
     actions = [submit(ShowTeam(week=other), t("team.next_week" if other == 1 else "team.this_week"))]
     if view.as_manager:
-        actions += [submit(ShowAgreement(), t("team.agreement_button")), submit(ShowEligibility(), t("team.eligibility_button"))]
-    return card(body, actions)
+        actions += [
+            submit(ShowAgreement(), t("team.agreement_button")), submit(ShowEligibility(), t("team.eligibility_button")),
+            submit(ShowTeamRegular(), t("allowance.regular_team_button")),
+        ]
+    return card(body, with_menu(t, actions))
 
 
 def _weekday_choices(t: Translator) -> list[Choice]:
@@ -141,9 +147,10 @@ def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | Non
         NumberInput(
             id="min_office_days", label=t("team.agreement_min_office_days"), min=0, max=len(WORKING_WEEKDAYS),
             value=agreement.min_office_days_per_week,
+            error_message=t("team.min_office_out_of_range", maximum=len(WORKING_WEEKDAYS)),
         ),
     ]
-    return card(body, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))])
+    return card(body, with_menu(t, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))]))
 
 
 def period_text(t: Translator, since: date, until: date | None) -> str:
@@ -187,7 +194,7 @@ def eligibility_card(t: Translator, rows: list[EligibilityRow], today: date, *, 
             TextInput(id="note", label=t("team.mark_note"), is_multiline=True, max_length=NOTE_MAX_LENGTH),
             DateInput(id="valid_from", label=t("team.mark_from"), value=today.isoformat(), is_required=True,
                       error_message=t("team.mark_from_required")),
-            DateInput(id="valid_until", label=t("team.mark_until"), min=today.isoformat()),
+            DateInput(id="valid_until", label=t("team.mark_until"), min=today.isoformat(), error_message=t("team.eligibility_until_past")),
         ]
     actions = [execute(MarkIneligibleAction(), t("team.mark_submit"), style="destructive")] if rows else []
-    return card(body, [*actions, submit(ShowTeam(), t("team.view_title"))])
+    return card(body, with_menu(t, [*actions, submit(ShowTeam(), t("team.view_title"))]))

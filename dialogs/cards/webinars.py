@@ -30,7 +30,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate
 from bot.domain.webinars import TargetGroup
 from bot.i18n import Translator
-from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title
+from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
 
 SESSION_SLOTS = 3
 # The inputs of one session row of the form: s1_date, s1_start, ... up to s3_url.
@@ -100,7 +100,11 @@ class SessionRow(BaseModel):
     url: str = ""
 
 
-class SaveWebinar(ActionData, verb="webinar.save"):
+_FORM_INPUTS = ("title_nl", "title_en", "description_nl", "description_en", "target_group", "entities")
+_SESSION_INPUTS = tuple(session_input(slot, name) for slot in range(1, SESSION_SLOTS + 1) for name in SESSION_FIELDS)
+
+
+class SaveWebinar(ActionData, verb="webinar.save", card_inputs=_FORM_INPUTS + _SESSION_INPUTS):
     """The creation form. The card sends each session row's inputs as s1_date, s1_start, ...,
     gathered here into `sessions` (row 1 first); the service checks the webinar as a whole."""
 
@@ -147,7 +151,7 @@ class SaveWebinar(ActionData, verb="webinar.save"):
         return {VERB_KEY: self.verb, **{key: value for key, value in self.inputs().items() if value}}
 
 
-class SendInvitation(ActionData, verb="webinar.invite"):
+class SendInvitation(ActionData, verb="webinar.invite", card_inputs=("schedule_date", "schedule_time")):
     webinar_id: Id
     when: Literal["now", "later"] = "now"
     schedule_date: OptionalDate = None
@@ -166,7 +170,7 @@ class ShowAttendance(ActionData, verb="webinar.attendance"):
     session_id: Id
 
 
-class SaveAttendance(ActionData, verb="webinar.attendance.save"):
+class SaveAttendance(ActionData, verb="webinar.attendance.save", card_inputs=("attended",)):
     session_id: Id
     attended: IdList = Field(default_factory=list)  # registration ids ticked on the card
 
@@ -306,7 +310,7 @@ def _webinar_block(t: Translator, view: InvitationView, *, large: bool) -> list[
             actions.append(OpenUrlAction(title=t("webinars.join"), url=mine.join_url))
         if session is None or session.open:
             actions.append(execute(CancelRegistration(registration_id=mine.registration_id, source=view.source), t("webinars.cancel")))
-        items: list[Any] = [text(status, color="Good" if mine.seated else "Warning", weight="Bolder")]
+        items: list[Any] = [text(status, color="Good" if mine.seated else "Accent", weight="Bolder")]
         if actions:
             items.append(ActionSet(actions=actions))
         body.append(Container(items=items, style="emphasis", spacing="Medium"))
@@ -329,7 +333,7 @@ def invitation_card(t: Translator, view: InvitationView) -> dict[str, Any]:
     body = _webinar_block(t, view, large=True)
     if view.notice:
         body.insert(1, text(view.notice, color="Accent", weight="Bolder"))
-    return card(body, refresh=ShowInvitation(webinar_id=view.webinar_id), refresh_user_ids=view.refresh_user_ids)
+    return card(body, with_menu(t, ), refresh=ShowInvitation(webinar_id=view.webinar_id), refresh_user_ids=view.refresh_user_ids)
 
 
 def overview_card(t: Translator, view: OverviewView) -> dict[str, Any]:
@@ -340,7 +344,7 @@ def overview_card(t: Translator, view: OverviewView) -> dict[str, Any]:
         body.append(text(t("webinars.none_upcoming")))
     for webinar in view.webinars:
         body.append(Container(items=_webinar_block(t, webinar, large=False), separator=True, spacing="Large"))
-    return card(body)
+    return card(body, with_menu(t))
 
 
 def _capacity(value: str) -> int:
@@ -385,6 +389,7 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
                 Column(width="stretch", items=[TimeInput(id=input_id("end"), label=t("webinars.field.end"), value=_input_value(view, input_id("end")) or None)]),
                 Column(width="stretch", items=[NumberInput(
                     id=input_id("capacity"), label=t("webinars.field.capacity"), min=1, max=10000,
+                    error_message=t("webinars.field.capacity_range"),
                     value=_capacity(_input_value(view, input_id("capacity"), "100")),
                 )]),
             ]),
@@ -400,7 +405,7 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
         for slot in range(2, SESSION_SLOTS + 1)
     ]
     body.append(ActionSet(actions=toggles))
-    return card(body, [execute(SaveWebinar(), t("webinars.preview"), style="positive")])
+    return card(body, with_menu(t, [execute(SaveWebinar(), t("webinars.preview"), style="positive")]))
 
 
 def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
@@ -416,7 +421,7 @@ def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
         execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="now"), t("webinars.send_now"), style="positive"),
         execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="later"), t("webinars.schedule")),
     ]
-    return card(body, actions)
+    return card(body, with_menu(t, actions))
 
 
 def manage_card(t: Translator, webinars: Sequence[ManagedWebinar]) -> dict[str, Any]:
@@ -435,7 +440,7 @@ def manage_card(t: Translator, webinars: Sequence[ManagedWebinar]) -> dict[str, 
             text("\n\n".join(lines) or t("webinars.no_open_sessions"), spacing="None"),
             ActionSet(actions=[submit(ManageWebinar(webinar_id=webinar.webinar_id), t("webinars.details"))]),
         ]))
-    return card(body, [submit(NewWebinar(), t("webinars.new"), style="positive")])
+    return card(body, with_menu(t, [submit(NewWebinar(), t("webinars.new"), style="positive")]))
 
 
 def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int) -> dict[str, Any]:
@@ -449,7 +454,7 @@ def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int) -
             ]),
             Column(width="auto", items=[ActionSet(actions=[submit(ShowAttendance(session_id=line.session_id), t("webinars.attendance"))])]),
         ]))
-    return card(body, [submit(PreviewInvitation(webinar_id=webinar.webinar_id), t("webinars.invitation_preview"))])
+    return card(body, with_menu(t, [submit(PreviewInvitation(webinar_id=webinar.webinar_id), t("webinars.invitation_preview"))]))
 
 
 def attendance_card(t: Translator, view: AttendanceView) -> dict[str, Any]:
@@ -459,10 +464,10 @@ def attendance_card(t: Translator, view: AttendanceView) -> dict[str, Any]:
         body.append(notice(view.notice))
     if not seated:
         body.append(text(t("webinars.no_participants")))
-        return card(body)
+        return card(body, with_menu(t))
     body.append(ChoiceSetInput(
         id="attended", label=t("webinars.attended_label"), is_multi_select=True, style="expanded",
         value=",".join(str(p.registration_id) for p in seated if p.attended) or None,
         choices=[Choice(title=p.name, value=str(p.registration_id)) for p in seated],
     ))
-    return card(body, [execute(SaveAttendance(session_id=view.session_id), t("webinars.save_attendance"), style="positive")])
+    return card(body, with_menu(t, [execute(SaveAttendance(session_id=view.session_id), t("webinars.save_attendance"), style="positive")]))

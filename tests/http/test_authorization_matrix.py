@@ -100,6 +100,11 @@ async def pending_equipment(world: World, _actor: Actor) -> dict[str, Any]:
     return {"verb": "equipment.cancel", "request_id": found["request_id"]}
 
 
+async def pending_equipment_id(world: World, _actor: Actor) -> dict[str, Any]:
+    found = await world.equipment_request(STAFF)
+    return {"request_id": found["request_id"]}
+
+
 async def approved_equipment(world: World, _actor: Actor) -> dict[str, Any]:
     found = await world.equipment_request(STAFF, status=RequestStatus.APPROVED, item="wired_mouse")
     return {"request_id": found["request_id"]}
@@ -258,18 +263,21 @@ MATRIX: list[Row] = [
     Row("equipment.mine", SELF, verb("equipment.mine")),
     Row("equipment.request", SELF, verb("equipment.request"), own_equipment_choice, changes=True),
     Row("equipment.cancel", "A R R R R R R", verb("equipment.cancel"), pending_equipment, changes=True, refusals=("equipment.not_yours",)),
+    Row("equipment.request.show", "A R R R R R R", verb("equipment.request.show"), pending_equipment_id, refusals=("equipment.not_yours",)),
     Row("equipment.deliveries", "R R R R A R R", verb("equipment.deliveries")),
     Row("equipment.delivery", "R R R R A R R", verb("equipment.delivery"), approved_equipment),
     Row("equipment.fulfil", "R R R R A R R", verb("equipment.fulfil", step="ordered"), approved_equipment, changes=True),
     # allowances and payroll
     Row("allowance.choose", "A R R R R R R", verb("allowance.choose", mode="third_party_payer", provider="Telenet", customer_number="TN-1", monthly_cost="41,50"),
         regular_home_worker, changes=True),
-    Row("allowance.confirm_regular", "R A R A A R R", verb("allowance.confirm_regular", confirmed=True), unconfirmed_member, changes=True),
+    Row("allowance.confirm_regular", "R A R A A R R", verb("allowance.confirm_regular", confirmed=True), unconfirmed_member, changes=True,
+        refusals=("allowance.not_your_member",)),
+    Row("allowance.regular_team", "R A A R R R R", verb("allowance.regular_team")),
     Row("payroll.export", HR_ONLY, verb("payroll.export", entity="DWSE", month="2026-10", format="csv")),
     # a subject in entity DV (owner OTHER_STAFF, manager OTHER_MANAGER): the "staff" and "manager"
     # columns are then STAFF and MANAGER of DWSE, who have no business with it
     Row("allowance.confirm_regular", "R R A R R R R", verb("allowance.confirm_regular", confirmed=True), unconfirmed_member_elsewhere,
-        changes=True, variant="member of another entity"),
+        changes=True, variant="member of another entity", refusals=("allowance.not_your_member",)),
     Row("payroll.export", "R R R R A R R", verb("payroll.export", entity="DV", month="2026-10", format="csv"), variant="another entity"),
     Row("approval.decide", "R R A R A R R", verb("approval.decide", decision="approve"), approval_elsewhere, changes=True,
         refusals=("approvals.not_yours",), variant="request in another entity"),
@@ -277,6 +285,7 @@ MATRIX: list[Row] = [
     Row("approval.decide", "R A R R A R R", verb("approval.decide", decision="approve"), approval, changes=True, refusals=("approvals.not_yours",)),
     Row("approval.refresh", "A A R R A R R", verb("approval.refresh"), approval, refusals=("approvals.not_yours",)),
     Row("approval.show", "A A R R A R R", verb("approval.show"), approval, refusals=("approvals.not_yours",)),
+    Row("approval.pending", SELF, verb("approval.pending")),
     Row("approval.bulk", "R A R R A R R", verb("approval.bulk"), approval_list, changes=True,
         refusals=("approvals.skipped_not_yours",), audit_action="approval.refused"),
     Row("approval.deputy_add", "R A A R A R R", verb("approval.deputy_add"), own_deputy_choice, changes=True),
@@ -321,7 +330,10 @@ MATRIX: list[Row] = [
     Row("coaching.open", HR_ONLY, verb("coaching.open"), coaching_request),
     Row("coaching.assign", HR_ONLY, verb("coaching.assign"), coaching_to_assign, changes=True),
     Row("coaching.record", HR_ONLY, verb("coaching.record", conversations="3"), coaching_request, changes=True),
-    Row("coaching.close", HR_ONLY, verb("coaching.close"), coaching_request, changes=True),
+    Row("coaching.close", HR_ONLY, verb("coaching.close", confirmed=True), coaching_request, changes=True),
+    Row("coaching.queue", HR_ONLY, verb("coaching.queue")),
+    # the way back to the menu on every card
+    Row("menu.show", SELF, verb("menu.show")),
     # reports
     Row("reports.request", HR_ONLY, verb("reports.request"), report_period),
     # menu buttons (menu.open with the flow's name)
@@ -347,7 +359,8 @@ MATRIX: list[Row] = [
     command("teamafspraken", "R A A R R R R"),
     command("niet in aanmerking", "R A A R R R R"),
     command("goedkeuringen", SELF),
-    command("bevestig thuiswerk staff@vlaanderen.be", "R A R A A R R", phrase="bevestig thuiswerk", setup=unconfirmed_member),
+    command("bevestig thuiswerk staff@vlaanderen.be", "R A R A A R R", phrase="bevestig thuiswerk", setup=unconfirmed_member,
+            refusals=("allowance.not_your_member",)),
 ]
 
 # Verbs that need no role and act on no one's data: pure navigation. Each opener it can name has

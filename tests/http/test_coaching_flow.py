@@ -67,7 +67,10 @@ async def test_request_assign_record_close_and_manager_never_sees(harness: BotHa
     assert_valid_card(recorded["value"])
     bad = await harness.execute(HR, "coaching.record", {**RecordConversations(request_id=request_id).to_data(), "conversations": "600"})
     assert "0 tot 50" in bad["value"]
-    closed = await harness.execute(HR, "coaching.close", CloseCoaching(request_id=request_id).to_data())
+    asked = await harness.execute(HR, "coaching.close", CloseCoaching(request_id=request_id).to_data())
+    assert_valid_card(asked["value"])
+    assert "definitief afsluiten" in json.dumps(asked["value"], ensure_ascii=False)
+    closed = await harness.execute(HR, "coaching.close", CloseCoaching(request_id=request_id, confirmed=True).to_data())
     assert_valid_card(closed["value"])
 
     async with harness.uow() as uow:

@@ -258,7 +258,7 @@ async def test_entity_with_approval_pending_until_rejected(harness: BotHarness) 
     (day,) = await days_of(harness, OTHER_STAFF)
     assert day.status == "pending"
     (approval,) = await _approvals(harness)
-    await harness.execute(OTHER_MANAGER, "approval.decide", {"approval_id": approval.id, "decision": "reject"})
+    await harness.execute(OTHER_MANAGER, "approval.decide", {"approval_id": approval.id, "decision": "reject", "reason": "Teamdag"})
     (day,) = await days_of(harness, OTHER_STAFF)
     assert day.status == "rejected"
 

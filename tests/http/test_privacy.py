@@ -25,9 +25,10 @@ async def test_command_and_menu_open_the_start_card(harness: BotHarness) -> None
     sent = await harness.say(STAFF, "mijn gegevens")
     card = sent[0].cards[0]
     assert_valid_card(card)
-    verbs = [a.get("verb") for a in card["actions"]]
-    assert verbs == ["privacy.export", "privacy.export", "privacy.manager_view"]
-    assert all(a["type"] == "Action.Execute" for a in card["actions"])
+    *own, back = card["actions"]
+    assert [a.get("verb") for a in own] == ["privacy.export", "privacy.export", "privacy.manager_view"]
+    assert all(a["type"] == "Action.Execute" for a in own)
+    assert back["data"] == {"verb": "menu.show"}
     menu = json.dumps((await harness.say(STAFF, "menu"))[0].cards[0], ensure_ascii=False)
     assert "Mijn gegevens" in menu
     opened = await harness.submit(STAFF, {"verb": "menu.open", "flow": "privacy"})

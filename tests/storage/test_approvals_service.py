@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.domain.approvals import ReasonRequired
 from bot.domain.errors import DomainError, Forbidden, InvalidInput
 from bot.i18n import Translator
 from bot.services import approval_deputies as deputies
@@ -44,7 +45,14 @@ async def get(env: ApprovalEnv, approval_id: int):  # noqa: ANN201
 
 
 def actions_of(card: dict) -> list[dict]:
-    return card.get("actions") or []
+    """The card's decision buttons (the Menu button left out; Reject's own form opened)."""
+    found = []
+    for action in card.get("actions") or []:
+        if action["type"] == "Action.ShowCard":
+            found.extend(action["card"]["actions"])
+        elif (action.get("data") or {}).get("verb") != "menu.show":
+            found.append(action)
+    return found
 
 
 class TestRequest:
@@ -120,8 +128,23 @@ class TestDecide:
 
     async def test_an_admin_may_decide(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF)
-        outcome = await env.decide(await env.staff(people.ADMIN), approval_id, "reject")
+        outcome = await env.decide(await env.staff(people.ADMIN), approval_id, "reject", comment="Dubbel aangevraagd")
         assert outcome.changed and outcome.approval.status == "rejected"
+
+    async def test_a_rejection_needs_the_reason_the_entity_asks_for(self, env: ApprovalEnv) -> None:
+        approval_id = await env.request(people.STAFF)
+        manager = await env.staff(people.MANAGER)
+        with pytest.raises(ReasonRequired) as missing:
+            await env.decide(manager, approval_id, "reject", comment="  ")
+        assert missing.value.card is not None and missing.value.card.reason_required
+        assert (await get(env, approval_id)).status == "pending" and env.subject.decided == []
+        async with env.uow_factory() as uow:
+            staff = await uow.staff.get_by_aad(people.STAFF.aad_object_id)
+            policy = await uow.entities.policy(staff.entity_id)
+            await uow.entities.set_policy(staff.entity_id, policy.model_copy(update={"approvals": policy.approvals.model_copy(update={"reject_reason_required": False})}))
+            await uow.commit()
+        outcome = await env.decide(manager, approval_id, "reject")
+        assert outcome.approval.status == "rejected" and outcome.approval.comment is None
 
     async def test_a_subject_asking_confirmation_needs_approve_anyway(self, env: ApprovalEnv) -> None:
         approval_id = await env.request(people.STAFF, "stoel", needs_confirmation=True)

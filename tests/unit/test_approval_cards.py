@@ -89,10 +89,14 @@ def test_the_cards_are_valid_with_buttons_only_for_a_pending_decider(summary: Su
     for card in (pending, decided):
         assert_valid_card(card)
         assert card["refresh"]["action"]["data"] == {"approval_id": 7}
-    assert [a["data"] for a in pending["actions"]] == [
-        {"approval_id": 7, "decision": "approve", "confirm": True}, {"approval_id": 7, "decision": "reject", "confirm": False},
+    [reject_form] = [a["card"] for a in pending["actions"] if a["type"] == "Action.ShowCard"]
+    decisions = [a for a in pending["actions"] + reject_form["actions"] if a.get("verb") == "approval.decide"]
+    assert [a["data"] for a in decisions] == [
+        {"approval_id": 7, "decision": "approve", "confirm": True, "from_list": False},
+        {"approval_id": 7, "decision": "reject", "confirm": False, "from_list": False},
     ]
-    assert pending["body"][0]["text"] == "Herinnering" and "actions" not in decided
+    assert pending["body"][0]["text"] == "Herinnering"
+    assert [a["data"]["verb"] for a in decided["actions"]] == ["menu.show"]
 
 
 @pytest.mark.parametrize("summary", [HOME_DAY, EQUIPMENT], ids=["homework_day", "equipment_request"])

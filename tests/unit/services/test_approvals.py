@@ -18,6 +18,7 @@ from bot.domain.approvals import (
     ApprovalStatus,
     EscalatedTo,
     NeedsConfirmation,
+    ReasonRequired,
     SkipReason,
     Verdict,
 )
@@ -170,6 +171,28 @@ async def test_the_manager_decides_once_and_the_requester_is_told(world: World) 
     second = await world.decide(world.mia, approval_id, Verdict.REJECT)
     assert not second.changed and second.approval.status is ApprovalStatus.APPROVED and not second.card.can_decide
     assert world.written()[1:] == before[1:]  # nothing more told or audited
+
+
+async def test_a_rejection_needs_the_reason_its_entity_asks_for(world: World) -> None:
+    approval_id = await world.request(world.stan)
+    before = world.written()
+    with pytest.raises(ReasonRequired) as missing:
+        await world.decide(world.mia, approval_id, Verdict.REJECT, comment=" ")
+    assert missing.value.card is not None and missing.value.card.reason_required and missing.value.card.can_decide
+    assert world.approval(approval_id).status is ApprovalStatus.PENDING and world.written() == before
+    outcome = await world.decide(world.mia, approval_id, Verdict.REJECT, comment="Budget is op")
+    assert outcome.approval.comment == "Budget is op"
+    assert world.db.outbox_for(world.stan.id)[-1].comment == "Budget is op"  # the requester reads the reason
+
+    # An entity that does not ask for a reason: a rejection without one is fine.
+    other = await world.request(world.otto)
+    async with world.uow() as uow:
+        policy = await uow.entities.policy(world.otto.entity_id)
+        await uow.entities.set_policy(world.otto.entity_id, policy.model_copy(update={
+            "approvals": policy.approvals.model_copy(update={"reject_reason_required": False}),
+        }))
+        await uow.commit()
+    assert (await world.decide(world.olaf, other, Verdict.REJECT)).approval.status is ApprovalStatus.REJECTED
 
 
 async def test_a_decision_elsewhere_updates_the_approvers_stored_card(world: World) -> None:
@@ -403,7 +426,7 @@ async def test_escalation_hands_the_request_up_once_and_tells_both(world: World)
     ]
     assert len(world.db.audit("approval.escalated")) == 1
     # The first approver keeps the right to decide.
-    assert (await service.decide(world.uow(), service.DecideApproval(world.mia, approval_id, Verdict.REJECT), monday)).changed
+    assert (await service.decide(world.uow(), service.DecideApproval(world.mia, approval_id, Verdict.REJECT, comment="Niet nu"), monday)).changed
 
 
 async def test_escalation_at_the_top_goes_to_an_admin(world: World) -> None:
