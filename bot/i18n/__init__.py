@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel import Locale as BabelLocale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
@@ -62,6 +63,14 @@ class Translator:
         # A value known in both languages (e.g. a catalogue name) is given in this one.
         return text.format(**{name: _in_locale(value, self.locale) for name, value in params.items()})
 
+    def plural(self, key: str, count: int, **params: object) -> str:
+        """The text `key.<form>` for `count` by the language's plural rule (Babel's CLDR data:
+        "one" or "other" in Dutch and English), with `{count}` formatted in the language."""
+        form = _plural_form(self.locale, count)
+        texts = catalogue(self.locale)
+        chosen = f"{key}.{form}" if f"{key}.{form}" in texts else f"{key}.other"
+        return self(chosen, count=self.number(count), **params)
+
     def date(self, value: date, fmt: str = "EEEE d MMMM yyyy") -> str:
         return format_date(value, fmt, locale=_BABEL[self.locale])
 
@@ -76,6 +85,15 @@ class Translator:
 
     def number(self, value: Decimal | float | int) -> str:
         return format_decimal(value, locale=_BABEL[self.locale])
+
+
+@cache
+def _babel_locale(locale: Locale) -> BabelLocale:
+    return BabelLocale.parse(_BABEL[locale])
+
+
+def _plural_form(locale: Locale, count: int) -> str:
+    return _babel_locale(locale).plural_form(count)
 
 
 def _in_locale(value: object, locale: Locale) -> object:
