@@ -14,7 +14,13 @@ from bot.domain.homework import RegistrationStatus, TeamAgreement
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import HomeworkPolicy
 from bot.domain.staff import Role, Staff
-from bot.domain.team import ANNOUNCE_AFTER, AgreementChanged, AgreementSaved, IneligibilityLifted, MarkedIneligible
+from bot.domain.team import (
+    ANNOUNCE_AFTER,
+    AgreementChanged,
+    AgreementSaved,
+    IneligibilityLifted,
+    MarkedIneligible,
+)
 from bot.services import team as service
 from tests.fakes.uow import FakeDatabase, FakeUnitOfWork
 
