@@ -31,6 +31,7 @@ from tests.fakes.uow import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 ZONE = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 JOIN = "https://teams.example/j/focus"
+STARTED = NOW + timedelta(days=7, minutes=10)  # the first session of `draft()` is under way
 
 
 @pytest.fixture
@@ -364,11 +365,19 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
     cato = await sign_up(db, people["cato"], session_id)
     olga = await sign_up(db, people["olga"], session_id, waitlist=True)
     hilde = people["hilde"]
-    sheet = await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), NOW)
+    # Not before the session has started: nothing is marked ahead of it.
+    before_start = written(db)
+    with pytest.raises(Conflict) as early:
+        await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    assert early.value.key == "webinars.attendance_not_started" and written(db) == before_start
+    with pytest.raises(Conflict):
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), NOW)
+    # The session (a week ahead) has begun.
+    sheet = await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), STARTED)
     assert [(p.display_name, p.status) for p in sheet.participants] == [
         ("Cato Collega", RegistrationStatus.SEATED), ("Stan Staff", RegistrationStatus.SEATED), ("Olga Other", RegistrationStatus.WAITLISTED),
     ]
-    count = await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    count = await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), STARTED)
     assert count == 1
     marks = {p.display_name: p.attended for p in await FakeUnitOfWork(db).webinars.participants(session_id)}
     assert marks == {"Stan Staff": True, "Cato Collega": False, "Olga Other": None}
@@ -376,7 +385,7 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
         (str(stan.registration.id), True), (str(cato.registration.id), False),
     ]
     # Saving the same again changes and audits nothing.
-    await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), STARTED)
     assert len(db.audit("webinar.attendance")) == 2
 
     before = written(db)
@@ -385,9 +394,9 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
         service.RecordAttendance(people["stan"], session_id, frozenset()),
     ):
         with pytest.raises(Forbidden):
-            await service.record_attendance(FakeUnitOfWork(db), command, NOW)
+            await service.record_attendance(FakeUnitOfWork(db), command, STARTED)
     with pytest.raises(Forbidden):
-        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(people["stan"], session_id), NOW)
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(people["stan"], session_id), STARTED)
     with pytest.raises(NotFound):
-        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, 999), NOW)
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, 999), STARTED)
     assert written(db) == before
