@@ -440,6 +440,8 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
 
 def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
     body: list[Any] = [text(t("webinars.preview_intro"), weight="Bolder", color="Accent")]
+    if view.invitation.notice:
+        body.insert(0, notice(view.invitation.notice))
     if view.warnings:
         body.append(Container(style="warning", items=[
             text(t("webinars.warnings_heading"), weight="Bolder"), text("\n".join(f"- {w}" for w in view.warnings)),
