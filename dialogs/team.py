@@ -67,13 +67,9 @@ async def on_save_agreement(turn: Turn, payload: SaveAgreement) -> Shown:
     """Save pressed: a value out of range is answered beside the field; otherwise the change is
     shown for the manager to confirm before the team hears of it."""
     command = service.SaveAgreement(turn.me, tuple(payload.anchor_weekdays or ()), payload.min_office_days)
-    try:
-        change = await turn.run(service.preview_agreement, command)
-    except DomainError as error:
-        if error.key != "team.min_office_out_of_range":
-            raise
-        current = await turn.run(service.agreement_of, service.ShowAgreement(turn.me))
-        return agreement_card(turn.t, current, error=error_text(turn.t, error), entered=payload)
+    change = await turn.run(service.preview_agreement, command)
+    if change.refused is not None:
+        return agreement_card(turn.t, change.before, error=error_text(turn.t, change.refused), entered=payload)
     if not change.changed:
         return agreement_card(turn.t, change.before, notice=turn.t("team.agreement_unchanged"))
     return agreement_confirm_card(turn.t, change)

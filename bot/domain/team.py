@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import holiday_name
-from bot.domain.errors import Forbidden
+from bot.domain.errors import DomainError, Forbidden
 from bot.domain.homework import (
     AWAY_PLACES,
     Ineligibility,
@@ -142,12 +142,13 @@ class AgreementChange:
     """A proposed agreement next to the current one, for the manager to confirm."""
 
     before: TeamAgreement
-    after: TeamAgreement
+    after: TeamAgreement | None  # None when refused
     team_size: int
+    refused: DomainError | None = None  # a value out of range: shown beside the field, nothing saved
 
     @property
     def changed(self) -> bool:
-        return not same_agreement(self.before, self.after)
+        return self.after is not None and not same_agreement(self.before, self.after)
 
 
 @dataclass(frozen=True)

@@ -159,15 +159,19 @@ async def _proposed_agreement(uow: UnitOfWork, manager: Staff, command: SaveAgre
 
 async def preview_agreement(uow: UnitOfWork, command: SaveAgreement, now: datetime) -> AgreementChange:
     """The agreement the manager entered next to the current one, for them to confirm before the
-    team is told. Writes nothing but the audit of a refusal."""
+    team is told; a value the rules refuse comes back as `refused`, with the current agreement, so
+    the form can show it beside the field. Writes nothing but the audit of a refusal."""
     manager = command.actor
     rules.require_manager(manager)
     async with uow:
         members = await uow.staff.list_reports(manager.id)
         if not members:
             raise DomainError("team.no_reports")
-        after = await _proposed_agreement(uow, manager, command)
         before = await uow.registrations.agreement(manager.id) or TeamAgreement(manager.id)
+        try:
+            after = await _proposed_agreement(uow, manager, command)
+        except DomainError as refusal:
+            return AgreementChange(before, None, len(members), refused=refusal)
     return AgreementChange(before, after, len(members))
 
 

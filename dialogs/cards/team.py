@@ -196,6 +196,7 @@ def _change_line(t: Translator, before: str, after: str) -> str:
 def agreement_confirm_card(t: Translator, change: AgreementChange) -> dict[str, Any]:
     """Before the team is told: the change, and who will hear of it."""
     before, after = change.before, change.after
+    assert after is not None  # a refused change is shown on the form
     body: list[CardElement] = [
         title(t("team.agreement_confirm_title")),
         facts([

@@ -155,8 +155,12 @@ async def test_saving_an_agreement_tells_every_member_once_a_few_minutes_later(d
 
 
 async def test_a_bad_agreement_is_refused_and_writes_nothing(db: FakeDatabase, people: dict) -> None:
+    with pytest.raises(DomainError) as weekend:
+        await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(people["mia"], (5,), 1), NOW)
+    assert weekend.value.key == "team.anchor_not_weekday"
+    change = await service.preview_agreement(FakeUnitOfWork(db), service.SaveAgreement(people["mia"], (5,), 1), NOW)
+    assert change.refused is not None and change.refused.key == "team.anchor_not_weekday" and not change.changed
     cases = [
-        (service.SaveAgreement(people["mia"], (5,), 1), DomainError, "team.anchor_not_weekday"),
         (service.SaveAgreement(people["lone"], (1,), 1), DomainError, "team.no_reports"),
         (service.SaveAgreement(people["stan"], (1,), 1), Forbidden, "team.managers_only"),
     ]
@@ -170,10 +174,13 @@ async def test_a_bad_agreement_is_refused_and_writes_nothing(db: FakeDatabase, p
 
 async def test_a_minimum_out_of_range_is_refused_with_the_range_and_audited(db: FakeDatabase, people: dict) -> None:
     mia = people["mia"]
-    for use_case in (service.preview_agreement, service.save_agreement):
-        with pytest.raises(DomainError) as refused:
-            await use_case(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 9), NOW)
-        assert (refused.value.key, refused.value.params) == ("team.min_office_out_of_range", {"value": 9, "minimum": 0, "maximum": 5})
+    change = await service.preview_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 9), NOW)
+    with pytest.raises(DomainError) as refused:
+        await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 9), NOW)
+    for error in (change.refused, refused.value):
+        assert error is not None
+        assert (error.key, error.params) == ("team.min_office_out_of_range", {"value": 9, "minimum": 0, "maximum": 5})
+    assert change.before == TeamAgreement(mia.id) and change.after is None
     assert db.table("team_agreements") == {} and db.outbox() == []
     assert [(row["action"], row["after"]["min_office_days_per_week"]) for row in db.audit()] == [("refused", 9), ("refused", 9)]
 
