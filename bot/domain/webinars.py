@@ -309,6 +309,7 @@ def check_view(staff: Staff, webinar: Webinar) -> None:
 
 
 def check_sign_up(staff: Staff, webinar: Webinar, session: Session, existing: Registration | None, now: datetime) -> None:
+    check_editable(webinar)  # an invitation card sent before HR cancelled it
     if webinar.status is not WebinarStatus.PUBLISHED or not is_audience(staff, webinar.target_group, webinar.entity_ids):
         raise Forbidden()
     if not can_sign_up(session, now):

@@ -393,7 +393,7 @@ async def cancel_webinar(uow: UnitOfWork, command: CancelWebinar, now: datetime)
                 ), now)
                 told += 1
         await uow.audit.record(
-            _actor(actor), "webinar.cancelled", "webinar", webinar.id, {"status": webinar.status.value},
+            _actor(actor), "webinar.cancelled_by_hr", "webinar", webinar.id, {"status": webinar.status.value},
             {"status": WebinarStatus.CANCELLED.value, "told": told},
         )
         await uow.commit()
@@ -503,6 +503,8 @@ async def cancel(uow: UnitOfWork, command: CancelRegistration, now: datetime) ->
         session = await uow.webinars.lock_session(registration.session_id)
         assert session is not None
         check_cancel(staff, registration, session, now)
+        # A cancelled webinar frees no seat for anyone (and tells nobody one became free).
+        check_editable(await _webinar(uow, session.webinar_id))
         await uow.webinars.delete_registration(registration.id)
         promoted = None
         if registration.status is RegistrationStatus.SEATED:

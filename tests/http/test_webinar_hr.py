@@ -132,12 +132,14 @@ async def test_hr_cancels_a_webinar_after_confirming_and_everyone_registered_is_
     assert "webinar.cancel" not in card_text(invitation)
     async with harness.uow() as uow:
         assert (await uow.webinars.get(webinar_id)).status is WebinarStatus.CANCELLED
-        cancelled = list(await uow.session.scalars(select(AuditRow).where(AuditRow.action == "webinar.cancelled")))
+        cancelled = list(await uow.session.scalars(select(AuditRow).where(AuditRow.action == "webinar.cancelled_by_hr")))
         assert [row.after for row in cancelled] == [{"status": "cancelled", "told": 2}]
     again = await harness.execute(HR, "webinar.cancel_webinar", {"webinar_id": webinar_id, "confirmed": True})
     assert again["value"] == "Dit webinar is geannuleerd."
     invite = await harness.execute(HR, "webinar.invite", {"webinar_id": webinar_id, "when": "now"})
     assert invite["value"] == "Dit webinar is geannuleerd."
+    late = await harness.execute(COLLEAGUE, "webinar.signup", {"session_id": session_id})
+    assert late["value"] == "This webinar is cancelled."
     refused = await harness.execute(STAFF, "webinar.cancel_webinar", {"webinar_id": webinar_id, "confirmed": True})
     assert refused["value"] == "Dat mag je niet doen met jouw rol."
 
