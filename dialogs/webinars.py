@@ -5,8 +5,11 @@ session (a full session offers the waitlist with the position) -> their registra
 join link and cancel (a freed seat goes to the first on the waitlist, who is told).
 Invitation card (sent by the broadcast engine): the same sign-up and cancel, refreshed per viewer.
 Reminders before a session (a scheduled job) reach the seated participants with the join link.
-HR: "webinars.manage" -> new webinar form -> preview with audience size -> send now or schedule
--> broadcast progress; per webinar: sessions, seats, waitlist -> attendance per session.
+HR: "webinars.manage" -> new webinar form (or Cancel back to the list) -> preview with audience
+size and warnings (weekend, past, no English text) -> send now or schedule -> broadcast progress;
+per webinar: sessions, seats, waitlist -> attendance per session once it started; change the
+webinar (registered people told of a new time or link); cancel it (after confirming; registered
+people told, in their language).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from bot.domain.webinars import (
     RegistrationStatus,
     SessionDraft,
     TargetGroup,
+    Webinar,
+    WebinarCancelled,
     WebinarDraft,
     WebinarReminder,
+    WebinarSessionChanged,
     WebinarStatus,
     in_language,
 )
@@ -35,9 +41,13 @@ from bot.services import webinars as service
 from bot.turn import Turn
 from dialogs.broadcasts import progress_card_for
 from dialogs.cards.webinars import (
+    SESSION_SLOTS,
     AttendanceView,
     CancelRegistration,
+    CancelWebinar,
+    CancelWebinarView,
     CardSource,
+    EditWebinar,
     EntityChoice,
     InvitationView,
     ManagedWebinar,
@@ -59,6 +69,7 @@ from dialogs.cards.webinars import (
     WaitlistOffer,
     WebinarFormView,
     attendance_card,
+    cancel_webinar_card,
     invitation_card,
     manage_card,
     overview_card,
@@ -77,11 +88,11 @@ def _zone(turn: Turn) -> tzinfo:
     return zone
 
 
-def session_lines(state: service.WebinarState, zone: tzinfo, *, live: bool = True) -> list[SessionLine]:
+def session_lines(state: service.WebinarState, zone: tzinfo) -> list[SessionLine]:
     return [
         SessionLine(
             session_id=s.session.id, starts_at=s.session.starts_at.astimezone(zone), ends_at=s.session.ends_at.astimezone(zone),
-            capacity=s.session.capacity, seats_left=s.session.seats_left, waitlisted=s.session.waitlisted, open=live and s.open,
+            capacity=s.session.capacity, seats_left=s.session.seats_left, waitlisted=s.session.waitlisted, open=s.open,
         )
         for s in state.sessions
     ]
@@ -104,8 +115,9 @@ def invitation_view(
         )
     return InvitationView(
         webinar_id=webinar.id, title=webinar.title(t.locale), description=webinar.description(t.locale),
-        target_group=webinar.target_group.value, sessions=session_lines(state, zone, live=live), mine=mine, offer=offer,
-        notice=notice, refresh_user_ids=user_ids, source=source,
+        target_group=webinar.target_group.value, sessions=session_lines(state, zone), mine=mine, offer=offer,
+        notice=notice, refresh_user_ids=user_ids, source=source, live=live,
+        cancelled=webinar.status is WebinarStatus.CANCELLED,
     )
 
 
@@ -180,6 +192,23 @@ def render_reminder(notice: WebinarReminder, t: Translator) -> Message:
     return Message(t("webinars.reminder", title=title, when=t.datetime(notice.starts_at), link=notice.join_url))
 
 
+def render_webinar_cancelled(notice: WebinarCancelled, t: Translator) -> Message:
+    title = in_language(t.locale, notice.title_nl, notice.title_en)
+    key = "webinars.cancelled_notice_waitlisted" if notice.waitlisted else "webinars.cancelled_notice"
+    return Message(t(key, title=title, when=t.datetime(notice.starts_at)))
+
+
+def render_session_changed(notice: WebinarSessionChanged, t: Translator) -> Message:
+    title = in_language(t.locale, notice.title_nl, notice.title_en)
+    text = t(
+        "webinars.session_changed_notice", title=title, was=t.datetime(notice.was_starts_at),
+        when=t.datetime(notice.starts_at), until=t.datetime(notice.ends_at, "HH:mm"),
+    )
+    if notice.link_changed:
+        text += " " + t("webinars.session_changed_link", link=notice.join_url)
+    return Message(text)
+
+
 def render_invitation(state: service.WebinarState, recipient: BroadcastRecipient, t: Translator) -> dict:
     """One recipient's invitation card (drawn by the broadcast workers at send time)."""
     return invitation_card(t, invitation_view(t, state, recipient.zone, user_ids=(recipient.user_id,)))
@@ -189,13 +218,45 @@ def render_invitation(state: service.WebinarState, recipient: BroadcastRecipient
 async def _form(turn: Turn, form: SaveWebinar | None = None, error: str | None = None) -> dict:
     entities = await turn.run(service.form_entities, service.WebinarForm(turn.me))
     view = WebinarFormView(
-        entities=[EntityChoice(e.code, e.name) for e in entities], values=form.inputs() if form else {}, error=error
+        entities=[EntityChoice(e.code, e.name) for e in entities], values=form.inputs() if form else {}, error=error,
+        webinar_id=form.webinar_id if form else None,
     )
     return webinar_form_card(turn.t, view)
 
 
 async def new_webinar(turn: Turn, _payload: NewWebinar) -> dict:
     return await _form(turn)
+
+
+def form_of(webinar: Webinar, entity_codes: dict[int, str], zone: tzinfo) -> SaveWebinar:
+    """A stored webinar as the form holds it, to change it."""
+    rows = {}
+    for slot, session in enumerate(webinar.sessions, start=1):
+        start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        rows |= {
+            f"s{slot}_date": start.date().isoformat(), f"s{slot}_start": start.strftime("%H:%M"),
+            f"s{slot}_end": end.strftime("%H:%M"), f"s{slot}_capacity": str(session.capacity), f"s{slot}_url": session.join_url,
+        }
+    return SaveWebinar.model_validate({
+        "webinar_id": webinar.id, "title_nl": webinar.title_nl, "title_en": webinar.title_en,
+        "description_nl": webinar.description_nl, "description_en": webinar.description_en,
+        "target_group": webinar.target_group.value, "entities": ",".join(sorted(entity_codes[i] for i in webinar.entity_ids)), **rows,
+    })
+
+
+async def edit_webinar(turn: Turn, payload: EditWebinar) -> dict | str:
+    found = await turn.run(service.webinar_to_edit, service.ShowWebinarToEdit(turn.me, payload.webinar_id))
+    if not _editable(found.webinar):
+        return turn.t("webinars.not_editable", maximum=SESSION_SLOTS)
+    form = form_of(found.webinar, {e.id: e.code for e in found.entities}, _zone(turn))
+    view = WebinarFormView(
+        entities=[EntityChoice(e.code, e.name) for e in found.entities], values=form.inputs(), webinar_id=found.webinar.id,
+    )
+    return webinar_form_card(turn.t, view)
+
+
+def _editable(webinar: Webinar) -> bool:
+    return webinar.status is not WebinarStatus.CANCELLED and len(webinar.sessions) <= SESSION_SLOTS
 
 
 def draft_from_form(form: SaveWebinar, zone: tzinfo) -> WebinarDraft:
@@ -219,39 +280,47 @@ def draft_from_form(form: SaveWebinar, zone: tzinfo) -> WebinarDraft:
     )
 
 
+def _problem_line(t: Translator, problem: DraftProblem) -> str:
+    where = problem.where
+    if where.startswith("sessions["):
+        label = t("webinars.field.session", number=int(where[9:-1]) + 1)
+    elif where == "sessions":
+        label = t("webinars.field.sessions")
+    else:
+        label = t(f"webinars.field.{where}")
+    return f"{label}: {t(f'webinars.problem.{problem.code}')}"
+
+
 def _problems_text(t: Translator, problems: list[DraftProblem]) -> str:
-    lines = []
-    for problem in problems:
-        where = problem.where
-        if where.startswith("sessions["):
-            label = t("webinars.field.session", number=int(where[9:-1]) + 1)
-        elif where == "sessions":
-            label = t("webinars.field.sessions")
-        else:
-            label = t(f"webinars.field.{where}")
-        lines.append(f"- {label}: {t(f'webinars.problem.{problem.code}')}")
-    return t("webinars.invalid_form") + "\n" + "\n".join(lines)
+    return t("webinars.invalid_form") + "\n" + "\n".join(f"- {_problem_line(t, p)}" for p in problems)
 
 
 async def save_webinar(turn: Turn, form: SaveWebinar) -> dict:
     try:
         draft = draft_from_form(form, _zone(turn))
-        webinar_id = await turn.run(service.create_webinar, service.CreateWebinar(turn.me, draft))
+        if form.webinar_id is None:
+            webinar_id = await turn.run(service.create_webinar, service.CreateWebinar(turn.me, draft))
+            notice = None
+        else:
+            updated = await turn.run(service.update_webinar, service.UpdateWebinar(turn.me, form.webinar_id, draft))
+            webinar_id = updated.webinar_id
+            notice = turn.t.plural("webinars.updated_told", updated.told) if updated.told else turn.t("webinars.updated")
     except service.DraftRefused as refused:
         log.info("webinar form refused: %s", refused)
         return await _form(turn, form, _problems_text(turn.t, refused.problems))
     except InvalidInput as error:
         log.info("webinar form refused: %s", error)
         return await _form(turn, form, turn.t(error.key, **error.params))
-    return await _preview(turn, webinar_id)
+    return await _preview(turn, webinar_id, notice=notice)
 
 
-async def _preview(turn: Turn, webinar_id: int) -> dict:
+async def _preview(turn: Turn, webinar_id: int, *, notice: str | None = None) -> dict:
     found = await turn.run(service.webinar_for_hr, service.ShowWebinarForHr(turn.me, webinar_id))
     # The preview shows what recipients see, without live buttons.
-    view = invitation_view(turn.t, found.state, _zone(turn), live=False)
+    view = invitation_view(turn.t, found.state, _zone(turn), live=False, notice=notice)
     draft = found.state.webinar.status is WebinarStatus.DRAFT
-    return preview_card(turn.t, PreviewView(invitation=view, audience=found.audience, draft=draft))
+    warnings = [_problem_line(turn.t, problem) for problem in found.warnings]
+    return preview_card(turn.t, PreviewView(invitation=view, audience=found.audience, draft=draft, warnings=warnings))
 
 
 async def preview_invitation(turn: Turn, payload: PreviewInvitation) -> dict:
@@ -269,11 +338,12 @@ async def send_invitation(turn: Turn, payload: SendInvitation) -> dict | str:
 
 
 # -- HR: manage and attendance ---------------------------------------------------------------------
-def _managed(turn: Turn, state: service.WebinarState) -> ManagedWebinar:
-    webinar = state.webinar
+def _managed(turn: Turn, found: service.WebinarState, registered: int = 0) -> ManagedWebinar:
+    webinar = found.webinar
     return ManagedWebinar(
         webinar_id=webinar.id, title=webinar.title(turn.locale), target_group=webinar.target_group.value,
-        draft=webinar.status is WebinarStatus.DRAFT, sessions=session_lines(state, _zone(turn)),
+        draft=webinar.status is WebinarStatus.DRAFT, sessions=session_lines(found, _zone(turn)),
+        status=webinar.status.value, registered=registered, editable=_editable(webinar),
     )
 
 
@@ -282,9 +352,23 @@ async def open_manage(turn: Turn, _text: str) -> dict:
     return manage_card(turn.t, [_managed(turn, state) for state in states])
 
 
+async def _detail(turn: Turn, webinar_id: int, notice: str | None = None) -> dict:
+    found = await turn.run(service.webinar_for_hr, service.ShowWebinarForHr(turn.me, webinar_id))
+    return webinar_detail_card(turn.t, _managed(turn, found.state, found.registered), found.audience, notice_text=notice)
+
+
 async def manage_webinar(turn: Turn, payload: ManageWebinar) -> dict:
-    found = await turn.run(service.webinar_for_hr, service.ShowWebinarForHr(turn.me, payload.webinar_id))
-    return webinar_detail_card(turn.t, _managed(turn, found.state), found.audience)
+    return await _detail(turn, payload.webinar_id)
+
+
+async def cancel_webinar(turn: Turn, payload: CancelWebinar) -> dict:
+    """First press: who will be told; the confirmation cancels and tells them."""
+    if not payload.confirmed:
+        found = await turn.run(service.webinar_for_hr, service.ShowWebinarForHr(turn.me, payload.webinar_id))
+        webinar = found.state.webinar
+        return cancel_webinar_card(turn.t, CancelWebinarView(webinar.id, webinar.title(turn.locale), found.registered))
+    result = await turn.run(service.cancel_webinar, service.CancelWebinar(turn.me, payload.webinar_id))
+    return await _detail(turn, payload.webinar_id, turn.t.plural("webinars.cancelled_told", result.told))
 
 
 async def _attendance(turn: Turn, session_id: int, notice: str | None = None) -> dict:
@@ -326,8 +410,12 @@ def register(registry: Registry) -> None:
     router.action(PreviewInvitation, preview_invitation, roles=HR_ROLES)
     router.action(SendInvitation, send_invitation, roles=HR_ROLES)
     router.action(ManageWebinar, manage_webinar, roles=HR_ROLES)
+    router.action(EditWebinar, edit_webinar, roles=HR_ROLES)
+    router.action(CancelWebinar, cancel_webinar, roles=HR_ROLES)
     router.action(ShowAttendance, show_attendance, roles=HR_ROLES)
     router.action(SaveAttendance, save_attendance, roles=HR_ROLES)
     registry.notice(PromotedFromWaitlist, render_promoted)
     registry.notice(WebinarReminder, render_reminder, after_sent=service.reminder_delivered)
+    registry.notice(WebinarCancelled, render_webinar_cancelled)
+    registry.notice(WebinarSessionChanged, render_session_changed)
     registry.broadcast_renderer(InvitationPayload, render_invitation, content=service.invitation_contents)

@@ -39,7 +39,7 @@ from bot.domain.policy_sections import AllowancePolicy
 from bot.domain.privacy import manager_view
 from bot.domain.reports import EntityRef, HomeworkMonth, KeyFigures
 from bot.domain.staff import Staff
-from bot.domain.team import EligibilityRow, TeamMemberWeek, TeamWeek
+from bot.domain.team import AgreementChange, EligibilityRow, MarkingPreview, TeamMemberWeek, TeamWeek
 from bot.i18n import Translator
 from dialogs.cards import (
     allowance,
@@ -328,6 +328,18 @@ SAMPLES: dict[str, list[Sample]] = {
         lambda t: team.agreement_card(t, TeamAgreement(2, frozenset({1}), 3), notice="ok"),
         lambda t: team.agreement_card(t, TeamAgreement(2)),
     ],
+    "team.agreement_confirm_card": [
+        lambda t: team.agreement_confirm_card(t, AgreementChange(
+            TeamAgreement(2), TeamAgreement(2, frozenset({1}), 2), team_size=4,
+        )),
+        lambda t: team.agreement_confirm_card(t, AgreementChange(
+            TeamAgreement(2, frozenset({1, 3}), 1), TeamAgreement(2, frozenset({1, 3}), 1), team_size=1,
+        )),
+    ],
+    "team.mark_confirm_card": [
+        lambda t: team.mark_confirm_card(t, MarkingPreview(STAN, "organisational", MON, date(2026, 12, 31), "reorganisatie", [_reg(date(2026, 11, 26)), _reg(date(2026, 12, 3), id_=2)])),
+        lambda t: team.mark_confirm_card(t, MarkingPreview(STAN, "function", MON, None, None, [])),
+    ],
     "team.eligibility_card": [
         lambda t: team.eligibility_card(t, [EligibilityRow(STAN, [MARKING]), EligibilityRow(CATO, [])], date(2026, 11, 22), notice="ok"),
         lambda t: team.eligibility_card(t, [], date(2026, 11, 22)),
@@ -344,6 +356,10 @@ SAMPLES: dict[str, list[Sample]] = {
     "webinars.webinar_form_card": [
         lambda t: webinars.webinar_form_card(t, webinars.WebinarFormView([webinars.EntityChoice("DWSE", "Departement Werk")])),
         lambda t: webinars.webinar_form_card(t, webinars.WebinarFormView([webinars.EntityChoice("DV", "Digitaal Vlaanderen")], values={"title_nl": "Focus", "s2_date": "2026-12-04"}, error="?")),
+    ],
+    "webinars.cancel_webinar_card": [
+        lambda t: webinars.cancel_webinar_card(t, webinars.CancelWebinarView(7, "Werkplekergonomie", 12)),
+        lambda t: webinars.cancel_webinar_card(t, webinars.CancelWebinarView(7, "Ergonomics", 0)),
     ],
     "webinars.preview_card": [lambda t: webinars.preview_card(t, webinars.PreviewView(_invitation(), 120, draft=True))],
     "webinars.manage_card": [lambda t: webinars.manage_card(t, [_managed(True), _managed(False)]), lambda t: webinars.manage_card(t, [])],

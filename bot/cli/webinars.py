@@ -43,7 +43,7 @@ def _attendance(args: argparse.Namespace) -> int:
     from bot.attendance_files import load_attendance_report
     from bot.cli.common import Refused, run_file_import
     from bot.clock import SystemClock
-    from bot.domain.errors import NotFound
+    from bot.domain.errors import Conflict, NotFound
     from bot.services.attendance import ImportAttendance, import_attendance
 
     async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
@@ -53,6 +53,8 @@ def _attendance(args: argparse.Namespace) -> int:
             return await import_attendance(uow_factory(), command, SystemClock(settings.zone).now())
         except NotFound:
             raise Refused([(f"session {args.session_id}", "does not exist")]) from None
+        except Conflict:  # attendance only for a session that started
+            raise Refused([(f"session {args.session_id}", "has not started yet: is this the right report?")]) from None
 
     def summary(result) -> list[str]:  # noqa: ANN001
         lines = [f"{args.file}: {result.attended} attended, {result.absent} absent, {result.without_email} without e-mail"]

@@ -89,6 +89,7 @@ class Ineligibility:
     set_by: int | None
     lifted_at: datetime | None = None
     lifted_by: int | None = None
+    cancelled_days: tuple[Registration, ...] = ()  # what marking it cancelled, as it was
 
     def covers(self, day: date) -> bool:
         return self.lifted_at is None and self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -315,7 +316,7 @@ def make_agreement(manager_id: int, anchor_weekdays: Iterable[int], min_office_d
     if not anchors <= set(WORKING_WEEKDAYS):
         raise DomainError("team.anchor_not_weekday")
     if not 0 <= min_office_days <= len(WORKING_WEEKDAYS):
-        raise DomainError("team.min_office_out_of_range", maximum=len(WORKING_WEEKDAYS))
+        raise DomainError("team.min_office_out_of_range", value=min_office_days, minimum=0, maximum=len(WORKING_WEEKDAYS))
     return TeamAgreement(manager_id, anchors, min_office_days)
 
 

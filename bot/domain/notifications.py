@@ -14,8 +14,9 @@ The kinds are registered, with their renderer, on the registry built in `create_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -78,3 +79,17 @@ class ClaimedNotification:
     payload: dict[str, Any]
     attempts: int
     correlation_id: str | None
+
+
+N = TypeVar("N", bound=Notice)
+
+
+@dataclass(frozen=True)
+class UnsentNotice(Generic[N]):
+    """A notice recorded earlier that no dispatcher has taken yet: a later change may still
+    replace it (one message for several quick changes instead of one per click)."""
+
+    id: int
+    recipient_id: int
+    notice: N
+    due_at: datetime

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.broadcasts import BroadcastPayload
+from bot.domain.calendar import WORKING_WEEKDAYS, holiday_name
 from bot.domain.errors import Conflict, Forbidden, NotFound
 from bot.domain.notifications import Notice
 from bot.domain.staff import Role, Staff
@@ -38,6 +39,7 @@ class RegistrationStatus(StrEnum):
 class WebinarStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+    CANCELLED = "cancelled"  # by HR; whoever was registered for a session to come was told
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,72 @@ def check_draft(draft: WebinarDraft, now: datetime, known_entities: Iterable[str
     return check.problems
 
 
+def webinar_warnings(webinar: Webinar, now: datetime) -> list[DraftProblem]:
+    """What HR should look at before the invitation goes out; not refused (a Saturday session
+    can be meant), shown on the preview. Days are read in the service's time zone (`now`'s)."""
+    check = DraftCheck()
+    if not webinar.title_en.strip():
+        check.add("title_en", "no English title: English staff would get the Dutch one", "no_english")
+    if webinar.description_nl.strip() and not webinar.description_en.strip():
+        check.add("description_en", "no English description: English staff would get the Dutch one", "no_english")
+    for index, session in enumerate(webinar.sessions):
+        where, day = f"sessions[{index}]", session.starts_at.astimezone(now.tzinfo).date()
+        if session.starts_at <= now:
+            check.add(where, "starts in the past", "in_past")
+        elif day.weekday() not in WORKING_WEEKDAYS:
+            check.add(where, "on a weekend day", "weekend")
+        elif holiday_name(day) is not None:
+            check.add(where, "on a public holiday", "holiday")
+    return check.problems
+
+
+def same_session(session: Session, draft: SessionDraft) -> bool:
+    return (session.starts_at, session.ends_at, session.capacity, session.join_url) == (
+        draft.starts_at, draft.ends_at, draft.capacity, draft.join_url
+    )
+
+
+def check_edit(webinar: Webinar, draft: WebinarDraft, now: datetime, known_entities: Iterable[str]) -> list[DraftProblem]:
+    """Every problem of a webinar as HR changed it. The n-th session of the form is the webinar's
+    n-th session: one that started stays as it was, one with registrations stays (it may move),
+    and a capacity is never below the seats taken."""
+    existing = webinar.sessions
+    problems = [
+        p for p in check_draft(draft, now, known_entities)
+        # A session that already took place is not "in the past" as long as it is left alone.
+        if not (p.code == "in_past" and _index(p.where) < len(existing)
+                and existing[_index(p.where)].starts_at == draft.sessions[_index(p.where)].starts_at)
+    ]
+    check = DraftCheck(problems)
+    for index, session in enumerate(existing):
+        where = f"sessions[{index}]"
+        if index >= len(draft.sessions):
+            if session.seats_taken or session.waitlisted:
+                check.add(where, "has registrations: it cannot be removed (cancel the webinar instead)", "has_registrations")
+            continue
+        changed = draft.sessions[index]
+        if session.starts_at <= now and not same_session(session, changed):
+            check.add(where, "has started: it can no longer be changed", "started")
+        if changed.capacity < session.seats_taken:
+            check.add(where, f"capacity below the {session.seats_taken} seats taken", "below_seats")
+    return check.problems
+
+
+def _index(where: str) -> int:
+    return int(where[9:-1]) if where.startswith("sessions[") else -1
+
+
+def check_editable(webinar: Webinar) -> None:
+    if webinar.status is WebinarStatus.CANCELLED:
+        raise Conflict("webinars.webinar_cancelled")
+
+
+def check_attendance(session: Session, now: datetime) -> None:
+    """Attendance is marked for a session that has started, never ahead of it."""
+    if session.starts_at > now:
+        raise Conflict("webinars.attendance_not_started")
+
+
 def is_audience(staff: Staff, target_group: TargetGroup, entity_ids: frozenset[int]) -> bool:
     """Whether a webinar with this target group is meant for this staff member."""
     if target_group is TargetGroup.ALL:
@@ -230,16 +298,18 @@ def can_sign_up(session: Session, now: datetime) -> bool:
 
 
 def check_view(staff: Staff, webinar: Webinar) -> None:
-    """Staff see published webinars meant for them; HR sees every webinar."""
+    """Staff see published webinars meant for them (and a cancelled one, as cancelled); HR sees
+    every webinar."""
     if staff.is_hr:
         return
-    if webinar.status is not WebinarStatus.PUBLISHED:
+    if webinar.status is WebinarStatus.DRAFT:
         raise NotFound()
     if not is_audience(staff, webinar.target_group, webinar.entity_ids):
         raise Forbidden()
 
 
 def check_sign_up(staff: Staff, webinar: Webinar, session: Session, existing: Registration | None, now: datetime) -> None:
+    check_editable(webinar)  # an invitation card sent before HR cancelled it
     if webinar.status is not WebinarStatus.PUBLISHED or not is_audience(staff, webinar.target_group, webinar.entity_ids):
         raise Forbidden()
     if not can_sign_up(session, now):
@@ -302,3 +372,26 @@ class WebinarReminder(Notice, kind="webinar.reminder"):
     title_en: str
     starts_at: datetime  # in the service's time zone
     join_url: str
+
+
+class WebinarCancelled(Notice, kind="webinar.cancelled"):
+    """To everyone registered (seated or waiting) for a session to come: HR cancelled the webinar."""
+
+    webinar_id: int
+    title_nl: str
+    title_en: str
+    starts_at: datetime  # their session, in the service's time zone
+    waitlisted: bool = False
+
+
+class WebinarSessionChanged(Notice, kind="webinar.session_changed"):
+    """To everyone registered for a session whose time or link HR changed."""
+
+    webinar_id: int
+    title_nl: str
+    title_en: str
+    was_starts_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    join_url: str
+    link_changed: bool = False

@@ -125,6 +125,11 @@ def _babel_locale(locale: Locale) -> BabelLocale:
     return BabelLocale.parse(_BABEL[locale])
 
 
+@cache
+def _babel_locale(locale: Locale) -> BabelLocale:
+    return BabelLocale.parse(_BABEL[locale])
+
+
 def _in_locale(value: object, locale: Locale) -> object:
     if hasattr(value, "nl") and hasattr(value, "en") and not isinstance(value, str):
         return getattr(value, locale)

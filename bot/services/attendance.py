@@ -24,6 +24,7 @@ from bot.domain.webinars import (
     TargetGroup,
     WebinarDraft,
     WebinarStatus,
+    check_attendance,
 )
 from bot.services.unit_of_work import UnitOfWork
 
@@ -123,8 +124,10 @@ async def import_attendance(uow: UnitOfWork, command: ImportAttendance, now: dat
     lines, without_email = parse_attendance_rows(command.table)
     present = {line.email for line in lines}
     async with uow:
-        if await uow.webinars.get_session(command.session_id) is None:
+        session = await uow.webinars.get_session(command.session_id)
+        if session is None:
             raise NotFound()
+        check_attendance(session, now)  # a report for a session still to come is the wrong file
         seated = [p for p in await uow.webinars.participants(command.session_id) if p.status is RegistrationStatus.SEATED]
         attended = 0
         for participant in seated:

@@ -24,16 +24,23 @@ from bot.domain.webinars import (
     SignUpResult,
     TargetGroup,
     Webinar,
+    WebinarCancelled,
     WebinarDraft,
     WebinarReminder,
+    WebinarSessionChanged,
     WebinarStatus,
     can_sign_up,
+    check_attendance,
     check_cancel,
     check_draft,
+    check_edit,
+    check_editable,
     check_sign_up,
     check_view,
     due_reminder,
     is_audience,
+    same_session,
+    webinar_warnings,
 )
 from bot.services.broadcasts import BroadcastContent, CreateBroadcast, add_broadcast
 from bot.services.unit_of_work import UnitOfWork
@@ -87,6 +94,24 @@ class WebinarState:
 class HrWebinar:
     state: WebinarState
     audience: int  # staff in service today whom the target group covers
+    warnings: tuple[DraftProblem, ...] = ()  # what to look at before sending (weekend, past, no English)
+
+    @property
+    def registered(self) -> int:
+        """People seated or waiting for a session that has not started (told if it is cancelled)."""
+        return sum(s.session.seats_taken + s.session.waitlisted for s in self.state.sessions if s.open)
+
+
+@dataclass(frozen=True)
+class WebinarCancellation:
+    webinar: Webinar
+    told: int  # registered people told
+
+
+@dataclass(frozen=True)
+class WebinarUpdate:
+    webinar_id: int
+    told: int  # registered people told of a new time or link
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,19 @@ class ShowAttendance:
 
 
 @dataclass(frozen=True)
+class CancelWebinar:
+    actor: Staff
+    webinar_id: int
+
+
+@dataclass(frozen=True)
+class UpdateWebinar:
+    actor: Staff
+    webinar_id: int
+    draft: WebinarDraft
+
+
+@dataclass(frozen=True)
 class RecordAttendance:
     actor: Staff
     session_id: int
@@ -232,7 +270,7 @@ async def webinar_for_hr(uow: UnitOfWork, command: ShowWebinarForHr, now: dateti
     async with uow:
         webinar = await _webinar(uow, command.webinar_id)
         audience = await uow.webinars.audience(webinar.target_group, webinar.entity_ids, now.date())
-    return HrWebinar(_state(webinar, None, now), len(audience))
+    return HrWebinar(_state(webinar, None, now), len(audience), tuple(webinar_warnings(webinar, now)))
 
 
 async def webinars_for_hr(uow: UnitOfWork, command: WebinarsForHr, now: datetime) -> list[WebinarState]:
@@ -250,6 +288,7 @@ async def invite(uow: UnitOfWork, command: InviteToWebinar, now: datetime) -> in
         raise InvalidInput("webinars.schedule_in_past")
     async with uow:
         webinar = await _webinar(uow, command.webinar_id)
+        check_editable(webinar)
         if not any(s.starts_at > (scheduled_at or now) for s in webinar.sessions):
             raise Conflict("webinars.no_future_session")
         recipients = await uow.webinars.audience(webinar.target_group, webinar.entity_ids, now.date())
@@ -269,6 +308,112 @@ async def invite(uow: UnitOfWork, command: InviteToWebinar, now: datetime) -> in
     return broadcast_id
 
 
+async def update_webinar(uow: UnitOfWork, command: UpdateWebinar, now: datetime) -> WebinarUpdate:
+    """HR changes a webinar: texts, target group and sessions (the n-th row of the form is the
+    n-th session). Whoever is registered for a session whose time or link changed is told."""
+    actor, draft = command.actor, command.draft
+    _require_hr(actor)
+    async with uow:
+        webinar = await _webinar(uow, command.webinar_id)
+        check_editable(webinar)
+        entities = await uow.entities.list_all()
+        problems = check_edit(webinar, draft, now, [e.code for e in entities])
+        if problems:
+            raise DraftRefused(problems)
+        by_code = {e.code: e.id for e in entities}
+        entity_ids = [by_code[code.upper()] for code in draft.entity_codes] if draft.target_group is TargetGroup.ENTITIES else []
+        await uow.webinars.update_texts(webinar.id, draft, entity_ids)
+        told = 0
+        for index, session in enumerate(webinar.sessions):
+            if index >= len(draft.sessions):
+                await uow.webinars.delete_session(session.id)  # nobody registered (check_edit)
+                continue
+            changed = draft.sessions[index]
+            if same_session(session, changed):
+                continue
+            await uow.webinars.update_session(session.id, changed)
+            if (session.starts_at, session.ends_at, session.join_url) != (changed.starts_at, changed.ends_at, changed.join_url):
+                notice = WebinarSessionChanged(
+                    webinar_id=webinar.id, title_nl=draft.title_nl, title_en=draft.title_en,
+                    was_starts_at=session.starts_at.astimezone(now.tzinfo), starts_at=changed.starts_at.astimezone(now.tzinfo),
+                    ends_at=changed.ends_at.astimezone(now.tzinfo), join_url=changed.join_url,
+                    link_changed=session.join_url != changed.join_url,
+                )
+                for participant in await uow.webinars.participants(session.id):
+                    await uow.outbox.add(participant.staff_id, notice, now)
+                    told += 1
+        for added in draft.sessions[len(webinar.sessions):]:
+            await uow.webinars.add_session(webinar.id, added)
+        await uow.audit.record(
+            _actor(actor), "webinar.updated", "webinar", webinar.id, _webinar_snapshot(webinar), _draft_snapshot(draft) | {"told": told},
+        )
+        await uow.commit()
+    return WebinarUpdate(webinar.id, told)
+
+
+@dataclass(frozen=True)
+class ShowWebinarToEdit:
+    actor: Staff
+    webinar_id: int
+
+
+@dataclass(frozen=True)
+class WebinarToEdit:
+    webinar: Webinar
+    entities: list[Entity]  # to choose from; the webinar's own are among them
+
+
+async def webinar_to_edit(uow: UnitOfWork, command: ShowWebinarToEdit, now: datetime) -> WebinarToEdit:
+    """A webinar as the form shows it to be changed; a cancelled one cannot be."""
+    _require_hr(command.actor)
+    async with uow:
+        webinar = await _webinar(uow, command.webinar_id)
+        check_editable(webinar)
+        return WebinarToEdit(webinar, await uow.entities.list_all())
+
+
+async def cancel_webinar(uow: UnitOfWork, command: CancelWebinar, now: datetime) -> WebinarCancellation:
+    """HR cancels a webinar: no more sign-ups or reminders; everyone registered for a session to
+    come (seated or waiting) is told, in their language. Registrations stay as a record."""
+    actor = command.actor
+    _require_hr(actor)
+    async with uow:
+        webinar = await _webinar(uow, command.webinar_id)
+        check_editable(webinar)
+        await uow.webinars.set_status(webinar.id, WebinarStatus.CANCELLED)
+        told = 0
+        for session in webinar.sessions:
+            if not can_sign_up(session, now):
+                continue  # took place or under way: nothing to call off
+            for participant in await uow.webinars.participants(session.id):
+                await uow.outbox.add(participant.staff_id, WebinarCancelled(
+                    webinar_id=webinar.id, title_nl=webinar.title_nl, title_en=webinar.title_en,
+                    starts_at=session.starts_at.astimezone(now.tzinfo),
+                    waitlisted=participant.status is RegistrationStatus.WAITLISTED,
+                ), now)
+                told += 1
+        await uow.audit.record(
+            _actor(actor), "webinar.cancelled_by_hr", "webinar", webinar.id, {"status": webinar.status.value},
+            {"status": WebinarStatus.CANCELLED.value, "told": told},
+        )
+        await uow.commit()
+    return WebinarCancellation(webinar, told)
+
+
+def _webinar_snapshot(webinar: Webinar) -> dict:
+    return {
+        "title_nl": webinar.title_nl, "title_en": webinar.title_en, "target_group": webinar.target_group.value,
+        "sessions": [[s.starts_at.isoformat(), s.ends_at.isoformat(), s.capacity, s.join_url] for s in webinar.sessions],
+    }
+
+
+def _draft_snapshot(draft: WebinarDraft) -> dict:
+    return {
+        "title_nl": draft.title_nl, "title_en": draft.title_en, "target_group": draft.target_group.value,
+        "sessions": [[s.starts_at.isoformat(), s.ends_at.isoformat(), s.capacity, s.join_url] for s in draft.sessions],
+    }
+
+
 # -- staff: browse, sign up, cancel ----------------------------------------------------------------
 async def overview(uow: UnitOfWork, command: WebinarOverview, now: datetime) -> list[WebinarState]:
     """Published webinars meant for this person with a session to come, with their own
@@ -284,7 +429,7 @@ async def overview(uow: UnitOfWork, command: WebinarOverview, now: datetime) -> 
             if registration.webinar_id in listed:
                 continue
             webinar = await uow.webinars.get(registration.webinar_id)
-            if webinar is not None:
+            if webinar is not None and webinar.status is not WebinarStatus.CANCELLED:
                 states.append(_state(webinar, registration, now))
                 listed.add(webinar.id)
     return states
@@ -358,6 +503,8 @@ async def cancel(uow: UnitOfWork, command: CancelRegistration, now: datetime) ->
         session = await uow.webinars.lock_session(registration.session_id)
         assert session is not None
         check_cancel(staff, registration, session, now)
+        # A cancelled webinar frees no seat for anyone (and tells nobody one became free).
+        check_editable(await _webinar(uow, session.webinar_id))
         await uow.webinars.delete_registration(registration.id)
         promoted = None
         if registration.status is RegistrationStatus.SEATED:
@@ -432,6 +579,7 @@ async def attendance_sheet(uow: UnitOfWork, command: ShowAttendance, now: dateti
         session = await uow.webinars.get_session(command.session_id)
         if session is None:
             raise NotFound()
+        check_attendance(session, now)
         webinar = await _webinar(uow, session.webinar_id)
         return AttendanceSheet(webinar, session, await uow.webinars.participants(session.id))
 
@@ -444,6 +592,7 @@ async def record_attendance(uow: UnitOfWork, command: RecordAttendance, now: dat
         session = await uow.webinars.get_session(command.session_id)
         if session is None:
             raise NotFound()
+        check_attendance(session, now)
         seated = {p.registration_id: p for p in await uow.webinars.participants(session.id) if p.status is RegistrationStatus.SEATED}
         if attended_ids - set(seated):
             raise Forbidden()  # ids that are not seats of this session: a forged or stale card

@@ -30,10 +30,17 @@ from bot.domain.homework import (
     RegistrationStatus,
     TeamAgreement,
 )
-from bot.domain.team import MAX_WEEK_OFFSET, EligibilityRow, TeamWeek
+from bot.domain.team import (
+    ANNOUNCE_AFTER,
+    MAX_WEEK_OFFSET,
+    AgreementChange,
+    EligibilityRow,
+    MarkingPreview,
+    TeamWeek,
+)
 from bot.i18n import Translator
 from dialogs.cards.allowance import ShowTeamRegular
-from dialogs.cards.base import card, execute, heading, submit, text, title, with_menu
+from dialogs.cards.base import card, execute, facts, heading, submit, text, title, with_menu
 from dialogs.cards.homework import Blank, Weekdays, weekday_name, weekday_names
 
 FLOW_TEAM = "team"  # the flow the menu opens (see dialogs/menu.py)
@@ -49,10 +56,21 @@ class ShowAgreement(ActionData, verb="team.agreement"):
     pass
 
 
+# Wide enough that a number typed out of range reaches the rule, which answers with the range.
+EnteredDays = Annotated[int, Field(ge=-1000, le=1000)]
+
+
 class SaveAgreement(ActionData, verb="team.agreement.save", card_inputs=("anchor_weekdays", "min_office_days")):
     anchor_weekdays: Weekdays = None
     # Required: the form always sends it (pre-filled), so a payload without it is not from the form.
-    min_office_days: int = Field(ge=0, le=len(WORKING_WEEKDAYS))
+    min_office_days: EnteredDays
+
+
+class ConfirmAgreement(ActionData, verb="team.agreement.confirm"):
+    """The manager confirmed the change shown: the agreement as entered (the card has no inputs)."""
+
+    anchor_weekdays: Weekdays = None
+    min_office_days: EnteredDays
 
 
 class ShowEligibility(ActionData, verb="team.eligibility"):
@@ -67,6 +85,16 @@ class MarkIneligibleAction(
     note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Blank] = None
     valid_from: OptionalDate = None
     valid_until: OptionalDate = None
+
+
+class ConfirmMarkIneligible(ActionData, verb="team.eligibility.mark.confirm"):
+    """The manager confirmed the preview: the marking as it was shown (the card has no inputs)."""
+
+    staff_id: Id
+    reason: IneligibilityReason
+    valid_from: date
+    valid_until: OptionalDate = None
+    note: Annotated[Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] | None, Blank] = None
 
 
 class LiftIneligibility(ActionData, verb="team.eligibility.lift"):
@@ -94,7 +122,10 @@ def anchor_days_text(t: Translator, weekdays: Iterable[int]) -> str:
 def agreement_summary(t: Translator, agreement: TeamAgreement | None) -> str:
     if agreement is None or (not agreement.anchor_weekdays and agreement.min_office_days_per_week == 0):
         return t("team.no_agreement")
-    return t("team.agreement_summary", anchors=anchor_days_text(t, agreement.anchor_weekdays), minimum=agreement.min_office_days_per_week)
+    return t(
+        "team.agreement_summary", anchors=anchor_days_text(t, agreement.anchor_weekdays),
+        minimum=t.plural("team.office_days", agreement.min_office_days_per_week),
+    )
 
 
 def team_week_card(t: Translator, view: TeamWeek) -> dict[str, Any]:
@@ -134,23 +165,60 @@ def _weekday_choices(t: Translator) -> list[Choice]:
     return [Choice(title=weekday_name(t, d), value=str(d)) for d in WORKING_WEEKDAYS]
 
 
-def agreement_card(t: Translator, agreement: TeamAgreement, *, notice: str | None = None) -> dict[str, Any]:
+def agreement_card(
+    t: Translator, agreement: TeamAgreement, *, notice: str | None = None, error: str | None = None,
+    entered: SaveAgreement | None = None,
+) -> dict[str, Any]:
+    """The agreement form; `error` (a refused value) is shown beside the field, with what was entered."""
+    anchors = sorted(entered.anchor_weekdays or ()) if entered else sorted(agreement.anchor_weekdays)
+    minimum = entered.min_office_days if entered else agreement.min_office_days_per_week
     body: list[CardElement] = [title(t("team.agreement_title")), text(t("team.agreement_intro"), subtle=True)]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, color="Good", weight="Bolder"))
     body += [
         text(agreement_summary(t, agreement)),
         ChoiceSetInput(
             id="anchor_weekdays", label=t("team.agreement_anchor_days"), is_multi_select=True, style="expanded",
-            value=",".join(str(d) for d in sorted(agreement.anchor_weekdays)) or None, choices=_weekday_choices(t),
+            value=",".join(str(d) for d in anchors) or None, choices=_weekday_choices(t),
         ),
         NumberInput(
-            id="min_office_days", label=t("team.agreement_min_office_days"), min=0, max=len(WORKING_WEEKDAYS),
-            value=agreement.min_office_days_per_week,
-            error_message=t("team.min_office_out_of_range", maximum=len(WORKING_WEEKDAYS)),
+            id="min_office_days", label=t("team.agreement_min_office_days", maximum=len(WORKING_WEEKDAYS)),
+            min=0, max=len(WORKING_WEEKDAYS), value=minimum, is_required=True,
+            error_message=t("team.min_office_range_hint", maximum=len(WORKING_WEEKDAYS)),
         ),
     ]
-    return card(body, with_menu(t, [execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"), submit(ShowTeam(), t("team.view_title"))]))
+    if error:
+        body.append(text(error, color="Attention", weight="Bolder"))
+    return card(body, with_menu(t, [
+        execute(SaveAgreement(min_office_days=agreement.min_office_days_per_week), t("team.agreement_save"), style="positive"),
+        submit(ShowTeam(), t("team.view_title")),
+    ]))
+
+
+def _change_line(t: Translator, before: str, after: str) -> str:
+    return after if before == after else t("team.agreement_change", before=before, after=after)
+
+
+def agreement_confirm_card(t: Translator, change: AgreementChange) -> dict[str, Any]:
+    """Before the team is told: the change, and who will hear of it."""
+    before, after = change.before, change.after
+    assert after is not None  # a refused change is shown on the form
+    body: list[CardElement] = [
+        title(t("team.agreement_confirm_title")),
+        facts([
+            (t("team.agreement_anchor_days"), _change_line(
+                t, anchor_days_text(t, before.anchor_weekdays), anchor_days_text(t, after.anchor_weekdays))),
+            (t("team.agreement_minimum_fact"), _change_line(
+                t, t.plural("team.office_days", before.min_office_days_per_week),
+                t.plural("team.office_days", after.min_office_days_per_week))),
+        ]),
+        text(t.plural("team.agreement_confirm_told", change.team_size, minutes=int(ANNOUNCE_AFTER.total_seconds() // 60))),
+    ]
+    confirm = ConfirmAgreement(anchor_weekdays=sorted(after.anchor_weekdays), min_office_days=after.min_office_days_per_week)
+    return card(body, with_menu(t, [
+        execute(confirm, t("team.agreement_confirm"), style="positive"),
+        execute(ShowAgreement(), t("team.agreement_back")),
+    ]))
 
 
 def period_text(t: Translator, since: date, until: date | None) -> str:
@@ -198,3 +266,36 @@ def eligibility_card(t: Translator, rows: list[EligibilityRow], today: date, *, 
         ]
     actions = [execute(MarkIneligibleAction(), t("team.mark_submit"), style="destructive")] if rows else []
     return card(body, with_menu(t, [*actions, submit(ShowTeam(), t("team.view_title"))]))
+
+
+def days_list(t: Translator, days: Iterable[date]) -> str:
+    return "\n".join(f"- {t.date(day)}" for day in days)
+
+
+def mark_confirm_card(t: Translator, preview: MarkingPreview) -> dict[str, Any]:
+    """Before a member is marked not eligible: what it means, and the registered days it cancels."""
+    body: list[CardElement] = [
+        title(t("team.mark_confirm_title", name=preview.member.display_name)),
+        facts([
+            (t("team.mark_reason"), t(f"team.reason_{preview.reason}")),
+            (t("team.mark_period"), period_text(t, preview.valid_from, preview.valid_until)),
+            *([(t("team.mark_note"), preview.note)] if preview.note else []),
+        ]),
+    ]
+    days = [r.day for r in preview.days_to_cancel]
+    if days:
+        body += [
+            text(t.plural("team.mark_confirm_days", len(days)), color="Attention", weight="Bolder"),
+            text(days_list(t, days)),
+        ]
+    else:
+        body.append(text(t("team.mark_confirm_no_days"), subtle=True))
+    body.append(text(t("team.mark_confirm_told", name=preview.member.display_name), subtle=True))
+    confirm = ConfirmMarkIneligible(
+        staff_id=preview.member.id, reason=preview.reason, valid_from=preview.valid_from,
+        valid_until=preview.valid_until, note=preview.note,
+    )
+    return card(body, with_menu(t, [
+        execute(confirm, t("team.mark_confirm"), style="destructive"),
+        execute(ShowEligibility(), t("team.mark_back")),
+    ]))

@@ -27,12 +27,14 @@ from microsoft_teams.cards import (
 )
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate
+from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate, OptionalId
 from bot.domain.webinars import TargetGroup
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
+from dialogs.cards.menu import OpenFlow
 
 SESSION_SLOTS = 3
+MANAGE_FLOW = "webinars.manage"  # HR's list of webinars (the flow the menu opens)
 # The inputs of one session row of the form: s1_date, s1_start, ... up to s3_url.
 SESSION_FIELDS = ("date", "start", "end", "capacity", "url")
 _SESSION_INPUT = re.compile(r"s([1-9][0-9]?)_(" + "|".join(SESSION_FIELDS) + ")")
@@ -108,6 +110,7 @@ class SaveWebinar(ActionData, verb="webinar.save", card_inputs=_FORM_INPUTS + _S
     """The creation form. The card sends each session row's inputs as s1_date, s1_start, ...,
     gathered here into `sessions` (row 1 first); the service checks the webinar as a whole."""
 
+    webinar_id: OptionalId = None  # set when HR changes an existing webinar
     title_nl: str = ""
     title_en: str = ""
     description_nl: str = ""
@@ -148,7 +151,19 @@ class SaveWebinar(ActionData, verb="webinar.save", card_inputs=_FORM_INPUTS + _S
         return values
 
     def to_data(self) -> dict[str, Any]:
-        return {VERB_KEY: self.verb, **{key: value for key, value in self.inputs().items() if value}}
+        edited = {"webinar_id": self.webinar_id} if self.webinar_id else {}
+        return {VERB_KEY: self.verb, **edited, **{key: value for key, value in self.inputs().items() if value}}
+
+
+class EditWebinar(ActionData, verb="webinar.edit"):
+    webinar_id: Id
+
+
+class CancelWebinar(ActionData, verb="webinar.cancel_webinar"):
+    """Asks to confirm; `confirmed` (the confirmation card's button) cancels."""
+
+    webinar_id: Id
+    confirmed: bool = False
 
 
 class SendInvitation(ActionData, verb="webinar.invite", card_inputs=("schedule_date", "schedule_time")):
@@ -214,6 +229,8 @@ class InvitationView:
     notice: str | None = None
     refresh_user_ids: Sequence[str] = ()
     source: CardSource = CardSource.INVITATION
+    live: bool = True  # False: HR's preview, the sessions without buttons
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +250,7 @@ class WebinarFormView:
     entities: Sequence[EntityChoice]
     values: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    webinar_id: int | None = None  # changing an existing webinar
 
 
 @dataclass(frozen=True)
@@ -240,6 +258,7 @@ class PreviewView:
     invitation: InvitationView
     audience: int
     draft: bool
+    warnings: Sequence[str] = ()  # worded: what to look at before sending
 
 
 @dataclass(frozen=True)
@@ -249,6 +268,16 @@ class ManagedWebinar:
     target_group: str
     draft: bool
     sessions: Sequence[SessionLine]
+    status: str = "published"
+    registered: int = 0  # seated or waiting for a session to come
+    editable: bool = True  # not cancelled, and its sessions fit the form
+
+
+@dataclass(frozen=True)
+class CancelWebinarView:
+    webinar_id: int
+    title: str
+    registered: int
 
 
 @dataclass(frozen=True)
@@ -282,7 +311,7 @@ def _seats(t: Translator, line: SessionLine) -> str:
 def _session_row(t: Translator, view: InvitationView, line: SessionLine) -> ColumnSet:
     left = Column(width="stretch", items=[text(_when(t, line), weight="Bolder"), text(_seats(t, line), subtle=True, spacing="None")])
     columns = [left]
-    if view.mine is None and line.open:
+    if view.mine is None and line.open and view.live and not view.cancelled:
         label = t("webinars.sign_up") if line.seats_left > 0 else t("webinars.join_waitlist")
         button = execute(SignUp(session_id=line.session_id, waitlist=line.seats_left <= 0, source=view.source), label)
         columns.append(Column(width="auto", items=[ActionSet(actions=[button])]))
@@ -297,9 +326,11 @@ def _webinar_block(t: Translator, view: InvitationView, *, large: bool) -> list[
         body.append(text(view.description))
     body.append(text(t("webinars.for_group", group=t(f"webinars.group.{view.target_group}")), subtle=True))
     open_sessions = [line for line in view.sessions if line.open]
-    if not open_sessions:
+    if not open_sessions and not view.cancelled:
         body.append(text(t("webinars.no_open_sessions"), subtle=True))
     body += [_session_row(t, view, line) for line in open_sessions]
+    if view.cancelled:
+        body.append(text(t("webinars.webinar_cancelled_note"), color="Attention", weight="Bolder"))
     if view.mine is not None:
         mine = view.mine
         session = next((s for s in view.sessions if s.session_id == mine.session_id), None)
@@ -308,7 +339,7 @@ def _webinar_block(t: Translator, view: InvitationView, *, large: bool) -> list[
         actions: list[Any] = []
         if mine.seated and mine.join_url:
             actions.append(OpenUrlAction(title=t("webinars.join"), url=mine.join_url))
-        if session is None or session.open:
+        if (session is None or session.open) and not view.cancelled:
             actions.append(execute(CancelRegistration(registration_id=mine.registration_id, source=view.source), t("webinars.cancel")))
         items: list[Any] = [text(status, color="Good" if mine.seated else "Accent", weight="Bolder")]
         if actions:
@@ -357,7 +388,7 @@ def _input_value(view: WebinarFormView, key: str, default: str = "") -> str:
 
 def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
     """HR's creation form: texts in both languages, target group, up to three sessions."""
-    body: list[Any] = [title(t("webinars.form_title"))]
+    body: list[Any] = [title(t("webinars.edit_title") if view.webinar_id else t("webinars.form_title"))]
     if view.error:
         body.append(text(view.error, color="Attention", weight="Bolder"))
     body += [
@@ -405,11 +436,21 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
         for slot in range(2, SESSION_SLOTS + 1)
     ]
     body.append(ActionSet(actions=toggles))
-    return card(body, with_menu(t, [execute(SaveWebinar(), t("webinars.preview"), style="positive")]))
+    back = ManageWebinar(webinar_id=view.webinar_id) if view.webinar_id else OpenFlow(flow=MANAGE_FLOW)
+    return card(body, with_menu(t, [
+        execute(SaveWebinar(webinar_id=view.webinar_id), t("webinars.preview"), style="positive"),
+        submit(back, t("webinars.form_cancel")),
+    ]))
 
 
 def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
     body: list[Any] = [text(t("webinars.preview_intro"), weight="Bolder", color="Accent")]
+    if view.invitation.notice:
+        body.insert(0, notice(view.invitation.notice))
+    if view.warnings:
+        body.append(Container(style="warning", items=[
+            text(t("webinars.warnings_heading"), weight="Bolder"), text("\n".join(f"- {w}" for w in view.warnings)),
+        ]))
     body += _webinar_block(t, view.invitation, large=True)
     body.append(facts([(t("webinars.audience"), t.number(view.audience))]))
     body.append(heading(t("webinars.schedule_heading")))
@@ -420,6 +461,7 @@ def preview_card(t: Translator, view: PreviewView) -> dict[str, Any]:
     actions = [
         execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="now"), t("webinars.send_now"), style="positive"),
         execute(SendInvitation(webinar_id=view.invitation.webinar_id, when="later"), t("webinars.schedule")),
+        submit(EditWebinar(webinar_id=view.invitation.webinar_id), t("webinars.edit")),
     ]
     return card(body, with_menu(t, actions))
 
@@ -429,7 +471,7 @@ def manage_card(t: Translator, webinars: Sequence[ManagedWebinar]) -> dict[str, 
     if not webinars:
         body.append(text(t("webinars.none_managed")))
     for webinar in webinars:
-        status = t("webinars.status.draft") if webinar.draft else t("webinars.status.published")
+        status = t(f"webinars.status.{webinar.status}")
         lines = [
             f"{_when(t, s)}: {s.capacity - s.seats_left}/{s.capacity}" + (f" (+{s.waitlisted})" if s.waitlisted else "")
             for s in webinar.sessions
@@ -443,18 +485,45 @@ def manage_card(t: Translator, webinars: Sequence[ManagedWebinar]) -> dict[str, 
     return card(body, with_menu(t, [submit(NewWebinar(), t("webinars.new"), style="positive")]))
 
 
-def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int) -> dict[str, Any]:
-    body: list[Any] = [title(webinar.title), text(t(f"webinars.group.{webinar.target_group}"), subtle=True),
-                       facts([(t("webinars.audience"), t.number(audience))])]
+def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int, *, notice_text: str | None = None) -> dict[str, Any]:
+    body: list[Any] = [title(webinar.title)]
+    if notice_text:
+        body.append(notice(notice_text))
+    body += [text(f"{t(f'webinars.status.{webinar.status}')} · {t(f'webinars.group.{webinar.target_group}')}", subtle=True),
+             facts([(t("webinars.audience"), t.number(audience))])]
     for line in webinar.sessions:
+        # Attendance is marked once a session has started (an open session has not).
+        buttons = [] if line.open else [Column(width="auto", items=[ActionSet(actions=[
+            submit(ShowAttendance(session_id=line.session_id), t("webinars.attendance"))])])]
         body.append(ColumnSet(separator=True, columns=[
             Column(width="stretch", items=[
                 text(_when(t, line), weight="Bolder"),
                 text(t("webinars.taken", taken=line.capacity - line.seats_left, capacity=line.capacity, waiting=line.waitlisted), subtle=True, spacing="None"),
             ]),
-            Column(width="auto", items=[ActionSet(actions=[submit(ShowAttendance(session_id=line.session_id), t("webinars.attendance"))])]),
+            *buttons,
         ]))
-    return card(body, with_menu(t, [submit(PreviewInvitation(webinar_id=webinar.webinar_id), t("webinars.invitation_preview"))]))
+    actions: list[Any] = []
+    if webinar.status != "cancelled":
+        actions.append(submit(PreviewInvitation(webinar_id=webinar.webinar_id), t("webinars.invitation_preview")))
+        if webinar.editable:
+            actions.append(submit(EditWebinar(webinar_id=webinar.webinar_id), t("webinars.edit")))
+        actions.append(execute(CancelWebinar(webinar_id=webinar.webinar_id), t("webinars.cancel_webinar"), style="destructive"))
+    actions.append(submit(OpenFlow(flow=MANAGE_FLOW), t("webinars.back_to_list")))
+    return card(body, with_menu(t, actions))
+
+
+def cancel_webinar_card(t: Translator, view: CancelWebinarView) -> dict[str, Any]:
+    """Before HR cancels: who will be told."""
+    told = t.plural("webinars.cancel_told", view.registered) if view.registered else t("webinars.cancel_nobody")
+    return card(
+        [title(t("webinars.cancel_confirm_title", title=view.title)), text(told)],
+        with_menu(t, [
+            execute(CancelWebinar(webinar_id=view.webinar_id, confirmed=True), t("webinars.cancel_confirm"), style="destructive"),
+            submit(ManageWebinar(webinar_id=view.webinar_id), t("webinars.cancel_back")),
+        ]),
+    )
+
+
 
 
 def attendance_card(t: Translator, view: AttendanceView) -> dict[str, Any]:

@@ -44,6 +44,8 @@ class IneligibilityRow(Base):
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The registered days the marking cancelled, as they were, so lifting it can give them back.
+    cancelled_days: Mapped[list[dict] | None] = mapped_column(JsonType)
 
 
 class TeamAgreementRow(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, delete, or_, select
@@ -26,6 +27,15 @@ def _ineligibility(row: IneligibilityRow) -> Ineligibility:
     return Ineligibility(
         id=row.id, staff_id=row.staff_id, reason=row.reason, note=row.note, valid_from=row.valid_from,  # type: ignore[arg-type]
         valid_until=row.valid_until, set_by=row.set_by, lifted_at=row.lifted_at, lifted_by=row.lifted_by,
+        cancelled_days=tuple(_cancelled_day(row.staff_id, item) for item in row.cancelled_days or ()),
+    )
+
+
+def _cancelled_day(staff_id: int, item: dict) -> Registration:
+    return Registration(
+        id=item["id"], staff_id=staff_id, day=date.fromisoformat(item["day"]), place=item["place"], part=item["part"],
+        status=RegistrationStatus(item["status"]), satellite_location=item.get("satellite_location"),
+        source=item.get("source", "bot"),
     )
 
 
@@ -182,6 +192,19 @@ class RegistrationRepository:
         row.lifted_by = lifted_by
         await self.session.flush()
         return True
+
+    async def record_cancelled_days(self, ineligibility_id: int, days: Sequence[Registration]) -> None:
+        row = await self.session.get(IneligibilityRow, ineligibility_id)
+        if row is None:
+            return
+        row.cancelled_days = [
+            {
+                "id": r.id, "day": r.day.isoformat(), "place": r.place, "part": r.part, "status": str(r.status),
+                "satellite_location": r.satellite_location, "source": r.source,
+            }
+            for r in days
+        ]
+        await self.session.flush()
 
     async def list_ineligible(self, on: date) -> list[Ineligibility]:
         """Everyone not eligible on a day (central monitoring)."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent
+from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent, UnsentNotice
 from storage.models.outbox import OutboxRow
+
+N = TypeVar("N", bound=Notice)
 
 
 class OutboxRepository:
@@ -25,6 +29,27 @@ class OutboxRepository:
             )
         )
         self.added += 1
+
+    async def unsent(self, notice_type: type[N], recipient_ids: Sequence[int], now: datetime) -> list[UnsentNotice[N]]:
+        if not recipient_ids:
+            return []
+        rows = await self.session.scalars(
+            select(OutboxRow)
+            .where(
+                OutboxRow.kind == notice_type.kind, OutboxRow.recipient_id.in_(list(recipient_ids)),
+                OutboxRow.status == DeliveryStatus.PENDING, OutboxRow.attempts == 0,
+                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            )
+            .order_by(OutboxRow.id)
+            .with_for_update(skip_locked=True)
+        )
+        return [UnsentNotice(row.id, row.recipient_id, notice_type.model_validate(row.payload), row.due_at) for row in rows]
+
+    async def withdraw(self, notification_ids: Sequence[int]) -> None:
+        if notification_ids:
+            await self.session.execute(
+                delete(OutboxRow).where(OutboxRow.id.in_(list(notification_ids)), OutboxRow.status == DeliveryStatus.PENDING)
+            )
 
     async def claim(self, instance: str, now: datetime, lease: timedelta, limit: int) -> list[ClaimedNotification]:
         """Take a lease on up to `limit` due rows nobody else holds (SKIP LOCKED on PostgreSQL)."""

@@ -112,6 +112,28 @@ class WebinarRepository:
     async def set_status(self, webinar_id: int, status: WebinarStatus) -> None:
         await self.session.execute(update(WebinarRow).where(WebinarRow.id == webinar_id).values(status=status.value))
 
+    async def update_texts(self, webinar_id: int, draft: WebinarDraft, entity_ids: Iterable[int]) -> None:
+        await self.session.execute(
+            update(WebinarRow).where(WebinarRow.id == webinar_id).values(
+                title_nl=draft.title_nl, title_en=draft.title_en, description_nl=draft.description_nl,
+                description_en=draft.description_en, target_group=draft.target_group.value,
+            )
+        )
+        await self.session.execute(delete(WebinarEntityRow).where(WebinarEntityRow.webinar_id == webinar_id))
+        for entity_id in sorted(set(entity_ids)):
+            self.session.add(WebinarEntityRow(webinar_id=webinar_id, entity_id=entity_id))
+        await self.session.flush()
+
+    async def update_session(self, session_id: int, draft: SessionDraft) -> None:
+        await self.session.execute(
+            update(WebinarSessionRow).where(WebinarSessionRow.id == session_id).values(
+                starts_at=draft.starts_at, ends_at=draft.ends_at, capacity=draft.capacity, join_url=draft.join_url,
+            )
+        )
+
+    async def delete_session(self, session_id: int) -> None:
+        await self.session.execute(delete(WebinarSessionRow).where(WebinarSessionRow.id == session_id))
+
     async def _webinars(self, rows: Sequence[WebinarRow], sessions_after: datetime | None = None) -> list[Webinar]:
         if not rows:
             return []

@@ -171,6 +171,10 @@ class World:
     async def ineligibility(self, user: TeamsUser = STAFF) -> dict[str, Any]:
         manager = await self.staff(MANAGER)
         member = await self.staff_id(user)
+        async with self.uow() as uow:  # still marked from an earlier attempt that was refused
+            active = await uow.registrations.ineligibilities_for([member])
+        if active:
+            return {"ineligibility_id": active[0].id, "staff_id": member}
         result = await team_service.mark_ineligible(
             self.uow(), team_service.MarkIneligible(manager, member, "organisational", self.today), self.now,
         )

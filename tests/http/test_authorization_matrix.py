@@ -27,7 +27,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import SERVICES, create_app
 from bot.clock import FixedClock
 from bot.domain.equipment import RequestStatus
-from bot.domain.webinars import TargetGroup
+from bot.domain.webinars import SessionDraft, TargetGroup
 from bot.services import allowances as allowance_service
 from bot.services.reports import default_period
 from bot.wiring import build_registry
@@ -209,7 +209,29 @@ async def seat(world: World, _actor: Actor) -> dict[str, Any]:
 
 async def attendance(world: World, _actor: Actor) -> dict[str, Any]:
     found = await world.webinar_seat(STAFF)
+    await _start_session(world, found["session_id"])
     return {"session_id": found["session_id"], "attended": str(found["registration_id"])}
+
+
+async def fresh_webinar(world: World, _actor: Actor) -> dict[str, Any]:
+    """A webinar of its own for each attempt (cancelling it is for good)."""
+    found = await world.webinar(fresh=True)
+    return {"webinar_id": found["webinar_id"]}
+
+
+async def _start_session(world: World, session_id: int) -> None:
+    """Attendance is for a session under way: move its start to half an hour ago."""
+    async with world.uow() as uow:
+        session = await uow.webinars.get_session(session_id)
+        start = world.now - timedelta(minutes=30)
+        await uow.webinars.update_session(session_id, SessionDraft(start, start + timedelta(hours=1), session.capacity, session.join_url))
+        await uow.commit()
+
+
+async def started_session(world: World, actor: Actor) -> dict[str, Any]:
+    found = await session(world, actor)
+    await _start_session(world, found["session_id"])
+    return found
 
 
 async def new_webinar_form(world: World, _actor: Actor) -> dict[str, Any]:
@@ -299,9 +321,12 @@ MATRIX: list[Row] = [
     # team, agreements, eligibility
     Row("team.view", SELF, verb("team.view", week=0), refusals=("team.view_not_allowed",)),
     Row("team.agreement", "R A A R R R R", verb("team.agreement")),
-    Row("team.agreement.save", "R A A R R R R", verb("team.agreement.save", anchor_weekdays="1", min_office_days=1), changes=True),
+    Row("team.agreement.save", "R A A R R R R", verb("team.agreement.save", anchor_weekdays="1", min_office_days=1)),
+    Row("team.agreement.confirm", "R A A R R R R", verb("team.agreement.confirm", anchor_weekdays="1", min_office_days=1), changes=True),
     Row("team.eligibility", "R A A R R R R", verb("team.eligibility")),
-    Row("team.eligibility.mark", "R A R R R R R", verb("team.eligibility.mark", reason="organisational"), team_member, changes=True, refusals=("team.not_your_member",)),
+    Row("team.eligibility.mark", "R A R R R R R", verb("team.eligibility.mark", reason="organisational"), team_member, refusals=("team.not_your_member",)),
+    Row("team.eligibility.mark.confirm", "R A R R R R R", verb("team.eligibility.mark.confirm", reason="organisational"), team_member,
+        changes=True, refusals=("team.not_your_member",)),
     Row("team.eligibility.lift", "R A R R R R R", verb("team.eligibility.lift"), ineligibility, changes=True, refusals=("team.not_your_member",)),
     # privacy
     Row("privacy.home", SELF, verb("privacy.home")),
@@ -318,7 +343,10 @@ MATRIX: list[Row] = [
     Row("webinar.preview", HR_ONLY, verb("webinar.preview"), webinar),
     Row("webinar.manage", HR_ONLY, verb("webinar.manage"), webinar),
     Row("webinar.invite", HR_ONLY, verb("webinar.invite", when="now", schedule_date="", schedule_time=""), webinar, changes=True),
-    Row("webinar.attendance", HR_ONLY, verb("webinar.attendance"), session),
+    Row("webinar.edit", HR_ONLY, verb("webinar.edit"), webinar),
+    Row("webinar.cancel_webinar", HR_ONLY, verb("webinar.cancel_webinar"), webinar),
+    Row("webinar.cancel_webinar", HR_ONLY, verb("webinar.cancel_webinar", confirmed=True), fresh_webinar, changes=True, variant="confirmed"),
+    Row("webinar.attendance", HR_ONLY, verb("webinar.attendance"), started_session),
     Row("webinar.attendance.save", HR_ONLY, verb("webinar.attendance.save"), attendance, changes=True),
     # broadcasts
     Row("broadcast.open", HR_ONLY, verb("broadcast.open"), broadcast),

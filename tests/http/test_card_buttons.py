@@ -83,9 +83,12 @@ async def test_lift_on_the_eligibility_card_sends_no_inputs(chats: BotHarness, l
     manager = as_client(people.MANAGER, locale)
     async with chats.uow() as uow:
         stan = await uow.staff.get_by_aad(people.STAFF.aad_object_id)
-    marked = card_of(await chats.execute(
+    preview = card_of(await chats.execute(
         manager, "team.eligibility.mark", {"staff_id": str(stan.id), "reason": "competence", "valid_from": "2026-11-23"},
     ))
+    [confirm] = actions(preview, "team.eligibility.mark.confirm")
+    assert confirm["associatedInputs"] == "none"
+    marked = card_of(await chats.execute(manager, "team.eligibility.mark.confirm", data_of(confirm)))
     [lift] = actions(marked, "team.eligibility.lift")
     assert lift["associatedInputs"] == "none"
     [mark] = actions(marked, "team.eligibility.mark")

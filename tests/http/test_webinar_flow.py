@@ -134,6 +134,15 @@ async def test_hr_marks_attendance(harness: BotHarness) -> None:
     webinar_id, session_id = await add_webinar(harness, capacity=5)
     await harness.execute(STAFF, "webinar.signup", {"session_id": session_id})
     await harness.execute(COLLEAGUE, "webinar.signup", {"session_id": session_id})
+    # Before the session starts there is nothing to mark: no button, and a forged click is refused.
+    detail = (await harness.submit(HR, {"verb": "webinar.manage", "webinar_id": webinar_id}))[0].cards[0]
+    assert "webinar.attendance" not in card_text(detail)
+    early = await harness.execute(HR, "webinar.attendance.save", {"session_id": session_id, "attended": ""})
+    assert early["value"] == "Aanwezigheden noteer je zodra de sessie begonnen is."
+    assert "zodra de sessie begonnen" in (await harness.submit(HR, ShowAttendance(session_id=session_id).to_data()))[0].text
+    harness.clock.advance(days=3, minutes=5)
+    detail = (await harness.submit(HR, {"verb": "webinar.manage", "webinar_id": webinar_id}))[0].cards[0]
+    assert "webinar.attendance" in card_text(detail)
     card = (await harness.submit(HR, ShowAttendance(session_id=session_id).to_data()))[0].cards[0]
     assert_valid_card(card)
     choices = next(item for item in card["body"] if item.get("id") == "attended")["choices"]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.attendance_files import load_attendance_report
+from bot.domain.errors import Conflict
 from bot.domain.webinars import SessionDraft, TargetGroup, WebinarDraft, WebinarReminder, WebinarStatus
 from bot.i18n import Translator
 from bot.services import webinar_import
@@ -130,11 +131,17 @@ TEAMS_REPORT = (
 )
 
 
+AFTER_SESSION = DEFAULT_NOW + timedelta(days=3)
+
+
 async def test_teams_attendance_report(directory: UnitOfWorkFactory, tmp_path: Path) -> None:
     session_id = await seated_webinar(directory, timedelta(days=2))
     report = tmp_path / "report.csv"
     report.write_bytes(TEAMS_REPORT.encode("utf-16"))
-    result = await import_attendance(directory(), ImportAttendance(session_id, await load_attendance_report(report), "test"), DEFAULT_NOW)
+    table = await load_attendance_report(report)
+    with pytest.raises(Conflict):  # the report of a session still to come is the wrong file
+        await import_attendance(directory(), ImportAttendance(session_id, table, "test"), DEFAULT_NOW)
+    result = await import_attendance(directory(), ImportAttendance(session_id, table, "test"), AFTER_SESSION)
     assert (result.attended, result.absent, result.unknown_emails, result.without_email) == (1, 1, ("otherstaff@vlaanderen.be",), 1)
     async with directory() as uow:
         marks = {p.email: p.attended for p in await uow.webinars.participants(session_id)}
@@ -143,7 +150,7 @@ async def test_teams_attendance_report(directory: UnitOfWorkFactory, tmp_path: P
     broken = tmp_path / "broken.csv"
     broken.write_bytes(TEAMS_REPORT.replace("otherstaff@vlaanderen.be\t", "not-an-address\t", 1).encode("utf-16"))
     with pytest.raises(ImportRefused) as refused:
-        await import_attendance(directory(), ImportAttendance(session_id, await load_attendance_report(broken), "test"), DEFAULT_NOW)
+        await import_attendance(directory(), ImportAttendance(session_id, await load_attendance_report(broken), "test"), AFTER_SESSION)
     assert [p.line for p in refused.value.problems] == [9]
 
 

@@ -3,6 +3,7 @@ registrations, the hybrid-work eligibility registry and team agreements."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -51,6 +52,11 @@ class RegistrationRepository(Protocol):
 
     async def lift_ineligibility(self, ineligibility_id: int, *, lifted_by: int, at: datetime) -> bool:
         """Lift a marking once; False when it was already lifted."""
+        ...
+
+    async def record_cancelled_days(self, ineligibility_id: int, days: Sequence[Registration]) -> None:
+        """Keep on the marking the registered days it cancelled, as they were, so that lifting it
+        can give them back (`Ineligibility.cancelled_days`)."""
         ...
 
     # -- team agreements ------------------------------------------------------------------------

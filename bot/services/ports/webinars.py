@@ -30,6 +30,18 @@ class WebinarRepository(Protocol):
 
     async def set_status(self, webinar_id: int, status: WebinarStatus) -> None: ...
 
+    async def update_texts(self, webinar_id: int, draft: WebinarDraft, entity_ids: Iterable[int]) -> None:
+        """Replace the titles, descriptions, target group and entities (not the sessions)."""
+        ...
+
+    async def update_session(self, session_id: int, draft: SessionDraft) -> None:
+        """New start, end, capacity and link for a session (its registrations stay)."""
+        ...
+
+    async def delete_session(self, session_id: int) -> None:
+        """Remove a session nobody registered for."""
+        ...
+
     async def get(self, webinar_id: int) -> Webinar | None:
         """With every session (oldest first), seats taken and waitlist length."""
         ...

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.conversations import StoredReference
-from bot.domain.notifications import Notice
+from bot.domain.notifications import Notice, UnsentNotice
 from bot.domain.policy import EntityPolicy
 from bot.domain.staff import Entity, Role, Staff, StaffRecord
 
@@ -174,3 +175,15 @@ class FakeOutboxRepository:
         # survive serialisation fails here, not at delivery.
         restored = type(notice).model_validate_json(notice.model_dump_json())
         self.db.table("outbox")[self.db.next_id("outbox")] = {"recipient_id": recipient_id, "notice": restored, "due_at": due_at}
+
+    async def unsent(self, notice_type: type[Any], recipient_ids: Sequence[int], now: datetime) -> list[UnsentNotice[Any]]:
+        # Nothing is ever delivered here: every row recorded is still unsent.
+        return [
+            UnsentNotice(row_id, row["recipient_id"], row["notice"], row["due_at"])
+            for row_id, row in sorted(self.db.table("outbox").items())
+            if isinstance(row["notice"], notice_type) and row["recipient_id"] in recipient_ids
+        ]
+
+    async def withdraw(self, notification_ids: Sequence[int]) -> None:
+        for row_id in notification_ids:
+            self.db.table("outbox").pop(row_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -98,6 +99,11 @@ class FakeRegistrationRepository:
             return False
         self._markings()[ineligibility_id] = replace(marking, lifted_at=at, lifted_by=lifted_by)
         return True
+
+    async def record_cancelled_days(self, ineligibility_id: int, days: Sequence[Registration]) -> None:
+        marking = self._markings().get(ineligibility_id)
+        if marking is not None:
+            self._markings()[ineligibility_id] = replace(marking, cancelled_days=tuple(days))
 
     # -- team agreements --------------------------------------------------------------------------
     async def agreement(self, manager_id: int) -> TeamAgreement | None:

@@ -89,6 +89,21 @@ class FakeWebinarRepository:
     async def set_status(self, webinar_id: int, status: WebinarStatus) -> None:
         self._webinars()[webinar_id] = replace(self._webinars()[webinar_id], status=status)
 
+    async def update_texts(self, webinar_id: int, draft: WebinarDraft, entity_ids: Iterable[int]) -> None:
+        self._webinars()[webinar_id] = replace(
+            self._webinars()[webinar_id], title_nl=draft.title_nl, title_en=draft.title_en, description_nl=draft.description_nl,
+            description_en=draft.description_en, target_group=draft.target_group, entity_ids=frozenset(entity_ids),
+        )
+
+    async def update_session(self, session_id: int, draft: SessionDraft) -> None:
+        self._sessions()[session_id] = replace(
+            self._sessions()[session_id], starts_at=draft.starts_at, ends_at=draft.ends_at, capacity=draft.capacity,
+            join_url=draft.join_url,
+        )
+
+    async def delete_session(self, session_id: int) -> None:
+        self._sessions().pop(session_id, None)
+
     async def get(self, webinar_id: int) -> Webinar | None:
         webinar = self._webinars().get(webinar_id)
         return self._assemble(webinar) if webinar else None

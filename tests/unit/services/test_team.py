@@ -14,7 +14,13 @@ from bot.domain.homework import RegistrationStatus, TeamAgreement
 from bot.domain.policy import EntityPolicy
 from bot.domain.policy_sections import HomeworkPolicy
 from bot.domain.staff import Role, Staff
-from bot.domain.team import AgreementChanged, IneligibilityLifted, MarkedIneligible
+from bot.domain.team import (
+    ANNOUNCE_AFTER,
+    AgreementChanged,
+    AgreementSaved,
+    IneligibilityLifted,
+    MarkedIneligible,
+)
 from bot.services import team as service
 from tests.fakes.uow import FakeDatabase, FakeUnitOfWork
 
@@ -119,34 +125,64 @@ async def test_the_agreement_is_the_managers_and_empty_until_saved(db: FakeDatab
         await service.agreement_of(FakeUnitOfWork(db), service.ShowAgreement(people["stan"]), NOW)
 
 
-async def test_saving_an_agreement_tells_every_member_once(db: FakeDatabase, people: dict) -> None:
+async def test_saving_an_agreement_tells_every_member_once_a_few_minutes_later(db: FakeDatabase, people: dict) -> None:
     mia, stan, cato = people["mia"], people["stan"], people["cato"]
     command = service.SaveAgreement(mia, (3, 1), 3)
+    change = await service.preview_agreement(FakeUnitOfWork(db), command, NOW)
+    assert (change.before, change.after, change.team_size, change.changed) == (TeamAgreement(mia.id), TeamAgreement(mia.id, frozenset({1, 3}), 3), 2, True)
+    assert unchanged(db) == (0, 0, 0)  # the preview writes nothing
     saved = await service.save_agreement(FakeUnitOfWork(db), command, NOW)
-    assert saved == TeamAgreement(mia.id, frozenset({1, 3}), 3)
-    assert await service.agreement_of(FakeUnitOfWork(db), service.ShowAgreement(mia), NOW) == saved
-    told = AgreementChanged(manager_name="Mia Manager", anchor_weekdays=(1, 3), min_office_days=3)
+    assert saved == AgreementSaved(TeamAgreement(mia.id, frozenset({1, 3}), 3), 2, NOW + ANNOUNCE_AFTER)
+    assert await service.agreement_of(FakeUnitOfWork(db), service.ShowAgreement(mia), NOW) == saved.agreement
+    told = AgreementChanged(
+        manager_name="Mia Manager", manager_id=mia.id, anchor_weekdays=(1, 3), min_office_days=3,
+        previous_anchor_weekdays=(), previous_min_office_days=0,
+    )
     assert db.outbox_for(stan.id) == [told] and db.outbox_for(cato.id) == [told] and db.outbox_for(mia.id) == []
+    assert {row["due_at"] for row in db.table("outbox").values()} == {NOW + ANNOUNCE_AFTER}
     (audit,) = db.audit("team.agreement_saved")
-    assert (audit["before"], audit["after"]) == (None, {"anchor_weekdays": [1, 3], "min_office_days_per_week": 3})
-    await service.save_agreement(FakeUnitOfWork(db), command, NOW)
-    assert len(db.outbox()) == 2 and len(db.audit("team.agreement_saved")) == 2  # saved again, nobody told twice
-    await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (), 0), NOW)
-    assert db.outbox_for(stan.id)[-1] == AgreementChanged(manager_name="Mia Manager", anchor_weekdays=(), min_office_days=0)
+    assert (audit["before"], audit["after"]) == ({"anchor_weekdays": [], "min_office_days_per_week": 0}, {"anchor_weekdays": [1, 3], "min_office_days_per_week": 3})
+    # A second change two minutes later replaces the message; it still tells the whole change.
+    later = NOW + timedelta(minutes=2)
+    await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 2), later)
+    merged = told.model_copy(update={"anchor_weekdays": (1,), "min_office_days": 2})
+    assert db.outbox_for(stan.id) == [merged] and db.outbox_for(cato.id) == [merged]
+    assert {row["due_at"] for row in db.table("outbox").values()} == {later + ANNOUNCE_AFTER}
+    # Back to what the team knows: nobody is told anything.
+    back = await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (), 0), later)
+    assert back.announce_at is None and db.outbox() == []
+    assert len(db.audit("team.agreement_saved")) == 3
 
 
 async def test_a_bad_agreement_is_refused_and_writes_nothing(db: FakeDatabase, people: dict) -> None:
+    with pytest.raises(DomainError) as weekend:
+        await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(people["mia"], (5,), 1), NOW)
+    assert weekend.value.key == "team.anchor_not_weekday"
+    change = await service.preview_agreement(FakeUnitOfWork(db), service.SaveAgreement(people["mia"], (5,), 1), NOW)
+    assert change.refused is not None and change.refused.key == "team.anchor_not_weekday" and not change.changed
     cases = [
-        (service.SaveAgreement(people["mia"], (5,), 1), DomainError, "team.anchor_not_weekday"),
-        (service.SaveAgreement(people["mia"], (1,), 6), DomainError, "team.min_office_out_of_range"),
         (service.SaveAgreement(people["lone"], (1,), 1), DomainError, "team.no_reports"),
         (service.SaveAgreement(people["stan"], (1,), 1), Forbidden, "team.managers_only"),
     ]
-    for command, error, key in cases:
-        with pytest.raises(error) as refused:
-            await service.save_agreement(FakeUnitOfWork(db), command, NOW)
-        assert refused.value.key == key
-    assert unchanged(db) == (0, 0, 0) and db.table("team_agreements") == {}
+    for use_case in (service.preview_agreement, service.save_agreement):
+        for command, error, key in cases:
+            with pytest.raises(error) as refused:
+                await use_case(FakeUnitOfWork(db), command, NOW)
+            assert refused.value.key == key
+    assert db.table("team_agreements") == {} and db.outbox() == []
+
+
+async def test_a_minimum_out_of_range_is_refused_with_the_range_and_audited(db: FakeDatabase, people: dict) -> None:
+    mia = people["mia"]
+    change = await service.preview_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 9), NOW)
+    with pytest.raises(DomainError) as refused:
+        await service.save_agreement(FakeUnitOfWork(db), service.SaveAgreement(mia, (1,), 9), NOW)
+    for error in (change.refused, refused.value):
+        assert error is not None
+        assert (error.key, error.params) == ("team.min_office_out_of_range", {"value": 9, "minimum": 0, "maximum": 5})
+    assert change.before == TeamAgreement(mia.id) and change.after is None
+    assert db.table("team_agreements") == {} and db.outbox() == []
+    assert [(row["action"], row["after"]["min_office_days_per_week"]) for row in db.audit()] == [("refused", 9), ("refused", 9)]
 
 
 # -- the eligibility registry ------------------------------------------------------------------------
@@ -162,30 +198,63 @@ async def test_the_registry_lists_every_member_with_their_current_markings(db: F
         await service.eligibility_overview(FakeUnitOfWork(db), service.ShowEligibility(stan), NOW)
 
 
-async def test_marking_removes_registered_away_days_in_the_period_and_tells_the_member(db: FakeDatabase, people: dict) -> None:
+async def test_marking_cancels_registered_away_days_after_today_and_tells_the_member(db: FakeDatabase, people: dict) -> None:
     mia, stan = people["mia"], people["stan"]
-    await save_day(db, stan, date(2026, 11, 20))  # before today: stays
+    await save_day(db, stan, date(2026, 11, 20))  # before today: a fact, stays
     await save_day(db, stan, MON)
     await save_day(db, stan, TUE, place="satellite")
     await save_day(db, stan, WED, place="office")
     await save_day(db, stan, THU, status="pending")  # for the manager to reject
     await save_day(db, stan, date(2027, 3, 1))  # after the period: stays
-    result = await mark(db, mia, stan.id, valid_from=date(2026, 11, 1), valid_until=date(2027, 2, 28), note="  Eerst opleiding  ")
-    assert (result.member.id, result.removed_days, result.marking.note) == (stan.id, 2, "Eerst opleiding")
+    command = service.MarkIneligible(mia, stan.id, "competence", date(2026, 11, 1), date(2027, 2, 28), "  Eerst opleiding  ")
+    preview = await service.preview_marking(FakeUnitOfWork(db), command, NOW)
+    assert [r.day for r in preview.days_to_cancel] == [MON, TUE] and preview.note == "Eerst opleiding"
+    assert db.commits == 0
+    result = await service.mark_ineligible(FakeUnitOfWork(db), command, NOW)
+    assert (result.member.id, [r.day for r in result.cancelled], result.marking.note) == (stan.id, [MON, TUE], "Eerst opleiding")
     assert days_of(db, stan) == [(date(2026, 11, 20), "home"), (WED, "office"), (THU, "home"), (date(2027, 3, 1), "home")]
     assert db.outbox_for(stan.id) == [MarkedIneligible(
         ineligibility_id=result.marking.id, manager_name="Mia Manager", reason="competence", valid_from=date(2026, 11, 1),
-        valid_until=date(2027, 2, 28), note="Eerst opleiding", removed_days=2,
+        valid_until=date(2027, 2, 28), note="Eerst opleiding", cancelled_days=(MON, TUE),
     )]
-    assert [row["action"] for row in db.audit()] == ["eligibility.marked", "homework.removed_not_eligible", "homework.removed_not_eligible"]
+    assert [row["action"] for row in db.audit()] == ["homework.cancelled_not_eligible"] * 2 + ["eligibility.marked"]
+    assert [(r.day, r.place) for r in db.table("ineligibilities")[result.marking.id].cancelled_days] == [(MON, "home"), (TUE, "satellite")]
     assert db.commits == 1
+    with pytest.raises(Conflict):  # the confirmation pressed twice
+        await service.mark_ineligible(FakeUnitOfWork(db), command, NOW)
+    assert db.commits == 1
+
+
+async def test_marking_from_today_keeps_today(db: FakeDatabase, people: dict) -> None:
+    mia, stan = people["mia"], people["stan"]
+    await save_day(db, stan, MON)
+    await save_day(db, stan, TUE)
+    monday = NOW + timedelta(days=1)
+    result = await service.mark_ineligible(FakeUnitOfWork(db), service.MarkIneligible(mia, stan.id, "abuse", MON), monday)
+    assert [r.day for r in result.cancelled] == [TUE] and days_of(db, stan) == [(MON, "home")]
+
+
+async def test_lifting_restores_the_cancelled_days_still_ahead_and_free(db: FakeDatabase, people: dict) -> None:
+    mia, stan = people["mia"], people["stan"]
+    for day in (MON, WED, FRI):
+        await save_day(db, stan, day)
+    marking = (await mark(db, mia, stan.id, "function")).marking
+    await save_day(db, stan, WED, place="office")  # planned differently since
+    wednesday = NOW + timedelta(days=3)  # Monday is past by now
+    lifted = await service.lift_ineligibility(FakeUnitOfWork(db), service.LiftIneligibility(mia, marking.id), wednesday)
+    assert [r.day for r in lifted.restored] == [FRI]
+    assert days_of(db, stan) == [(WED, "office"), (FRI, "home")]
+    assert db.outbox_for(stan.id)[-1] == IneligibilityLifted(
+        ineligibility_id=marking.id, manager_name="Mia Manager", reason="function", restored_days=(FRI,)
+    )
+    assert [row["after"]["day"] for row in db.audit("homework.restored_eligible")] == [FRI.isoformat()]
 
 
 async def test_an_admin_may_mark_anyone_and_an_open_period_runs_to_the_planning_horizon(db: FakeDatabase, people: dict) -> None:
     olga = people["olga"]
     await save_day(db, olga, date(2027, 5, 20))
     result = await mark(db, people["ada"], olga.id, "organisational")
-    assert result.removed_days == 1 and result.marking.valid_until is None and result.marking.set_by == people["ada"].id
+    assert len(result.cancelled) == 1 and result.marking.valid_until is None and result.marking.set_by == people["ada"].id
     assert db.outbox_for(olga.id)[0].manager_name == "Ada Admin"
 
 

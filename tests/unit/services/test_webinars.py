@@ -19,8 +19,10 @@ from bot.domain.webinars import (
     RegistrationStatus,
     SessionDraft,
     TargetGroup,
+    WebinarCancelled,
     WebinarDraft,
     WebinarReminder,
+    WebinarSessionChanged,
     WebinarStatus,
 )
 from bot.runner import UseCaseRunner
@@ -31,6 +33,7 @@ from tests.fakes.uow import FakeDatabase, FakeUnitOfWork, fake_uow_factory
 ZONE = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 JOIN = "https://teams.example/j/focus"
+STARTED = NOW + timedelta(days=7, minutes=10)  # the first session of `draft()` is under way
 
 
 @pytest.fixture
@@ -364,11 +367,19 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
     cato = await sign_up(db, people["cato"], session_id)
     olga = await sign_up(db, people["olga"], session_id, waitlist=True)
     hilde = people["hilde"]
-    sheet = await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), NOW)
+    # Not before the session has started: nothing is marked ahead of it.
+    before_start = written(db)
+    with pytest.raises(Conflict) as early:
+        await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    assert early.value.key == "webinars.attendance_not_started" and written(db) == before_start
+    with pytest.raises(Conflict):
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), NOW)
+    # The session (a week ahead) has begun.
+    sheet = await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, session_id), STARTED)
     assert [(p.display_name, p.status) for p in sheet.participants] == [
         ("Cato Collega", RegistrationStatus.SEATED), ("Stan Staff", RegistrationStatus.SEATED), ("Olga Other", RegistrationStatus.WAITLISTED),
     ]
-    count = await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    count = await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), STARTED)
     assert count == 1
     marks = {p.display_name: p.attended for p in await FakeUnitOfWork(db).webinars.participants(session_id)}
     assert marks == {"Stan Staff": True, "Cato Collega": False, "Olga Other": None}
@@ -376,7 +387,7 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
         (str(stan.registration.id), True), (str(cato.registration.id), False),
     ]
     # Saving the same again changes and audits nothing.
-    await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), NOW)
+    await service.record_attendance(FakeUnitOfWork(db), service.RecordAttendance(hilde, session_id, frozenset({stan.registration.id})), STARTED)
     assert len(db.audit("webinar.attendance")) == 2
 
     before = written(db)
@@ -385,9 +396,117 @@ async def test_hr_marks_attendance_of_the_seated_only(db: FakeDatabase, people: 
         service.RecordAttendance(people["stan"], session_id, frozenset()),
     ):
         with pytest.raises(Forbidden):
-            await service.record_attendance(FakeUnitOfWork(db), command, NOW)
+            await service.record_attendance(FakeUnitOfWork(db), command, STARTED)
     with pytest.raises(Forbidden):
-        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(people["stan"], session_id), NOW)
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(people["stan"], session_id), STARTED)
     with pytest.raises(NotFound):
-        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, 999), NOW)
+        await service.attendance_sheet(FakeUnitOfWork(db), service.ShowAttendance(hilde, 999), STARTED)
     assert written(db) == before
+
+
+# -- HR: warnings, changing and cancelling a webinar ---------------------------------------------
+async def test_the_preview_warns_of_weekend_holiday_past_sessions_and_missing_english(db: FakeDatabase, people: dict) -> None:
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=ZONE)
+    armistice = datetime(2026, 11, 11, 10, 0, tzinfo=ZONE)  # a Belgian public holiday, and past by NOW
+    christmas = datetime(2026, 12, 25, 10, 0, tzinfo=ZONE)
+    webinar = WebinarDraft(
+        "Focus @ home", "", "Over focus", "", TargetGroup.ALL,
+        sessions=tuple(SessionDraft(s, s + timedelta(hours=1), 10, JOIN) for s in (saturday, armistice, christmas, NOW + timedelta(days=2))),
+    )
+    webinar_id = await FakeUnitOfWork(db).webinars.add(webinar, [], WebinarStatus.DRAFT, None)
+    found = await service.webinar_for_hr(FakeUnitOfWork(db), service.ShowWebinarForHr(people["hilde"], webinar_id), NOW)
+    assert [(w.where, w.code) for w in found.warnings] == [
+        ("title_en", "no_english"), ("description_en", "no_english"),
+        ("sessions[0]", "in_past"), ("sessions[2]", "weekend"), ("sessions[3]", "holiday"),
+    ]  # sessions come sorted by start: 11 November, 25 November (clean), 28 November, 25 December
+
+
+async def test_cancelling_a_webinar_tells_everyone_registered_for_a_session_to_come(db: FakeDatabase, people: dict) -> None:
+    webinar_id, (first, second) = await published(db, draft(capacity=1, sessions=2))
+    await sign_up(db, people["stan"], first)
+    await sign_up(db, people["cato"], first, waitlist=True)
+    await sign_up(db, people["mia"], second)
+    hilde = people["hilde"]
+    shown = await service.webinar_for_hr(FakeUnitOfWork(db), service.ShowWebinarForHr(hilde, webinar_id), NOW)
+    assert shown.registered == 3
+    with pytest.raises(Forbidden):
+        await service.cancel_webinar(FakeUnitOfWork(db), service.CancelWebinar(people["stan"], webinar_id), NOW)
+    # Once the first session is under way, only the second one is called off.
+    under_way = NOW + timedelta(days=7, minutes=5)
+    result = await service.cancel_webinar(FakeUnitOfWork(db), service.CancelWebinar(hilde, webinar_id), under_way)
+    assert result.told == 1
+    assert db.outbox_for(people["stan"].id) == [] and db.outbox_for(people["cato"].id) == []
+    (notice,) = db.outbox_for(people["mia"].id)
+    assert isinstance(notice, WebinarCancelled) and notice.title_en == "Focus at home" and not notice.waitlisted
+    assert (await FakeUnitOfWork(db).webinars.get(webinar_id)).status is WebinarStatus.CANCELLED
+    assert [a["after"] for a in db.audit("webinar.cancelled_by_hr")] == [{"status": "cancelled", "told": 1}]
+    before = written(db)
+    for use_case, command in (
+        (service.cancel_webinar, service.CancelWebinar(hilde, webinar_id)),
+        (service.invite, service.InviteToWebinar(hilde, webinar_id)),
+        (service.update_webinar, service.UpdateWebinar(hilde, webinar_id, draft())),
+    ):
+        with pytest.raises(Conflict) as refused:
+            await use_case(FakeUnitOfWork(db), command, NOW)
+        assert refused.value.key == "webinars.webinar_cancelled"
+    assert written(db) == before
+    with pytest.raises(Conflict) as late:
+        await sign_up(db, people["olga"], second)
+    assert late.value.key == "webinars.webinar_cancelled"
+    mias = next(r for r in db.table("webinar_registrations").values() if r.staff_id == people["mia"].id)
+    with pytest.raises(Conflict):  # nothing to give up: no seat is freed for anyone
+        await cancel(db, people["mia"], mias.id)
+    states = await service.overview(FakeUnitOfWork(db), service.WebinarOverview(people["mia"]), NOW)
+    assert states == []  # a cancelled webinar is not offered, not even to those who had registered
+
+
+async def test_changing_a_webinar_moves_sessions_and_tells_whom_it_concerns(db: FakeDatabase, people: dict) -> None:
+    webinar_id, (first, second) = await published(db, draft(capacity=3, sessions=2))
+    await sign_up(db, people["stan"], first)
+    await sign_up(db, people["cato"], second)
+    original = await FakeUnitOfWork(db).webinars.get(webinar_id)
+    moved = SessionDraft(NOW + timedelta(days=9), NOW + timedelta(days=9, hours=2), 3, JOIN)
+    changed = WebinarDraft(
+        "Focus @ thuis", "Focus at home", "Over focus", "On focus", TargetGroup.ALL,
+        sessions=(SessionDraft(original.sessions[0].starts_at, original.sessions[0].ends_at, 10, JOIN), moved),
+    )
+    result = await service.update_webinar(FakeUnitOfWork(db), service.UpdateWebinar(people["hilde"], webinar_id, changed), NOW)
+    assert result.told == 1  # more seats tells nobody; a new time tells who registered for it
+    assert db.outbox_for(people["stan"].id) == []
+    (notice,) = db.outbox_for(people["cato"].id)
+    assert isinstance(notice, WebinarSessionChanged) and notice.starts_at == moved.starts_at and not notice.link_changed
+    assert notice.was_starts_at == original.sessions[1].starts_at and notice.title_nl == "Focus @ thuis"
+    webinar = await FakeUnitOfWork(db).webinars.get(webinar_id)
+    assert (webinar.title_nl, [s.capacity for s in webinar.sessions], webinar.sessions[1].seats_taken) == ("Focus @ thuis", [10, 3], 1)
+    (audit,) = db.audit("webinar.updated")
+    assert audit["before"]["title_nl"] == "Focus @ home" and audit["after"]["told"] == 1
+
+
+async def test_a_change_that_breaks_registrations_or_history_is_refused_whole(db: FakeDatabase, people: dict) -> None:
+    webinar_id, (first, second) = await published(db, draft(capacity=3, sessions=2))
+    await sign_up(db, people["stan"], first)
+    await sign_up(db, people["cato"], second)
+    await sign_up(db, people["mia"], second)
+    original = await FakeUnitOfWork(db).webinars.get(webinar_id)
+    one, two = (SessionDraft(s.starts_at, s.ends_at, s.capacity, s.join_url) for s in original.sessions)
+    before = written(db)
+    cases = [
+        ((one,), [("sessions[1]", "has_registrations")]),  # the second session dropped
+        ((one, SessionDraft(two.starts_at, two.ends_at, 1, JOIN)), [("sessions[1]", "below_seats")]),
+    ]
+    for sessions, expected in cases:
+        changed = WebinarDraft("Focus @ home", "Focus at home", "Over focus", "On focus", TargetGroup.ALL, sessions=sessions)
+        with pytest.raises(service.DraftRefused) as refused:
+            await service.update_webinar(FakeUnitOfWork(db), service.UpdateWebinar(people["hilde"], webinar_id, changed), NOW)
+        assert [(p.where, p.code) for p in refused.value.problems] == expected
+    assert written(db) == before
+    # Once the first session started it stays as it was; leaving it alone is fine.
+    started = NOW + timedelta(days=7, minutes=5)
+    later = SessionDraft(one.starts_at + timedelta(hours=2), one.ends_at + timedelta(hours=2), 3, JOIN)
+    changed = WebinarDraft("Focus @ home", "Focus at home", "Over focus", "On focus", TargetGroup.ALL, sessions=(later, two))
+    with pytest.raises(service.DraftRefused) as refused:
+        await service.update_webinar(FakeUnitOfWork(db), service.UpdateWebinar(people["hilde"], webinar_id, changed), started)
+    assert ("sessions[0]", "started") in [(p.where, p.code) for p in refused.value.problems]
+    retitled = WebinarDraft("Focus @ thuis", "Focus at home", "Over focus", "On focus", TargetGroup.ALL, sessions=(one, two))
+    result = await service.update_webinar(FakeUnitOfWork(db), service.UpdateWebinar(people["hilde"], webinar_id, retitled), started)
+    assert result.told == 0 and db.outbox() == []
