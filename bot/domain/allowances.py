@@ -130,16 +130,34 @@ def modes_in_year(history: Iterable[AllowanceChoice], year: int, in_service: tup
     return modes
 
 
+def default_applies(start_date: date, policy: AllowancePolicy) -> bool:
+    """Whether a staff member without any choice gets the entity's default: only who started on or
+    after the entity's go-live date (`default_mode_since`); before it the imported history is the truth."""
+    return (
+        policy.default_mode_for_new_staff is not None and policy.default_mode_since is not None
+        and start_date >= policy.default_mode_since
+    )
+
+
 def default_choice(staff_id: int, start_date: date, policy: AllowancePolicy, today: date) -> AllowanceChoice | None:
-    """The entity's default mode for a staff member without any choice: from the month they
-    started (never before the internet allowance existed); None when the entity has no default."""
-    if policy.default_mode_for_new_staff is None:
+    """The entity's default mode for a new staff member without any choice, from the month they
+    started; None when the entity has no default or the person started before its go-live date."""
+    if not default_applies(start_date, policy):
         return None
     since = max(start_date, policy.internet_allowance_since)
     return AllowanceChoice(
         staff_id=staff_id, mode=InternetMode(policy.default_mode_for_new_staff),
         effective_from=Month.of(since).first, source=ChoiceSource.DEFAULT, recorded_by="system",
     )
+
+
+def with_default(history: Sequence[AllowanceChoice], staff_id: int, start_date: date, policy: AllowancePolicy) -> list[AllowanceChoice]:
+    """The history as the payroll reads it: a new staff member's default counts even before the
+    daily job has recorded it (the same choice the job will record), so an export writes nothing."""
+    if history:
+        return list(history)
+    choice = default_choice(staff_id, start_date, policy, start_date)
+    return [choice] if choice is not None else []
 
 
 def _in_service(month: Month, start: date, end: date | None) -> bool:

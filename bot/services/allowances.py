@@ -49,6 +49,7 @@ SYSTEM = "system"
 HISTORY_COLUMNS = ("email", "mode", "effective_from", "monthly_cost")
 MAX_TEXT = 100
 STATEMENT_MONTHS = 6
+DEMO_GO_LIVE = date(2000, 1, 1)
 
 
 def _snapshot(choice: AllowanceChoice) -> dict[str, Any]:
@@ -135,12 +136,14 @@ class LoadAllowanceDemo:
 
 # -- defaults for new staff -----------------------------------------------------------------------
 async def record_default_modes(uow: UnitOfWork, entity_id: int, today: date, now: datetime, *, actor: str = SYSTEM) -> int:
-    """Give every staff member of the entity without any choice the entity's default mode (DWSE:
-    flat fee from the start date). Runs inside the caller's (entered) unit of work; returns how many."""
+    """Give every staff member of the entity who started on or after its go-live date and has no
+    choice the entity's default mode (DWSE: flat fee from the start date), audited. Staff who
+    started before the go-live date get nothing: their imported history is the truth. Runs inside
+    the caller's (entered) unit of work; returns how many."""
     policy = (await uow.entities.policy(entity_id)).allowance
-    if policy.default_mode_for_new_staff is None:
+    if policy.default_mode_for_new_staff is None or policy.default_mode_since is None:
         return 0
-    staff_ids = await uow.allowances.staff_without_choice(entity_id, today)
+    staff_ids = await uow.allowances.staff_without_choice(entity_id, today, policy.default_mode_since)
     applied = 0
     for staff in await uow.staff.list_by_ids(staff_ids):
         choice = default_choice(staff.id, staff.start_date, policy, today)
@@ -156,8 +159,12 @@ async def entities_with_default(uow: UnitOfWork, query: EntitiesWithDefault, now
     async with uow:
         return [
             entity.id for entity in await uow.entities.list_all()
-            if (await uow.entities.policy(entity.id)).allowance.default_mode_for_new_staff is not None
+            if _has_default((await uow.entities.policy(entity.id)).allowance)
         ]
+
+
+def _has_default(policy: AllowancePolicy) -> bool:
+    return policy.default_mode_for_new_staff is not None and policy.default_mode_since is not None
 
 
 async def apply_default_modes(uow: UnitOfWork, command: ApplyDefaultModes, now: datetime) -> int:
@@ -179,6 +186,36 @@ async def run_default_modes(runner: UseCaseRunner, now: datetime) -> int:
     if applied:
         log.info("internet allowance: default mode applied to %d staff member(s)", applied)
     return applied
+
+
+@dataclass(frozen=True)
+class SetDefaultGoLive:
+    """From which start date the entity's default mode applies to new staff (None: to nobody)."""
+
+    entity_code: str
+    since: date | None
+    actor: str
+
+
+async def set_default_go_live(uow: UnitOfWork, command: SetDefaultGoLive, now: datetime) -> AllowancePolicy:
+    """Set the entity's go-live date for the new-staff default, audited. Nothing is recorded for
+    anyone here: the daily job applies the default to whoever started on or after the date."""
+    async with uow:
+        entity = await uow.entities.get_by_code(command.entity_code.strip().upper()[:32])
+        if entity is None:
+            raise NotFound("payroll.unknown_entity", entity=command.entity_code[:32])
+        policy = await uow.entities.policy(entity.id)
+        before = policy.allowance.default_mode_since
+        allowance = policy.allowance.model_copy(update={"default_mode_since": command.since})
+        if before != command.since:
+            await uow.entities.set_policy(entity.id, policy.model_copy(update={"allowance": allowance}))
+            await uow.audit.record(
+                command.actor, "allowance.default_go_live_set", "entity", entity.id,
+                {"default_mode_since": before.isoformat() if before else None},
+                {"default_mode_since": command.since.isoformat() if command.since else None},
+            )
+            await uow.commit()
+    return allowance
 
 
 # -- the internet allowance card ------------------------------------------------------------------
@@ -473,5 +510,10 @@ async def load_demo(uow: UnitOfWork, command: LoadAllowanceDemo, now: datetime) 
             ), now)
             await uow.audit.record("demo", "allowance.history_imported", "staff", staff.id, None, _snapshot(stored))
         for entity in await uow.entities.list_all():
+            # The demo pretends the bot has handled everyone's allowance from the start.
+            policy = await uow.entities.policy(entity.id)
+            if policy.allowance.default_mode_since is None:
+                allowance = policy.allowance.model_copy(update={"default_mode_since": DEMO_GO_LIVE})
+                await uow.entities.set_policy(entity.id, policy.model_copy(update={"allowance": allowance}))
             await record_default_modes(uow, entity.id, today, now, actor="demo")
         await uow.commit()

@@ -28,6 +28,29 @@ FLAT = InternetMode.FLAT_FEE
 THIRD = InternetMode.THIRD_PARTY
 
 
+async def go_live(uow_factory: UnitOfWorkFactory, since: date | None = date(2000, 1, 1)) -> None:
+    """Every entity's go-live date for the new-staff default (by default: before anyone started)."""
+    async with uow_factory() as uow:
+        for entity in await uow.entities.list_all():
+            policy = await uow.entities.policy(entity.id)
+            allowance = policy.allowance.model_copy(update={"default_mode_since": since})
+            await uow.entities.set_policy(entity.id, policy.model_copy(update={"allowance": allowance}))
+        await uow.commit()
+
+
+@pytest.fixture
+async def directory(directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory, its entities giving new staff their default since before anyone started."""
+    await go_live(directory)
+    return directory
+
+
+@pytest.fixture
+async def pg_directory(pg_directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    await go_live(pg_directory)
+    return pg_directory
+
+
 async def staff(uow_factory: UnitOfWorkFactory, email: str) -> Staff:
     async with uow_factory() as uow:
         found = await uow.staff.get_by_email(email)

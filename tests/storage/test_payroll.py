@@ -20,7 +20,7 @@ from bot.domain.staff import Staff
 from bot.reports.payroll import payroll_csv, payroll_files, payroll_xlsx
 from bot.services.payroll import ExportPayroll, export_payroll
 from storage.uow import UnitOfWorkFactory
-from tests.storage.test_allowances import import_history_file, mark_ineligible, register, staff
+from tests.storage.test_allowances import directory, import_history_file, mark_ineligible, register, staff  # noqa: F401 - the fixture
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

@@ -36,6 +36,10 @@ THIRD = InternetMode.THIRD_PARTY
 NO_DEFAULT = EntityPolicy(allowance=AllowancePolicy(default_mode_for_new_staff=None))
 
 
+# The bot has given new staff their entity's default since before anyone in these tests started.
+LIVE_FROM_THE_START = EntityPolicy(allowance=AllowancePolicy(default_mode_since=date(2000, 1, 1)))
+
+
 @pytest.fixture
 def db() -> FakeDatabase:
     return FakeDatabase()
@@ -43,8 +47,8 @@ def db() -> FakeDatabase:
 
 @pytest.fixture
 def people(db: FakeDatabase) -> dict:
-    dwse = db.add_entity("DWSE")
-    dv = db.add_entity("DV", "Digitaal Vlaanderen")
+    dwse = db.add_entity("DWSE", policy=LIVE_FROM_THE_START)
+    dv = db.add_entity("DV", "Digitaal Vlaanderen", policy=LIVE_FROM_THE_START)
     mia = db.add_staff("Mia Manager", entity=dwse, roles=(Role.MANAGER,))
     stan = db.add_staff("Stan Staff", entity=dwse, manager=mia)
     cato = db.add_staff("Cato Colleague", entity=dwse, manager=mia, start_date=date(2026, 6, 14))
