@@ -106,11 +106,14 @@ def _import_history(args: argparse.Namespace) -> int:
         table = await load_table(args.file)
         return await import_allowance_history(uow_factory(), ImportAllowanceHistory(table, "cli"), SystemClock(settings.zone).now())
 
+    from bot.i18n import Translator
+
     return run_file_import(
         args.file,
         importer,
         lambda summary: [
-            f"{args.file}: {summary.created} created, {summary.unchanged} unchanged, {summary.defaults_replaced} defaults replaced"
+            f"{args.file}: {summary.created} created, {summary.unchanged} unchanged, {summary.defaults_replaced} defaults replaced",
+            f"rule: {Translator('en')('allowance.month_rule')}",
         ],
     )
 

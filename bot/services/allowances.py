@@ -22,6 +22,7 @@ from bot.domain.allowances import (
     RegularHomeworkView,
     check_choice,
     choice_on,
+    choice_takes_effect,
     default_choice,
     effective_date_of_change,
     may_choose,
@@ -392,12 +393,14 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
             reasons.append(f"mode {row.get('mode', '')!r} is not flat_fee or third_party_payer")
             mode = InternetMode.FLAT_FEE
         try:
-            effective = Month.of(date.fromisoformat(row.get("effective_from", ""))).first
+            # The day the choice was made; when it takes effect follows the one rule (choice_takes_effect).
+            effective = date.fromisoformat(row.get("effective_from", ""))
         except ValueError:
             reasons.append(f"effective_from {row.get('effective_from', '')!r} is not YYYY-MM-DD")
             effective = since
-        if effective < Month.of(since).first:
-            reasons.append(f"effective_from is before the internet allowance existed ({since.isoformat()})")
+        if effective < since:
+            reasons.append(f"effective_from {effective.isoformat()} is before {since.isoformat()}: "
+                           "the internet allowance did not exist yet")
         if effective > latest:
             reasons.append("effective_from lies too far in the future")
         cost: Decimal | None = None
@@ -416,7 +419,8 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
         if any(value is not None and len(value) > MAX_TEXT for value in (provider, customer)):
             reasons.append(f"provider or customer_number longer than {MAX_TEXT} characters")
         if (email, effective) in seen and not reasons:
-            reasons.append(f"{email} already has a choice for {effective.isoformat()} on line {seen[(email, effective)]}")
+            reasons.append(f"{email} already has a choice made on {effective.isoformat()} on line {seen[(email, effective)]}: "
+                           "which one was made last?")
         if reasons:
             problems.append(Problem(line_no, "; ".join(reasons)))
             continue
@@ -426,9 +430,11 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
 
 
 async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHistory, now: datetime) -> ImportSummary:
-    """Past internet allowance choices from CSV or XLSX (columns email, mode, effective_from,
-    monthly_cost; optional provider, customer_number). One bad row refuses the whole file; a
-    second import of the same file changes nothing."""
+    """Past internet allowance choices from CSV or XLSX (columns email, mode, effective_from: the
+    day the choice was made, monthly_cost; optional provider, customer_number). Each choice takes
+    effect as the live bot's do (`choice_takes_effect`: before the entity's payroll cut-off day
+    that month, else the next); of two choices taking effect in the same month the one made last
+    counts. One bad row refuses the whole file; a second import of the same file changes nothing."""
     table, actor = command.table, command.actor
     missing = [column for column in HISTORY_COLUMNS if column not in table.header]
     if missing:
@@ -439,6 +445,7 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
     created = unchanged = replaced = 0
     async with uow:
         staff_by_email: dict[str, Staff] = {}
+        policies: dict[str, AllowancePolicy] = {}
         for line in lines:
             staff = staff_by_email.get(line.email) or await uow.staff.get_by_email(line.email)
             if staff is None:
@@ -446,12 +453,17 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
                 continue
             staff_by_email[line.email] = staff
             policy = (await uow.entities.policy(staff.entity_id)).allowance
-            if line.effective_from < Month.of(policy.internet_allowance_since).first:
-                problems.append(Problem(line.line, f"effective_from is before {policy.internet_allowance_since.isoformat()} for {staff.entity_code}"))
+            if line.effective_from < policy.internet_allowance_since:
+                problems.append(Problem(line.line, f"effective_from {line.effective_from.isoformat()} is before "
+                                                   f"{policy.internet_allowance_since.isoformat()} for {staff.entity_code}: "
+                                                   "the internet allowance did not exist yet"))
+            policies[line.email] = policy
         if problems:
             raise AllowanceImportRefused(problems)
         cleared: set[int] = set()
-        for line in lines:
+        # In the order the choices were made, so that of two taking effect on the same day the
+        # one made last is also recorded last (and wins, as in the live bot).
+        for line in sorted(lines, key=lambda line: (line.email, line.effective_from)):
             staff = staff_by_email[line.email]
             if staff.id not in cleared:
                 # An imported history replaces defaults that were only assumed.
@@ -460,7 +472,8 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
                     replaced += 1
                 cleared.add(staff.id)
             choice = AllowanceChoice(
-                staff_id=staff.id, mode=line.mode, effective_from=line.effective_from, source=ChoiceSource.IMPORT,
+                staff_id=staff.id, mode=line.mode, effective_from=choice_takes_effect(line.effective_from, policies[line.email]),
+                source=ChoiceSource.IMPORT,
                 provider=line.provider, customer_number=line.customer_number, monthly_cost=line.monthly_cost,
                 recorded_by=actor,
             )

@@ -228,7 +228,7 @@ HISTORY = (
     "email,mode,effective_from,monthly_cost,provider,customer_number\n"
     "staff@vlaanderen.be,third_party_payer,2021-09-17,39.99,Proximus,P-1\n"
     "staff@vlaanderen.be,flat_fee,2023-05-01,,,\n"
-    "manager@vlaanderen.be,flat_fee,2021-09-01,,,\n"
+    "manager@vlaanderen.be,flat_fee,2021-09-20,,,\n"
     "manager@vlaanderen.be,third_party_payer,2026-03-01,45.00,Telenet,T-9\n"
     "manager@vlaanderen.be,flat_fee,2026-08-01,,,\n"
 )

@@ -28,7 +28,7 @@ OCTOBER = Month(2026, 10)
 
 HISTORY = (
     "email,mode,effective_from,monthly_cost,provider,customer_number\n"
-    "staff@vlaanderen.be,third_party_payer,2021-09-01,39.99,Proximus,P-1\n"
+    "staff@vlaanderen.be,third_party_payer,2021-09-17,39.99,Proximus,P-1\n"
     "manager@vlaanderen.be,third_party_payer,2026-03-01,45.10,Telenet,T-9\n"
     "manager@vlaanderen.be,flat_fee,2026-10-01,,,\n"
     "hr@vlaanderen.be,third_party_payer,2022-01-01,30.05,Orange,O-3\n"
