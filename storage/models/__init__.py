@@ -10,6 +10,7 @@ from storage.models import (  # noqa: F401  (importing registers the tables)
     homework,
     outbox,
     privacy,
+    report_versions,
     webinars,
 )
 from storage.models.base import Base

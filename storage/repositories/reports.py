@@ -318,9 +318,11 @@ class ReportRepository:
             join_on.append(on_day)
         seated = registration.status == "seated"
         title = WebinarRow.title_en if locale == "en" else WebinarRow.title_nl
+        # A session's own target group (history files give one per session), else the webinar's.
+        target_group = func.coalesce(WebinarSessionRow.target_group, WebinarRow.target_group)
         query = (
             select(
-                title.label("title"), WebinarRow.target_group, WebinarSessionRow.starts_at,
+                title.label("title"), target_group.label("target_group"), WebinarSessionRow.starts_at,
                 func.count(case((seated, registration.id))).label("registered"),
                 func.count(case((registration.status == "waitlisted", registration.id))).label("waitlisted"),
                 func.count(case((and_(seated, registration.attended.is_(True)), registration.id))).label("attended"),
@@ -329,7 +331,7 @@ class ReportRepository:
             .join(WebinarRow, WebinarRow.id == WebinarSessionRow.webinar_id)
             .outerjoin(registration, and_(*join_on))
             .where(WebinarSessionRow.starts_at >= start, WebinarSessionRow.starts_at < end)
-            .group_by(WebinarSessionRow.id, title, WebinarRow.target_group, WebinarSessionRow.starts_at)
+            .group_by(WebinarSessionRow.id, title, target_group, WebinarSessionRow.starts_at)
             .order_by(WebinarSessionRow.starts_at, title)
         )
         return [
