@@ -67,7 +67,7 @@ async def test_request_answers_at_once_then_delivers_summary_and_file(harness: B
     assert "Departement Werk en Sociale Economie (DWSE)" in text and "Gemiddeld percentage thuiswerkers" in text
     consent = [a for s in later for a in s.activity.get("attachments") or [] if a.get("contentType") == CONSENT]
     assert len(consent) == 1
-    assert consent[0]["name"] == "rapport-hybride-werk-2026-01-2026-10-DWSE.xlsx"
+    assert consent[0]["name"] == "rapport-hybride-werk-2026-01-2026-10-DWSE-v1.xlsx"  # the first version of this period
     assert consent[0]["content"]["sizeInBytes"] > 5000
     download = summary[0]["actions"][0]
     assert download["type"] == "Action.OpenUrl" and "/downloads/" in download["url"]
