@@ -105,7 +105,11 @@ async def import_staff_text(uow_factory: UnitOfWorkFactory, text: str, on: date,
     return await import_staff(uow_factory(), ImportStaff(csv_table(text), "cli", **options), datetime.combine(on, time(12), UTC))
 
 
-async def build_history(uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+FILES = (("registrations", REGISTRATIONS), ("ineligible", INELIGIBLE), ("allowances", ALLOWANCES), ("equipment", EQUIPMENT),
+         ("webinars", WEBINARS))
+
+
+async def build_history(uow_factory: UnitOfWorkFactory, tmp_path: Path, kinds: tuple[str, ...] = tuple(dict(FILES))) -> None:
     """The files, imported as `import-staff` and `import-history KIND FILE` do."""
     await import_staff_text(uow_factory, STAFF, date(2023, 1, 2))
     await import_staff_text(uow_factory, MOVED, date(2023, 3, 1))
@@ -118,8 +122,9 @@ async def build_history(uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
             uow.session.add(EquipmentItemRow(entity_id=entity.id, code="HEADSET", name_nl="Headset", name_en="Headset",
                                              category_id=category.id, unit_price=Decimal(price)))
         await uow.commit()
-    for kind, text in (("registrations", REGISTRATIONS), ("ineligible", INELIGIBLE), ("allowances", ALLOWANCES),
-                       ("equipment", EQUIPMENT), ("webinars", WEBINARS)):
+    for kind, text in FILES:
+        if kind not in kinds:
+            continue
         await import_history_file(uow_factory, kind, write(tmp_path, f"{kind}.csv", text), actor="cli", now=NOW)
 
 
@@ -256,13 +261,14 @@ STEPS = {"export": _export, "job": _daily_job, "report": _report}
 async def test_export_job_and_report_in_any_order_leave_earlier_figures_identical(
     uow_factory: UnitOfWorkFactory, tmp_path: Path, order: tuple[str, ...],
 ) -> None:
-    await build_history(uow_factory, tmp_path)
+    await build_history(uow_factory, tmp_path, ("registrations", "ineligible", "allowances"))  # what the allowance reads
     for code in ("A", "B"):  # the bot takes over new staff on 1 January 2026
         await allowance_service.set_default_go_live(uow_factory(), allowance_service.SetDefaultGoLive(code, date(2026, 1, 1), "cli"), NOW)
-    earlier = [capture(await report(uow_factory, "2021-09", "2023-12", entity)) for entity in (None, "A", "B")]
+    # the whole administration (with its per-entity rows) and B, where the new staff member starts
+    earlier = [capture(await report(uow_factory, "2021-09", "2023-12", entity)) for entity in (None, "B")]
     for step in order:
         await STEPS[step](uow_factory)
-    assert [capture(await report(uow_factory, "2021-09", "2023-12", entity)) for entity in (None, "A", "B")] == earlier
+    assert [capture(await report(uow_factory, "2021-09", "2023-12", entity)) for entity in (None, "B")] == earlier
     async with uow_factory() as uow:
         nina = await uow.staff.get_by_email("nina@example.be")
         defaults = (await uow.session.execute(
