@@ -4,12 +4,13 @@ Steps:
 1. "rapport" / "report" or the menu's button -> a card with the period (from/to month) and the entity.
 2. The card's submit (reports.request) -> the form is checked, the answer "I'm preparing it" goes
    out at once and the report is built in the background (bot.reports.delivery: never in the turn).
-3. When it is ready, in the personal chat: a summary card of the key figures, with a short-lived
-   signed download link, and the workbook as a file (Teams file consent card; where files are not
-   possible bot.files falls back to a download link).
-
-The download link's producer recomputes the workbook at download time after bot.downloads
-re-checked the roles: nothing is kept.
+3. Before it is sent, its figures are compared with the version of the same period and scope
+   already sent (bot.services.report_versions); the workbook gets a `Wijzigingen` sheet (which
+   figures changed and why) and is stored as the next version.
+4. When it is ready, in the personal chat: a summary card of the key figures and of the changes,
+   with short-lived signed download links (this version and the earlier ones, exactly as they
+   were sent), and the workbook as a file (Teams file consent card; where files are not possible
+   bot.files falls back to a download link).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from bot.files import send_file
 from bot.i18n import Translator
 from bot.registry import DownloadRequest, FileOut, Registry
 from bot.reports import delivery
+from bot.reports.versions import BuiltReport, build_versioned
 from bot.reports.workbook import CONTENT_TYPE, render_workbook, workbook_filename
 from bot.runner import UseCaseRunner
+from bot.services import report_versions as versions
 from bot.services import reports as service
 from bot.turn import Turn
 from dialogs.cards.reports import (
@@ -33,6 +36,7 @@ from dialogs.cards.reports import (
     ReportFormView,
     ReportSummaryView,
     RequestReport,
+    VersionLink,
     report_form_card,
     report_summary_card,
 )
@@ -40,7 +44,9 @@ from dialogs.cards.reports import (
 log = logging.getLogger(__name__)
 
 DOWNLOAD_KIND = "reports.workbook"
+VERSION_KIND = "reports.version"
 LINK_TTL = timedelta(minutes=15)
+VERSIONS_ON_CARD = 5
 
 
 def _scope(t: Translator, report: Report) -> str:
@@ -59,6 +65,20 @@ async def produce_workbook(runner: UseCaseRunner, download: DownloadRequest) -> 
     return FileOut(workbook_filename(report), CONTENT_TYPE, content)
 
 
+def version_filename(filename: str, number: int) -> str:
+    stem, _, suffix = filename.rpartition(".")
+    return f"{stem}-v{number}.{suffix}"
+
+
+async def produce_version(runner: UseCaseRunner, download: DownloadRequest) -> FileOut:
+    """A stored version's workbook, byte for byte as it was sent."""
+    try:
+        found = await runner.run(versions.report_version_file, versions.ReportVersionFile(int(download.params["version"]), download.staff_id))
+    except (DomainError, KeyError, ValueError) as error:
+        raise LookupError("reports.version_unknown") from error
+    return FileOut(version_filename(found.filename, found.info.number), CONTENT_TYPE, found.content)
+
+
 async def show_form(turn: Turn, _text: str) -> dict:
     choices = await turn.run(service.report_form, service.ReportForm(turn.me))
     return report_form_card(turn.t, ReportFormView(start=choices.start, end=choices.end, entities=choices.entities))
@@ -70,27 +90,31 @@ async def request_report(turn: Turn, payload: RequestReport) -> str | None:
     scope = request.entity_code or turn.t("reports.all_entities")
     preparing = turn.t("reports.preparing", period=str(request.period), scope=scope)
 
-    async def compute() -> tuple[Report, bytes]:
-        report = await turn.run(service.build_report, service.BuildReport(request, turn.me, turn.locale))
-        return report, await asyncio.to_thread(render_workbook, report, turn.t)
+    async def compute() -> BuiltReport:
+        return await build_versioned(turn.run, request, turn.me, turn.t, f"staff:{turn.me.id}")
 
-    async def deliver(chat: Turn, built: tuple[Report, bytes]) -> None:
-        await _send_report(chat, request, *built)
+    async def deliver(chat: Turn, built: BuiltReport) -> None:
+        await _send_report(chat, built)
 
     return await delivery.start(turn, preparing, compute, deliver)
 
 
-async def _send_report(chat: Turn, request: service.ReportRequest, report: Report, content: bytes) -> None:
-    """In the requester's personal chat: the summary card with a download link, then the file."""
-    t = chat.t
-    link = chat.download_link(DOWNLOAD_KIND, {**request.as_params(), "lang": t.locale}, LINK_TTL)
+async def _send_report(chat: Turn, built: BuiltReport) -> None:
+    """In the requester's personal chat: the summary card with the changes and the download links
+    of this version and the earlier ones, then the file."""
+    t, report, comparison = chat.t, built.report, built.comparison
+    link = chat.download_link(VERSION_KIND, {"version": built.version.id}, LINK_TTL)
+    earlier = [
+        VersionLink(v.number, v.produced_at, v.produced_by, chat.download_link(VERSION_KIND, {"version": v.id}, LINK_TTL))
+        for v in comparison.earlier[:VERSIONS_ON_CARD]
+    ]
     view = ReportSummaryView(
         period=str(report.period), scope=_scope(t, report), figures=report.key_figures(), download_url=link,
-        link_minutes=int(LINK_TTL.total_seconds() // 60),
+        link_minutes=int(LINK_TTL.total_seconds() // 60), version=built.version.number, comparison=comparison, earlier=earlier,
     )
     await chat.send_card(report_summary_card(t, view))
     description = t("reports.file_description", period=str(report.period), scope=view.scope)
-    await send_file(chat, workbook_filename(report), content, description=description)
+    await send_file(chat, version_filename(workbook_filename(report), built.version.number), built.content, description=description)
 
 
 def register(registry: Registry) -> None:
@@ -98,6 +122,7 @@ def register(registry: Registry) -> None:
     router = registry.router
     roles = service.REPORT_ROLES
     registry.download(DOWNLOAD_KIND, produce_workbook, roles=roles)
+    registry.download(VERSION_KIND, produce_version, roles=roles)
     router.command(("rapport", "report", "rapport parlement", "parliament report"), show_form, roles=roles)
     router.opener("reports", show_form, roles=roles)
     router.action(RequestReport, request_report, roles=roles)

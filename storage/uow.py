@@ -36,6 +36,7 @@ from storage.repositories.homework import RegistrationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.registration_changes import RegistrationChangeRepository
+from storage.repositories.report_versions import ReportVersionRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.staff_org import StaffOrgRepository
 from storage.repositories.webinars import CoachingRepository, WebinarRepository
@@ -105,6 +106,7 @@ class SqlUnitOfWork:
         self.coaching = CoachingRepository(session)
         self.privacy = PrivacyRepository(session)
         self.reports = ReportRepository(session)
+        self.report_versions = ReportVersionRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.files = PendingFileRepository(session)
         self.staff_org = StaffOrgRepository(session)

@@ -2,6 +2,7 @@
 
     python -m bot allowances export --entity DWSE --month 2026-10 --format xlsx --out payroll.xlsx
     python -m bot allowances import-history choices.csv
+    python -m bot allowances go-live --entity DWSE --since 2026-12-01
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import load_settings
@@ -30,6 +32,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     history = commands.add_parser("import-history", help="import past internet allowance choices (CSV or XLSX)")
     history.add_argument("file", type=Path)
     history.set_defaults(handler=_import_history)
+
+    go_live = commands.add_parser(
+        "go-live", help="staff starting on or after this date get the entity's default mode (before it, the imported history counts)",
+    )
+    go_live.add_argument("--entity", required=True, help="entity code, e.g. DWSE")
+    when = go_live.add_mutually_exclusive_group(required=True)
+    when.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, the first start date that gets the default")
+    when.add_argument("--none", action="store_true", help="no default for anyone")
+    go_live.set_defaults(handler=_go_live)
 
 
 def _engine_and_factory():  # noqa: ANN202
@@ -95,10 +106,39 @@ def _import_history(args: argparse.Namespace) -> int:
         table = await load_table(args.file)
         return await import_allowance_history(uow_factory(), ImportAllowanceHistory(table, "cli"), SystemClock(settings.zone).now())
 
+    from bot.i18n import Translator
+
     return run_file_import(
         args.file,
         importer,
         lambda summary: [
-            f"{args.file}: {summary.created} created, {summary.unchanged} unchanged, {summary.defaults_replaced} defaults replaced"
+            f"{args.file}: {summary.created} created, {summary.unchanged} unchanged, {summary.defaults_replaced} defaults replaced",
+            f"rule: {Translator('en')('allowance.month_rule')}",
         ],
     )
+
+
+def _go_live(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.domain.errors import DomainError
+    from bot.i18n import Translator
+    from bot.services.allowances import SetDefaultGoLive, set_default_go_live
+
+    settings, engine, uow_factory = _engine_and_factory()
+
+    async def run() -> int:
+        try:
+            policy = await set_default_go_live(
+                uow_factory(), SetDefaultGoLive(args.entity, None if args.none else args.since, "cli"), SystemClock(settings.zone).now(),
+            )
+        except DomainError as error:
+            print(f"error: {Translator('en')(error.key, **error.params)}", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+        since = policy.default_mode_since
+        print(f"{args.entity.upper()}: default {policy.default_mode_for_new_staff} for staff starting on or after {since}"
+              if since else f"{args.entity.upper()}: no default for new staff")
+        return 0
+
+    return asyncio.run(run())

@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     staff = subparsers.add_parser("import-staff", help="import the staff directory from CSV or XLSX")
     staff.add_argument("file", type=Path)
+    staff.add_argument("--full", action="store_true",
+                       help="the file is the whole directory of its entities: list who is in service but missing from it")
+    staff.add_argument("--end-missing", action="store_true",
+                       help="with --full: end the service of who is missing (last day: yesterday); nobody is deleted")
     staff.set_defaults(handler=_import_staff)
 
     package = subparsers.add_parser("package-app", help="write the Teams app package (zip)")
@@ -87,12 +91,18 @@ def _import_staff(args: argparse.Namespace) -> int:
 
     async def importer(uow_factory, settings):  # noqa: ANN001, ANN202
         table = await load_table(args.file)
-        return await import_staff(uow_factory(), ImportStaff(table, actor="cli"), SystemClock(settings.zone).now())
+        command = ImportStaff(table, actor="cli", full=args.full or args.end_missing, end_missing=args.end_missing)
+        return await import_staff(uow_factory(), command, SystemClock(settings.zone).now())
 
-    return run_file_import(
-        args.file, importer,
-        lambda result: [f"{args.file}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"],
-    )
+    def describe(result) -> list[str]:  # noqa: ANN001
+        lines = [f"{args.file}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"]
+        if result.missing:
+            verb = "ended (last day yesterday)" if args.end_missing else "still in service (use --end-missing to end them)"
+            lines.append(f"missing from the file, {verb}: {len(result.missing)}")
+            lines.extend(f"  {email}" for email in result.missing)
+        return lines
+
+    return run_file_import(args.file, importer, describe)
 
 
 def _package_app(args: argparse.Namespace) -> int:

@@ -35,12 +35,18 @@ async def import_history_file(uow_factory: UnitOfWorkFactory, kind: str, path: P
 def _import_history(args: argparse.Namespace) -> int:
     from bot.cli.common import run_file_import
     from bot.clock import SystemClock
+    from bot.i18n import Translator
     from bot.services.history_import import describe
+
+    def lines(summary: Any) -> list[str]:
+        # The allowance rule is stated here in the words of the card and the Definities sheet.
+        rule = [f"rule: {Translator('en')('allowance.month_rule')}"] if args.kind == "allowances" else []
+        return [f"{args.file}: {describe(summary)}", *rule]
 
     return run_file_import(
         args.file,
         lambda uow_factory, settings: import_history_file(
             uow_factory, args.kind, args.file, actor="cli", now=SystemClock(settings.zone).now()
         ),
-        lambda summary: [f"{args.file}: {describe(summary)}"],
+        lines,
     )

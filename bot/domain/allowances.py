@@ -5,10 +5,14 @@ Internet allowance
     pays the provider). The history is a list of choices, each effective from the first day of a
     month; nothing is ever overwritten. The mode of a month is the choice in effect on the month's
     first day: the latest `effective_from` on or before it, and among choices with the same date
-    the one recorded last. A person who switched during a year therefore counts in both modes.
+    the one made last. A person who switched during a year therefore counts in both modes.
 
-    A change requested on day D of a month takes effect on the first day of that month when D is
-    before the entity's payroll cut-off day, otherwise on the first day of the next month.
+    One rule for the day a choice takes effect (`choice_takes_effect`), used by the live bot and
+    by the history import alike and worded once ("allowance.month_rule", shown on the card and on
+    the workbook's Definities sheet): a choice made on day D of a month takes effect on the first
+    day of that month when D is before the entity's payroll cut-off day, otherwise on the first
+    day of the next month; choices made in the month the allowance began (September 2021) take
+    effect in that month. A choice dated before the allowance existed (17 September 2021) is refused.
 
 Home-work allowance
     Due for a month in which the staff member worked from home on average at least one day a week,
@@ -112,10 +116,18 @@ def pending_choice(history: Iterable[AllowanceChoice], today: date) -> Allowance
     return future[-1] if future else None
 
 
+def choice_takes_effect(made_on: date, policy: AllowancePolicy) -> date:
+    """The day a choice made on `made_on` takes effect: the first of that month before the payroll
+    cut-off day, else the first of the next month; in the month the allowance began, that month."""
+    month = Month.of(made_on)
+    if month == Month.of(policy.internet_allowance_since):
+        return month.first
+    return month.first if made_on.day < policy.payroll_cutoff_day else month.next().first
+
+
 def effective_date_of_change(requested_on: date, policy: AllowancePolicy) -> date:
-    """First day of the current month before the payroll cut-off day, else of the next month."""
-    month = Month.of(requested_on)
-    return month.first if requested_on.day < policy.payroll_cutoff_day else month.next().first
+    """When a change requested in the bot today takes effect (`choice_takes_effect`)."""
+    return choice_takes_effect(requested_on, policy)
 
 
 def modes_in_year(history: Iterable[AllowanceChoice], year: int, in_service: tuple[date, date | None] | None = None) -> set[InternetMode]:
@@ -130,16 +142,34 @@ def modes_in_year(history: Iterable[AllowanceChoice], year: int, in_service: tup
     return modes
 
 
+def default_applies(start_date: date, policy: AllowancePolicy) -> bool:
+    """Whether a staff member without any choice gets the entity's default: only who started on or
+    after the entity's go-live date (`default_mode_since`); before it the imported history is the truth."""
+    return (
+        policy.default_mode_for_new_staff is not None and policy.default_mode_since is not None
+        and start_date >= policy.default_mode_since
+    )
+
+
 def default_choice(staff_id: int, start_date: date, policy: AllowancePolicy, today: date) -> AllowanceChoice | None:
-    """The entity's default mode for a staff member without any choice: from the month they
-    started (never before the internet allowance existed); None when the entity has no default."""
-    if policy.default_mode_for_new_staff is None:
+    """The entity's default mode for a new staff member without any choice, from the month they
+    started; None when the entity has no default or the person started before its go-live date."""
+    if not default_applies(start_date, policy):
         return None
     since = max(start_date, policy.internet_allowance_since)
     return AllowanceChoice(
         staff_id=staff_id, mode=InternetMode(policy.default_mode_for_new_staff),
         effective_from=Month.of(since).first, source=ChoiceSource.DEFAULT, recorded_by="system",
     )
+
+
+def with_default(history: Sequence[AllowanceChoice], staff_id: int, start_date: date, policy: AllowancePolicy) -> list[AllowanceChoice]:
+    """The history as the payroll reads it: a new staff member's default counts even before the
+    daily job has recorded it (the same choice the job will record), so an export writes nothing."""
+    if history:
+        return list(history)
+    choice = default_choice(staff_id, start_date, policy, start_date)
+    return [choice] if choice is not None else []
 
 
 def _in_service(month: Month, start: date, end: date | None) -> bool:

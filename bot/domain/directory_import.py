@@ -1,5 +1,10 @@
 """Validation of staff directory rows (CSV or XLSX with a header row). Pure: rows in, records or
-problems with line numbers out."""
+problems with line numbers out.
+
+Two optional columns keep older files valid: `end_date` (YYYY-MM-DD, the last day in service;
+empty: in service) and `effective_from` (YYYY-MM-DD, the day the row's entity and manager take
+effect; without it a change takes effect on the day of the import). A file without `end_date`
+leaves the end dates already stored as they are."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ COLUMNS = (
     "aad_object_id", "email", "display_name", "entity_code", "entity_name",
     "manager_email", "start_date", "roles", "language",
 )
+OPTIONAL_COLUMNS = ("end_date", "effective_from")
 REQUIRED = ("aad_object_id", "email", "display_name", "entity_code", "entity_name", "start_date")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GUID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
@@ -37,6 +43,9 @@ class StaffLine:
     start_date: date
     roles: frozenset[Role]
     language: str
+    end_date: date | None = None
+    end_date_given: bool = False  # the file has the column (an empty cell: in service)
+    effective_from: date | None = None
 
 
 def check_header(header: Iterable[str]) -> list[Problem]:
@@ -45,8 +54,11 @@ def check_header(header: Iterable[str]) -> list[Problem]:
     return [Problem(1, f"missing column(s): {', '.join(missing)}")] if missing else []
 
 
-def parse_rows(rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> tuple[list[StaffLine], list[Problem]]:
-    """Validate every row; also cross-checks duplicates and managers missing from the file."""
+def parse_rows(
+    rows: Iterable[tuple[int, Mapping[str, str | None]]], today: date | None = None,
+) -> tuple[list[StaffLine], list[Problem]]:
+    """Validate every row; also cross-checks duplicates and managers missing from the file. With
+    `today`, an `effective_from` after it is refused (a move is imported once it has happened)."""
     lines: list[StaffLine] = []
     problems: list[Problem] = []
     seen_ids: dict[str, int] = {}
@@ -73,6 +85,14 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> tuple[li
         except ValueError:
             reasons.append(f"start_date {row['start_date']!r} is not YYYY-MM-DD")
             start = date.min
+        end = _optional_day(row, "end_date", reasons)
+        effective = _optional_day(row, "effective_from", reasons)
+        if end is not None and end < start:
+            reasons.append(f"end_date {end.isoformat()} is before start_date {start.isoformat()}")
+        if effective is not None and effective < start:
+            reasons.append(f"effective_from {effective.isoformat()} is before start_date {start.isoformat()}")
+        if effective is not None and today is not None and effective > today:
+            reasons.append(f"effective_from {effective.isoformat()} is in the future: import the move once it happened")
         role_names = [name.strip().lower() for name in (row.get("roles") or "staff").split(";") if name.strip()]
         unknown = [name for name in role_names if name not in {r.value for r in IMPORTABLE_ROLES}]
         if unknown:
@@ -94,9 +114,20 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> tuple[li
                 line=line_no, aad_object_id=row["aad_object_id"], email=email, display_name=row["display_name"],
                 entity_code=row["entity_code"].upper(), entity_name=row["entity_name"], manager_email=manager_email,
                 start_date=start, roles=frozenset(Role(name) for name in role_names) | {Role.STAFF}, language=language,
+                end_date=end, end_date_given="end_date" in row, effective_from=effective,
             )
         )
     return lines, problems
+
+
+def _optional_day(row: Mapping[str, str], column: str, reasons: list[str]) -> date | None:
+    if not row.get(column):
+        return None
+    try:
+        return date.fromisoformat(row[column])
+    except ValueError:
+        reasons.append(f"{column} {row[column][:30]!r} is not YYYY-MM-DD")
+        return None
 
 
 class ImportRefused(Exception):

@@ -42,6 +42,10 @@ class AllowancePolicy(_Section):
     regular_homework_min_days: int = Field(4, ge=1)  # at least N registered home days ...
     regular_homework_weeks: int = Field(8, ge=1, le=52)  # ... in the last M weeks
     default_mode_for_new_staff: Literal["flat_fee", "third_party_payer"] | None = "flat_fee"
+    # The day the bot took over the internet allowance of new staff: whoever starts on or after it
+    # gets `default_mode_for_new_staff` from their start; for staff who started before it the
+    # history import is the truth and nothing is assumed. None: no default for anyone.
+    default_mode_since: date | None = None
     internet_allowance_since: date = date(2021, 9, 17)
     homework_allowance_since: date = date(2023, 1, 1)
     third_party_max_monthly_cost: Decimal = Decimal("150.00")

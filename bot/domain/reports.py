@@ -5,8 +5,10 @@ Definitions (also written on the workbook's first sheet):
 - A *home worker* in month M is a staff member with at least one registered (not pending, not
   rejected) home or satellite day in M.
 - The *denominator* of month M is every staff member in service on at least one day of M who is
-  not marked ineligible for hybrid work for the whole of M. The home workers counted are taken
-  from that same group, so the percentage never exceeds 100%.
+  not marked ineligible for hybrid work for the whole of M (by one marking or by several in a
+  row: until 15 June for one reason, from 16 June for another). A leaver counts up to their
+  last day in service (`end_date`). The home workers counted are taken from that same group, so
+  the percentage never exceeds 100%.
 - Per entity, people count in the entity they belonged to at the time (the entity history): a
   home day counts for the entity of that day; someone who moved during a month counts in the
   month's denominator of both entities, and once for the whole administration.

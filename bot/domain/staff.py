@@ -74,3 +74,5 @@ class StaffRecord:
     start_date: date
     roles: frozenset[Role]
     language: str
+    end_date: date | None = None
+    keep_end_date: bool = True  # a file without the end_date column leaves the stored one alone

@@ -48,6 +48,7 @@ class SessionDraft:
     ends_at: datetime
     capacity: int
     join_url: str
+    target_group: str | None = None  # None: the webinar's (a history file gives one per session)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Session:
     seats_taken: int
     join_url: str
     waitlisted: int = 0
+    target_group: str | None = None  # None: the webinar's
 
     @property
     def seats_left(self) -> int:

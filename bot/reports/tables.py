@@ -21,8 +21,10 @@ SHEET_NAMES = (
 )
 DEFINITION_KEYS = (
     "period", "scope", "entity", "home_worker", "denominator", "share", "change", "home_days", "webinars",
-    "coaching", "internet_allowance", "homework_allowance", "equipment", "budget", "ineligible",
+    "coaching", "internet_allowance", "allowance_month", "homework_allowance", "equipment", "budget", "ineligible",
 )
+# Definitions worded once for the bot, the import and this sheet alike.
+SHARED_DEFINITIONS = {"allowance_month": "allowance.month_rule"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def build_sheets(report: Report, t: Translator) -> list[Sheet]:
     sheets: list[Sheet] = []
 
     definitions = Block("definitions", t("reports.title.definitions"), [c("term", "text", 28), c("definition", "text", 110)])
-    definitions.rows = [[t(f"reports.term.{key}"), t(f"reports.def.{key}")] for key in DEFINITION_KEYS]
+    definitions.rows = [[t(f"reports.term.{key}"), t(SHARED_DEFINITIONS.get(key, f"reports.def.{key}"))] for key in DEFINITION_KEYS]
     definitions.rows.insert(0, [t("reports.term.produced"), report.produced_at.replace(tzinfo=None, microsecond=0)])
     sheets.append(Sheet(SHEET_NAMES[0], "definities", heading, [definitions]))
 

@@ -4,6 +4,7 @@ the monthly share of home workers. It formats what bot.reports.tables laid out, 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -41,10 +42,11 @@ def workbook_filename(report: Report) -> str:
     return f"rapport-hybride-werk-{report.period.start}-{report.period.end}-{scope}.xlsx"
 
 
-def render_workbook(report: Report, t: Translator) -> bytes:
+def render_workbook(report: Report, t: Translator, extra_sheets: Sequence[Sheet] = ()) -> bytes:
+    """The workbook; `extra_sheets` (the changes since the version sent) come after the figures."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for sheet in build_sheets(report, t):
+    for sheet in [*build_sheets(report, t), *extra_sheets]:
         _write_sheet(workbook.create_sheet(sheet.name), sheet, t)
     workbook.properties.title = t("reports.workbook_title")
     workbook.properties.creator = "Hybride werk"

@@ -22,6 +22,7 @@ from bot.domain.allowances import (
     RegularHomeworkView,
     check_choice,
     choice_on,
+    choice_takes_effect,
     default_choice,
     effective_date_of_change,
     may_choose,
@@ -49,6 +50,7 @@ SYSTEM = "system"
 HISTORY_COLUMNS = ("email", "mode", "effective_from", "monthly_cost")
 MAX_TEXT = 100
 STATEMENT_MONTHS = 6
+DEMO_GO_LIVE = date(2000, 1, 1)
 
 
 def _snapshot(choice: AllowanceChoice) -> dict[str, Any]:
@@ -135,12 +137,14 @@ class LoadAllowanceDemo:
 
 # -- defaults for new staff -----------------------------------------------------------------------
 async def record_default_modes(uow: UnitOfWork, entity_id: int, today: date, now: datetime, *, actor: str = SYSTEM) -> int:
-    """Give every staff member of the entity without any choice the entity's default mode (DWSE:
-    flat fee from the start date). Runs inside the caller's (entered) unit of work; returns how many."""
+    """Give every staff member of the entity who started on or after its go-live date and has no
+    choice the entity's default mode (DWSE: flat fee from the start date), audited. Staff who
+    started before the go-live date get nothing: their imported history is the truth. Runs inside
+    the caller's (entered) unit of work; returns how many."""
     policy = (await uow.entities.policy(entity_id)).allowance
-    if policy.default_mode_for_new_staff is None:
+    if policy.default_mode_for_new_staff is None or policy.default_mode_since is None:
         return 0
-    staff_ids = await uow.allowances.staff_without_choice(entity_id, today)
+    staff_ids = await uow.allowances.staff_without_choice(entity_id, today, policy.default_mode_since)
     applied = 0
     for staff in await uow.staff.list_by_ids(staff_ids):
         choice = default_choice(staff.id, staff.start_date, policy, today)
@@ -156,8 +160,12 @@ async def entities_with_default(uow: UnitOfWork, query: EntitiesWithDefault, now
     async with uow:
         return [
             entity.id for entity in await uow.entities.list_all()
-            if (await uow.entities.policy(entity.id)).allowance.default_mode_for_new_staff is not None
+            if _has_default((await uow.entities.policy(entity.id)).allowance)
         ]
+
+
+def _has_default(policy: AllowancePolicy) -> bool:
+    return policy.default_mode_for_new_staff is not None and policy.default_mode_since is not None
 
 
 async def apply_default_modes(uow: UnitOfWork, command: ApplyDefaultModes, now: datetime) -> int:
@@ -179,6 +187,36 @@ async def run_default_modes(runner: UseCaseRunner, now: datetime) -> int:
     if applied:
         log.info("internet allowance: default mode applied to %d staff member(s)", applied)
     return applied
+
+
+@dataclass(frozen=True)
+class SetDefaultGoLive:
+    """From which start date the entity's default mode applies to new staff (None: to nobody)."""
+
+    entity_code: str
+    since: date | None
+    actor: str
+
+
+async def set_default_go_live(uow: UnitOfWork, command: SetDefaultGoLive, now: datetime) -> AllowancePolicy:
+    """Set the entity's go-live date for the new-staff default, audited. Nothing is recorded for
+    anyone here: the daily job applies the default to whoever started on or after the date."""
+    async with uow:
+        entity = await uow.entities.get_by_code(command.entity_code.strip().upper()[:32])
+        if entity is None:
+            raise NotFound("payroll.unknown_entity", entity=command.entity_code[:32])
+        policy = await uow.entities.policy(entity.id)
+        before = policy.allowance.default_mode_since
+        allowance = policy.allowance.model_copy(update={"default_mode_since": command.since})
+        if before != command.since:
+            await uow.entities.set_policy(entity.id, policy.model_copy(update={"allowance": allowance}))
+            await uow.audit.record(
+                command.actor, "allowance.default_go_live_set", "entity", entity.id,
+                {"default_mode_since": before.isoformat() if before else None},
+                {"default_mode_since": command.since.isoformat() if command.since else None},
+            )
+            await uow.commit()
+    return allowance
 
 
 # -- the internet allowance card ------------------------------------------------------------------
@@ -381,12 +419,14 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
             reasons.append(f"mode {row.get('mode', '')!r} is not flat_fee or third_party_payer")
             mode = InternetMode.FLAT_FEE
         try:
-            effective = Month.of(date.fromisoformat(row.get("effective_from", ""))).first
+            # The day the choice was made; when it takes effect follows the one rule (choice_takes_effect).
+            effective = date.fromisoformat(row.get("effective_from", ""))
         except ValueError:
             reasons.append(f"effective_from {row.get('effective_from', '')!r} is not YYYY-MM-DD")
             effective = since
-        if effective < Month.of(since).first:
-            reasons.append(f"effective_from is before the internet allowance existed ({since.isoformat()})")
+        if effective < since:
+            reasons.append(f"effective_from {effective.isoformat()} is before {since.isoformat()}: "
+                           "the internet allowance did not exist yet")
         if effective > latest:
             reasons.append("effective_from lies too far in the future")
         cost: Decimal | None = None
@@ -405,7 +445,8 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
         if any(value is not None and len(value) > MAX_TEXT for value in (provider, customer)):
             reasons.append(f"provider or customer_number longer than {MAX_TEXT} characters")
         if (email, effective) in seen and not reasons:
-            reasons.append(f"{email} already has a choice for {effective.isoformat()} on line {seen[(email, effective)]}")
+            reasons.append(f"{email} already has a choice made on {effective.isoformat()} on line {seen[(email, effective)]}: "
+                           "which one was made last?")
         if reasons:
             problems.append(Problem(line_no, "; ".join(reasons)))
             continue
@@ -415,9 +456,11 @@ def _parse_history(rows: list, today: date, since: date) -> tuple[list[_HistoryL
 
 
 async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHistory, now: datetime) -> ImportSummary:
-    """Past internet allowance choices from CSV or XLSX (columns email, mode, effective_from,
-    monthly_cost; optional provider, customer_number). One bad row refuses the whole file; a
-    second import of the same file changes nothing."""
+    """Past internet allowance choices from CSV or XLSX (columns email, mode, effective_from: the
+    day the choice was made, monthly_cost; optional provider, customer_number). Each choice takes
+    effect as the live bot's do (`choice_takes_effect`: before the entity's payroll cut-off day
+    that month, else the next); of two choices taking effect in the same month the one made last
+    counts. One bad row refuses the whole file; a second import of the same file changes nothing."""
     table, actor = command.table, command.actor
     missing = [column for column in HISTORY_COLUMNS if column not in table.header]
     if missing:
@@ -428,6 +471,7 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
     created = unchanged = replaced = 0
     async with uow:
         staff_by_email: dict[str, Staff] = {}
+        policies: dict[str, AllowancePolicy] = {}
         for line in lines:
             staff = staff_by_email.get(line.email) or await uow.staff.get_by_email(line.email)
             if staff is None:
@@ -435,12 +479,17 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
                 continue
             staff_by_email[line.email] = staff
             policy = (await uow.entities.policy(staff.entity_id)).allowance
-            if line.effective_from < Month.of(policy.internet_allowance_since).first:
-                problems.append(Problem(line.line, f"effective_from is before {policy.internet_allowance_since.isoformat()} for {staff.entity_code}"))
+            if line.effective_from < policy.internet_allowance_since:
+                problems.append(Problem(line.line, f"effective_from {line.effective_from.isoformat()} is before "
+                                                   f"{policy.internet_allowance_since.isoformat()} for {staff.entity_code}: "
+                                                   "the internet allowance did not exist yet"))
+            policies[line.email] = policy
         if problems:
             raise AllowanceImportRefused(problems)
         cleared: set[int] = set()
-        for line in lines:
+        # In the order the choices were made, so that of two taking effect on the same day the
+        # one made last is also recorded last (and wins, as in the live bot).
+        for line in sorted(lines, key=lambda line: (line.email, line.effective_from)):
             staff = staff_by_email[line.email]
             if staff.id not in cleared:
                 # An imported history replaces defaults that were only assumed.
@@ -449,7 +498,8 @@ async def import_allowance_history(uow: UnitOfWork, command: ImportAllowanceHist
                     replaced += 1
                 cleared.add(staff.id)
             choice = AllowanceChoice(
-                staff_id=staff.id, mode=line.mode, effective_from=line.effective_from, source=ChoiceSource.IMPORT,
+                staff_id=staff.id, mode=line.mode, effective_from=choice_takes_effect(line.effective_from, policies[line.email]),
+                source=ChoiceSource.IMPORT,
                 provider=line.provider, customer_number=line.customer_number, monthly_cost=line.monthly_cost,
                 recorded_by=actor,
             )
@@ -499,5 +549,10 @@ async def load_demo(uow: UnitOfWork, command: LoadAllowanceDemo, now: datetime) 
             ), now)
             await uow.audit.record("demo", "allowance.history_imported", "staff", staff.id, None, _snapshot(stored))
         for entity in await uow.entities.list_all():
+            # The demo pretends the bot has handled everyone's allowance from the start.
+            policy = await uow.entities.policy(entity.id)
+            if policy.allowance.default_mode_since is None:
+                allowance = policy.allowance.model_copy(update={"default_mode_since": DEMO_GO_LIVE})
+                await uow.entities.set_policy(entity.id, policy.model_copy(update={"allowance": allowance}))
             await record_default_modes(uow, entity.id, today, now, actor="demo")
         await uow.commit()

@@ -169,8 +169,12 @@ async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory,
     session_start (ISO date-time; local time in the command's zone without an offset), email,
     attended (yes, no)).
 
-    A bad row refuses the whole file with line numbers; rows already imported (same webinar
-    title, session start and person) are left as they are, so a second import changes nothing.
+    The target group belongs to the session: a title may run once for all staff and once for
+    managers. Someone who attended a repeat session of the same title has a registration for each
+    session (the bot's one-per-webinar rule is for signing up, not for the past). A bad row refuses
+    the whole file with line numbers (also a session given two target groups); rows already
+    imported (same title, session start and person) are left as they are, so a second import
+    changes nothing.
     """
     actor, zone = command.actor, command.zone
     problems: list[Problem] = []
@@ -202,6 +206,12 @@ async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory,
             continue
         assert group is not None
         parsed.append((line, title, group, start.astimezone(UTC), email, attended in ("yes", "ja")))
+    groups: dict[tuple[str, datetime], tuple[int, TargetGroup]] = {}
+    for line, title, group, start, _email, _attended in parsed:
+        first = groups.setdefault((title, start), (line, group))
+        if first[1] != group:
+            problems.append(Problem(line, f"the session of {start.isoformat()} of {title!r} has target group {first[1].value} "
+                                          f"on line {first[0]}"))
     if problems:
         raise ImportRefused(problems)
     webinars_created = sessions_created = created = unchanged = 0
@@ -216,7 +226,7 @@ async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory,
                 people[email] = person.id
         if problems:
             raise ImportRefused(problems)
-        for _line, title, group, start, email, attended in parsed:
+        for line, title, group, start, email, attended in parsed:
             webinar = await uow.webinars.get_by_title(title)
             if webinar is None:
                 draft = WebinarDraft(title_nl=title, title_en=title, description_nl="", description_en="", target_group=group)
@@ -227,11 +237,17 @@ async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory,
             assert webinar is not None
             session = await uow.webinars.find_session(webinar.id, start)
             if session is None:
-                session_id = await uow.webinars.add_session(webinar.id, SessionDraft(start, start + timedelta(hours=1), MAX_CAPACITY, ""))
+                session_id = await uow.webinars.add_session(
+                    webinar.id, SessionDraft(start, start + timedelta(hours=1), MAX_CAPACITY, "", target_group=group.value),
+                )
                 sessions_created += 1
+            elif (session.target_group or webinar.target_group.value) != group.value:
+                problems.append(Problem(line, f"the session of {start.isoformat()} of {title!r} is already stored for "
+                                               f"{session.target_group or webinar.target_group.value}"))
+                continue
             else:
                 session_id = session.id
-            if await uow.webinars.registration_of(webinar.id, people[email]) is not None:
+            if await uow.webinars.registration_in_session(session_id, people[email]) is not None:
                 unchanged += 1
                 continue
             await uow.webinars.take_seat(session_id)
@@ -242,5 +258,7 @@ async def import_webinar_history(uow: UnitOfWork, command: ImportWebinarHistory,
             await uow.audit.record(actor, "webinar.registration_imported", "webinar_registration", registration.id, None,
                                    {"webinar_id": webinar.id, "attended": attended})
             created += 1
+        if problems:
+            raise ImportRefused(problems)
         await uow.commit()
     return HistoryResult(webinars_created, sessions_created, created, unchanged)

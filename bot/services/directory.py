@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.directory_import import ImportRefused, Problem, Table, check_header, parse_rows
 from bot.domain.staff import StaffRecord
@@ -21,6 +21,10 @@ from bot.services.unit_of_work import UnitOfWork
 class ImportStaff:
     table: Table
     actor: str
+    # The file is the whole directory of the entities in it: who is missing from it is reported ...
+    full: bool = False
+    # ... and, only when asked, ended (last day in service: the day before the import).
+    end_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,20 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+    missing: tuple[str, ...] = ()  # e-mail addresses of staff in service missing from a full file
+    ended: int = 0
 
 
 async def import_staff(uow: UnitOfWork, command: ImportStaff, now: datetime) -> ImportResult:
     """Idempotent upsert keyed by aad_object_id; a single bad row refuses the whole file
-    (ImportRefused with line numbers, nothing written). Entity moves start on today's date."""
+    (ImportRefused with line numbers, nothing written). A move to another entity takes effect on
+    the row's `effective_from`, else on the day of the import. Nobody is ever deleted: staff in
+    service missing from a full file are reported, and ended only with `end_missing`."""
     actor, today = command.actor, now.date()
     problems = check_header(command.table.header)
     if problems:
         raise ImportRefused(problems)
-    lines, problems = parse_rows(command.table.rows)
+    lines, problems = parse_rows(command.table.rows, today)
     if problems:
         raise ImportRefused(problems)
     async with uow:
@@ -62,9 +70,12 @@ async def import_staff(uow: UnitOfWork, command: ImportStaff, now: datetime) -> 
                 aad_object_id=line.aad_object_id, email=line.email, display_name=line.display_name,
                 entity_code=line.entity_code, entity_name=line.entity_name, manager_email=line.manager_email,
                 start_date=line.start_date, roles=line.roles, language=line.language,
+                end_date=line.end_date, keep_end_date=not line.end_date_given,
             )
             previous = before[line.aad_object_id]
-            staff_id, _ = await uow.staff.upsert(record, entity.id, previous["manager_id"] if previous else None, today)
+            staff_id, _ = await uow.staff.upsert(
+                record, entity.id, previous["manager_id"] if previous else None, line.effective_from or today,
+            )
             ids_by_email[line.email] = staff_id
         for line in lines:  # second pass: a manager may come later in the file
             manager_id = None
@@ -86,8 +97,23 @@ async def import_staff(uow: UnitOfWork, command: ImportStaff, now: datetime) -> 
                 await uow.audit.record(actor, "staff.updated", "staff", ids_by_email[line.email], previous, after)
             else:
                 unchanged += 1
+        missing: list[str] = []
+        ended = 0
+        if command.full or command.end_missing:
+            in_file = {line.aad_object_id for line in lines}
+            entity_ids = {(await uow.entities.get_by_code(line.entity_code)).id for line in lines}  # type: ignore[union-attr]
+            for person in await uow.staff.list_in_service(sorted(entity_ids), today):
+                if person.aad_object_id in in_file:
+                    continue
+                missing.append(person.email)
+                if command.end_missing:
+                    last_day = max(person.start_date, today - timedelta(days=1))
+                    await uow.staff.set_end_date(person.id, last_day)
+                    await uow.audit.record(actor, "staff.ended", "staff", person.id, {"end_date": None},
+                                           {"end_date": last_day.isoformat(), "reason": "missing from the directory file"})
+                    ended += 1
         await uow.commit()
-    return ImportResult(created, updated, unchanged)
+    return ImportResult(created, updated, unchanged, tuple(sorted(missing)), ended)
 
 
 # -- managers and departments from Graph ----------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from bot.domain.allowances import InternetMode, choice_in_month, homework_month, internet_amount
+from bot.domain.allowances import InternetMode, choice_in_month, homework_month, internet_amount, with_default
 from bot.domain.calendar import Month
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.payroll import (
@@ -19,7 +19,6 @@ from bot.domain.payroll import (
     may_export,
 )
 from bot.domain.staff import Entity, Staff
-from bot.services.allowances import record_default_modes
 from bot.services.unit_of_work import UnitOfWork
 
 ENTITY_CODE_MAX = 32
@@ -44,8 +43,8 @@ async def payroll_entities(uow: UnitOfWork, query: PayrollEntities, now: datetim
 
 
 async def export_payroll(uow: UnitOfWork, command: ExportPayroll, now: datetime) -> PayrollExport:
-    """The export's figures; the entity's default mode is applied to staff without a choice first.
-    Every export is audited."""
+    """The export's figures. It changes nothing: a new staff member's default mode (from the
+    entity's go-live date) counts as the daily job will record it. Every export is audited."""
     today, month = now.date(), command.month
     if month > latest_month(today):
         raise InvalidInput("payroll.month_in_future")
@@ -58,7 +57,6 @@ async def export_payroll(uow: UnitOfWork, command: ExportPayroll, now: datetime)
             raise NotFound("payroll.unknown_entity", entity=command.entity_code[:ENTITY_CODE_MAX])
         if not may_export(actor, entity):
             raise Forbidden()
-        await record_default_modes(uow, entity.id, today, now)
         policy = (await uow.entities.policy(entity.id)).allowance
         staff_ids = await uow.allowances.staff_in_service(entity.id, month)
         staff = {person.id: person for person in await uow.staff.list_by_ids(staff_ids)}
@@ -73,7 +71,8 @@ async def export_payroll(uow: UnitOfWork, command: ExportPayroll, now: datetime)
     third_party: list[ThirdPartyLine] = []
     for staff_id in staff_ids:
         person = staff[staff_id]
-        choice = choice_in_month(histories[staff_id], month) if month.last >= policy.internet_allowance_since else None
+        history = with_default(histories[staff_id], staff_id, person.start_date, policy)
+        choice = choice_in_month(history, month) if month.last >= policy.internet_allowance_since else None
         homework = homework_month(days[staff_id], month, policy, start=person.start_date, end=person.end_date)
         lines.append(PayrollLine(
             staff_id=staff_id, email=person.email, name=person.display_name, mode=choice.mode if choice else None,

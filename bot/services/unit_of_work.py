@@ -38,6 +38,7 @@ from bot.services.ports.homework import RegistrationRepository
 from bot.services.ports.outbox import OutboxRepository
 from bot.services.ports.privacy import PrivacyRepository
 from bot.services.ports.registration_changes import RegistrationChangeRepository
+from bot.services.ports.report_versions import ReportVersionRepository
 from bot.services.ports.reports import ReportRepository
 from bot.services.ports.webinars import WebinarRepository
 
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     coaching: CoachingRepository
     privacy: PrivacyRepository
     reports: ReportRepository
+    report_versions: ReportVersionRepository
     broadcasts: BroadcastRepository
     files: PendingFileRepository
     staff_org: StaffOrgRepository

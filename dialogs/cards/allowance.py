@@ -123,6 +123,7 @@ def internet_allowance_card(t: Translator, view: InternetAllowanceView) -> dict[
     else:
         body.append(heading(t("allowance.change")))
         body.append(text(t("allowance.change_from", date=t.date(view.change_from, "d MMMM yyyy")), subtle=True))
+        body.append(text(t("allowance.month_rule"), subtle=True, size="Small"))
         body.append(ChoiceSetInput(
             id=MODE_INPUT, label=t("allowance.mode_label"), style="expanded", is_required=True,
             error_message=t("allowance.mode_required"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from microsoft_teams.cards import Choice, ChoiceSetInput, OpenUrlAction, TextInp
 from pydantic import Field
 
 from bot.actions import ActionData
+from bot.domain.report_versions import Comparison
 from bot.domain.reports import EntityRef, HomeworkMonth, KeyFigures
 from bot.i18n import Translator
 from dialogs.cards.base import card, facts, submit, text, title, with_menu
@@ -36,12 +38,60 @@ class ReportFormView:
 
 
 @dataclass(frozen=True)
+class VersionLink:
+    number: int
+    produced_at: datetime
+    produced_by: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ReportSummaryView:
     period: str
     scope: str
     figures: KeyFigures
     download_url: str | None
     link_minutes: int
+    version: int | None = None
+    comparison: Comparison | None = None
+    earlier: list[VersionLink] = field(default_factory=list)  # newest first
+
+
+CHANGES_ON_CARD = 5
+
+
+def _changes(t: Translator, view: ReportSummaryView) -> list[Any]:
+    """What changed since the version already sent (the Wijzigingen sheet has every line)."""
+    comparison = view.comparison
+    if comparison is None:
+        return []
+    previous = comparison.previous
+    if previous is None:
+        return [text(t("reports.changes.first"), subtle=True)]
+    when = t.date(previous.produced_at.date(), "d MMMM yyyy")
+    if not comparison.changes:
+        return [text(t("reports.changes.none", version=previous.number, date=when))]
+    blocks: list[Any] = [text(t("reports.changes.since", count=len(comparison.changes), version=previous.number, date=when),
+                              weight="Bolder")]
+    for change in comparison.changes[:CHANGES_ON_CARD]:
+        why = "; ".join(t(f"reports.why.{kind}", count=count) for kind, count in change.reasons)
+        before = change.before if change.before is not None else t("reports.change.new")
+        after = change.after if change.after is not None else t("reports.change.gone")
+        blocks.append(text(t("reports.change.line", row=change.row, figure=change.column, before=before, after=after, why=why),
+                           size="Small"))
+    if len(comparison.changes) > CHANGES_ON_CARD:
+        blocks.append(text(t("reports.changes.more", count=len(comparison.changes) - CHANGES_ON_CARD), subtle=True, size="Small"))
+    return blocks
+
+
+def _earlier(t: Translator, view: ReportSummaryView) -> list[Any]:
+    if not view.earlier:
+        return []
+    lines = [
+        t("reports.version.line", version=v.number, date=t.date(v.produced_at.date(), "d MMMM yyyy"), by=v.produced_by, url=v.url)
+        for v in view.earlier
+    ]
+    return [text(t("reports.versions.title"), weight="Bolder"), text("\n\n".join(lines), size="Small")]
 
 
 def report_form_card(t: Translator, view: ReportFormView) -> dict[str, Any]:
@@ -94,10 +144,13 @@ def report_summary_card(t: Translator, view: ReportSummaryView) -> dict[str, Any
         (t("reports.fact.internet_amount"), _money(t, figures.internet_allowance_amount)),
         (t("reports.fact.equipment_amount"), _money(t, figures.equipment_amount)),
     ]
+    if view.version is not None:
+        pairs.insert(0, (t("reports.fact.version"), t.number(view.version)))
     actions = []
     if view.download_url:
         actions.append(OpenUrlAction(title=t("reports.download", minutes=view.link_minutes), url=view.download_url))
     return card(
-        [title(t("reports.summary_title", period=view.period, scope=view.scope)), text(t("reports.summary_intro"), subtle=True), facts(pairs)],
+        [title(t("reports.summary_title", period=view.period, scope=view.scope)), text(t("reports.summary_intro"), subtle=True), facts(pairs),
+         *_changes(t, view), *_earlier(t, view)],
         with_menu(t, actions),
     )

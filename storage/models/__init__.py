@@ -11,6 +11,7 @@ from storage.models import (  # noqa: F401  (importing registers the tables)
     outbox,
     privacy,
     registration_changes,
+    report_versions,
     webinars,
 )
 from storage.models.base import Base

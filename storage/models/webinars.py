@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -48,15 +48,23 @@ class WebinarSessionRow(Base):
     capacity: Mapped[int]
     seats_taken: Mapped[int] = mapped_column(default=0)
     join_url: Mapped[str] = mapped_column(String(1000))
+    # The session's own target group (a history file gives one per session); None: the webinar's.
+    target_group: Mapped[str | None] = mapped_column(String(16))
+
+
+BOT_REGISTRATIONS = text("source = 'bot'")
 
 
 class WebinarRegistrationRow(Base):
-    """One per person per webinar: a seat in one session, or a place on that session's waitlist
-    (ordered by id, which is handed out under the session's row lock)."""
+    """One per person per webinar in the bot: a seat in one session, or a place on that session's
+    waitlist (ordered by id, which is handed out under the session's row lock). Imported history
+    may hold one per session: someone attended a repeat session of the same title."""
 
     __tablename__ = "webinar_registrations"
     __table_args__ = (
-        UniqueConstraint("webinar_id", "staff_id"),
+        UniqueConstraint("session_id", "staff_id"),
+        Index("uq_webinar_registrations_bot_webinar_staff", "webinar_id", "staff_id", unique=True,
+              sqlite_where=BOT_REGISTRATIONS, postgresql_where=BOT_REGISTRATIONS),
         Index("ix_webinar_registrations_session_status", "session_id", "status"),
     )
 

@@ -136,12 +136,14 @@ class AllowanceRepository:
             await self.session.execute(delete(AllowanceChoiceRow).where(AllowanceChoiceRow.id.in_([r.id for r in rows])))
         return [_choice(row) for row in rows]
 
-    async def staff_without_choice(self, entity_id: int, today: date) -> list[int]:
-        """Staff of an entity, in service today or later, without any internet allowance choice."""
+    async def staff_without_choice(self, entity_id: int, today: date, started_since: date) -> list[int]:
+        """Staff of an entity who started on or after `started_since`, in service today or later,
+        without any internet allowance choice."""
         has_choice = select(AllowanceChoiceRow.id).where(AllowanceChoiceRow.staff_id == StaffRow.id).exists()
         rows = await self.session.scalars(
             select(StaffRow.id).where(
-                StaffRow.entity_id == entity_id, ~has_choice, or_(StaffRow.end_date.is_(None), StaffRow.end_date >= today)
+                StaffRow.entity_id == entity_id, ~has_choice, StaffRow.start_date >= started_since,
+                or_(StaffRow.end_date.is_(None), StaffRow.end_date >= today),
             ).order_by(StaffRow.id)
         )
         return list(rows)

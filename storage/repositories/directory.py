@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,14 +180,23 @@ class StaffRepository:
         if row is None:
             return None
         roles = await self.session.scalars(select(StaffRoleRow.role).where(StaffRoleRow.staff_id == row.id))
+        assignments = await self.session.execute(
+            select(StaffAssignmentRow.entity_id, StaffAssignmentRow.valid_from, StaffAssignmentRow.valid_until)
+            .where(StaffAssignmentRow.staff_id == row.id).order_by(StaffAssignmentRow.valid_from, StaffAssignmentRow.id)
+        )
         return {
             "aad_object_id": row.aad_object_id, "email": row.email, "display_name": row.display_name,
             "entity_id": row.entity_id, "manager_id": row.manager_id, "start_date": row.start_date.isoformat(),
+            "end_date": row.end_date.isoformat() if row.end_date else None,
             "language": row.language, "roles": sorted(roles),
+            "assignments": [
+                [entity_id, start.isoformat(), until.isoformat() if until else None] for entity_id, start, until in assignments
+            ],
         }
 
-    async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, today: date) -> tuple[int, bool]:
-        """Insert or update by Azure AD object id; keeps the entity history. Returns (id, created)."""
+    async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, effective: date) -> tuple[int, bool]:
+        """Insert or update by Azure AD object id; keeps the entity history, a move taking effect
+        on `effective`. Returns (id, created)."""
         self._seen.clear()
         row = await self.session.scalar(select(StaffRow).where(StaffRow.aad_object_id == record.aad_object_id))
         created = row is None
@@ -195,19 +204,25 @@ class StaffRepository:
             row = StaffRow(
                 aad_object_id=record.aad_object_id, email=record.email.lower(), display_name=record.display_name,
                 entity_id=entity_id, manager_id=manager_id, start_date=record.start_date, language=record.language,
+                end_date=None if record.keep_end_date else record.end_date,
             )
             self.session.add(row)
             await self.session.flush()
             self.session.add(StaffAssignmentRow(staff_id=row.id, entity_id=entity_id, valid_from=record.start_date))
         else:
             if row.entity_id != entity_id:
-                # Moved to another entity: close the old assignment, open a new one from today.
+                # Moved to another entity on `effective`: periods that started since are replaced,
+                # the one running then ends there, the new one starts.
+                assignment = StaffAssignmentRow
+                await self.session.execute(delete(assignment).where(assignment.staff_id == row.id, assignment.valid_from >= effective))
                 await self.session.execute(
-                    update(StaffAssignmentRow)
-                    .where(StaffAssignmentRow.staff_id == row.id, StaffAssignmentRow.valid_until.is_(None))
-                    .values(valid_until=today)
+                    update(assignment)
+                    .where(assignment.staff_id == row.id, or_(assignment.valid_until.is_(None), assignment.valid_until > effective))
+                    .values(valid_until=effective)
                 )
-                self.session.add(StaffAssignmentRow(staff_id=row.id, entity_id=entity_id, valid_from=today))
+                self.session.add(StaffAssignmentRow(staff_id=row.id, entity_id=entity_id, valid_from=effective))
+            if not record.keep_end_date:
+                row.end_date = record.end_date
             row.email = record.email.lower()
             row.display_name = record.display_name
             row.entity_id = entity_id
@@ -223,6 +238,19 @@ class StaffRepository:
     async def set_manager(self, staff_id: int, manager_id: int | None) -> None:
         self._seen.clear()
         await self.session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(manager_id=manager_id))
+
+    async def list_in_service(self, entity_ids: list[int], today: date) -> list[Staff]:
+        if not entity_ids:
+            return []
+        rows = (await self.session.execute(
+            self._query().where(StaffRow.entity_id.in_(entity_ids), or_(StaffRow.end_date.is_(None), StaffRow.end_date >= today))
+            .order_by(StaffRow.email)
+        )).tuples().all()
+        return await self._to_domain(list(rows))
+
+    async def set_end_date(self, staff_id: int, end_date: date | None) -> None:
+        self._seen.clear()
+        await self.session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(end_date=end_date))
 
 
 class AuditRepository:

@@ -100,14 +100,48 @@ def months_table(months: list[Month], working_days: list[int] | None = None) -> 
     return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("months")
 
 
-def ineligible_until() -> ColumnElement:
+def ineligible_until(ineligibility=IneligibilityRow) -> ColumnElement:  # noqa: ANN001
     """Last day of an ineligibility (inclusive): its end date, or the day it was lifted if earlier."""
-    lifted = func.date(IneligibilityRow.lifted_at)
+    lifted = func.date(ineligibility.lifted_at)
     return case(
-        (IneligibilityRow.lifted_at.is_(None), IneligibilityRow.valid_until),
-        (and_(IneligibilityRow.valid_until.is_not(None), IneligibilityRow.valid_until < lifted), IneligibilityRow.valid_until),
+        (ineligibility.lifted_at.is_(None), ineligibility.valid_until),
+        (and_(ineligibility.valid_until.is_not(None), ineligibility.valid_until < lifted), ineligibility.valid_until),
         else_=lifted,
     )
+
+
+class day_after(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(day_after, "postgresql")
+def _day_after_postgresql(element: day_after, compiler, **kw) -> str:  # noqa: ANN001
+    return f"CAST(({compiler.process(element.clauses, **kw)}) + 1 AS DATE)"
+
+
+@compiles(day_after)
+def _day_after_sqlite(element: day_after, compiler, **kw) -> str:  # noqa: ANN001
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
+
+
+def _ineligible_on(staff_id: ColumnElement, day: ColumnElement | date) -> ColumnElement:
+    marking = IneligibilityRow.__table__.alias()
+    until = ineligible_until(marking.c)
+    return exists().where(marking.c.staff_id == staff_id, marking.c.valid_from <= day, or_(until.is_(None), until >= day))
+
+
+def ineligible_whole_month(staff_id: ColumnElement, first: ColumnElement | date, last: ColumnElement | date) -> ColumnElement:
+    """Not eligible on every day of [first, last], by one marking or by several in a row (until
+    15 June for one reason, from 16 June for another): the first day is covered, and no marking
+    ends inside the month without another one covering the day after it."""
+    ending = IneligibilityRow.__table__.alias()
+    until = ineligible_until(ending.c)
+    gap = exists().where(
+        ending.c.staff_id == staff_id, ending.c.valid_from <= last, until.is_not(None), until >= first, until < last,
+        ~_ineligible_on(ending.c.staff_id, day_after(until)),
+    )
+    return and_(_ineligible_on(staff_id, first), ~gap)
 
 
 def in_service(first: ColumnElement | date, last: ColumnElement | date) -> ColumnElement:
@@ -172,11 +206,7 @@ class ReportRepository:
         months = months_table(period.months())
         per_entity = entity_id is not None or by_entity
         home = self._home_per_staff_month(period, per_entity)
-        eligible = ~exists().where(
-            IneligibilityRow.staff_id == StaffRow.id,
-            IneligibilityRow.valid_from <= months.c.first_day,
-            or_(ineligible_until().is_(None), ineligible_until() >= months.c.last_day),
-        )
+        eligible = ~ineligible_whole_month(StaffRow.id, months.c.first_day, months.c.last_day)
         query = select(months.c.idx).select_from(months).join(StaffRow, in_service(months.c.first_day, months.c.last_day))
         home_on = [home.c.staff_id == StaffRow.id, home.c.first_day == months.c.first_day]
         if per_entity:
@@ -288,9 +318,11 @@ class ReportRepository:
             join_on.append(on_day)
         seated = registration.status == "seated"
         title = WebinarRow.title_en if locale == "en" else WebinarRow.title_nl
+        # A session's own target group (history files give one per session), else the webinar's.
+        target_group = func.coalesce(WebinarSessionRow.target_group, WebinarRow.target_group)
         query = (
             select(
-                title.label("title"), WebinarRow.target_group, WebinarSessionRow.starts_at,
+                title.label("title"), target_group.label("target_group"), WebinarSessionRow.starts_at,
                 func.count(case((seated, registration.id))).label("registered"),
                 func.count(case((registration.status == "waitlisted", registration.id))).label("waitlisted"),
                 func.count(case((and_(seated, registration.attended.is_(True)), registration.id))).label("attended"),
@@ -299,7 +331,7 @@ class ReportRepository:
             .join(WebinarRow, WebinarRow.id == WebinarSessionRow.webinar_id)
             .outerjoin(registration, and_(*join_on))
             .where(WebinarSessionRow.starts_at >= start, WebinarSessionRow.starts_at < end)
-            .group_by(WebinarSessionRow.id, title, WebinarRow.target_group, WebinarSessionRow.starts_at)
+            .group_by(WebinarSessionRow.id, title, target_group, WebinarSessionRow.starts_at)
             .order_by(WebinarSessionRow.starts_at, title)
         )
         return [

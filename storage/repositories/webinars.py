@@ -68,7 +68,7 @@ class CoachingUsage:
 def _session(row: WebinarSessionRow, waitlisted: int = 0) -> Session:
     return Session(
         id=row.id, webinar_id=row.webinar_id, starts_at=row.starts_at, ends_at=row.ends_at, capacity=row.capacity,
-        seats_taken=row.seats_taken, join_url=row.join_url, waitlisted=waitlisted,
+        seats_taken=row.seats_taken, join_url=row.join_url, waitlisted=waitlisted, target_group=row.target_group,
     )
 
 
@@ -103,7 +103,7 @@ class WebinarRepository:
     async def add_session(self, webinar_id: int, draft: SessionDraft) -> int:
         row = WebinarSessionRow(
             webinar_id=webinar_id, starts_at=draft.starts_at, ends_at=draft.ends_at, capacity=draft.capacity,
-            seats_taken=0, join_url=draft.join_url,
+            seats_taken=0, join_url=draft.join_url, target_group=draft.target_group,
         )
         self.session.add(row)
         await self.session.flush()
@@ -291,6 +291,12 @@ class WebinarRepository:
     async def get_registration(self, registration_id: int) -> Registration | None:
         row = await self.session.get(WebinarRegistrationRow, registration_id, populate_existing=True)
         return _registration(row, await self._position(row)) if row else None
+
+    async def registration_in_session(self, session_id: int, staff_id: int) -> Registration | None:
+        row = await self.session.scalar(
+            select(WebinarRegistrationRow).where(WebinarRegistrationRow.session_id == session_id, WebinarRegistrationRow.staff_id == staff_id)
+        )
+        return _registration(row) if row else None
 
     async def registration_of(self, webinar_id: int, staff_id: int) -> Registration | None:
         row = await self.session.scalar(

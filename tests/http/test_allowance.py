@@ -6,14 +6,26 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.calendar import Month, working_days
 from storage.models.directory import AuditRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
+from storage.uow import UnitOfWorkFactory
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness
 from tests.fakes.people import COLLEAGUE, MANAGER, OTHER_MANAGER, STAFF
+from tests.fakes.policies import go_live
+
+
+@pytest.fixture
+async def directory(directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory, its entities giving new staff their default since before anyone started
+    (without a go-live date the history import is the truth and nobody gets a default)."""
+    await go_live(directory)
+    return directory
+
 
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"

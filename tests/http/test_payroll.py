@@ -8,11 +8,23 @@ import io
 import json
 from urllib.parse import urlsplit
 
+import pytest
+
 from bot.files import CONSENT_CARD_TYPE
 from dialogs.allowance import PAYROLL_DOWNLOAD
+from storage.uow import UnitOfWorkFactory
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness
 from tests.fakes.people import ADMIN, HR, STAFF
+from tests.fakes.policies import go_live
+
+
+@pytest.fixture
+async def directory(directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory, its entities giving new staff their default since before anyone started
+    (without a go-live date the history import is the truth and nobody gets a default)."""
+    await go_live(directory)
+    return directory
 
 
 async def staff_id(harness: BotHarness, email: str) -> int:

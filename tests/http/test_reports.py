@@ -67,7 +67,7 @@ async def test_request_answers_at_once_then_delivers_summary_and_file(harness: B
     assert "Departement Werk en Sociale Economie (DWSE)" in text and "Gemiddeld percentage thuiswerkers" in text
     consent = [a for s in later for a in s.activity.get("attachments") or [] if a.get("contentType") == CONSENT]
     assert len(consent) == 1
-    assert consent[0]["name"] == "rapport-hybride-werk-2026-01-2026-10-DWSE.xlsx"
+    assert consent[0]["name"] == "rapport-hybride-werk-2026-01-2026-10-DWSE-v1.xlsx"  # the first version of this period
     assert consent[0]["content"]["sizeInBytes"] > 5000
     download = summary[0]["actions"][0]
     assert download["type"] == "Action.OpenUrl" and "/downloads/" in download["url"]
@@ -173,3 +173,25 @@ async def test_shutdown_past_the_grace_period_tells_the_requester_to_ask_again( 
         await client.close()
     assert not jobs.tasks and jobs.busy == set()
     assert connector.to(HR.conversation_id)[-1].text == Translator("nl")("reports.interrupted")
+
+
+async def test_the_same_period_again_names_the_version_sent_and_offers_every_earlier_one(harness: BotHarness) -> None:
+    request = {"verb": "reports.request", "start": "2026-01", "end": "2026-10", "entity": "DWSE"}
+    for _ in range(2):
+        await harness.submit(HR, request)
+        await jobs_of(harness.services).wait()
+    later = harness.connector.to(HR.conversation_id)
+    summaries = [card for s in later for card in s.cards if "Rapport 2026-01 - 2026-10" in json.dumps(card, ensure_ascii=False)]
+    assert len(summaries) == 2
+    first, second = (json.dumps(card, ensure_ascii=False) for card in summaries)
+    assert_valid_card(summaries[1])
+    assert "Eerste versie van dit rapport" in first
+    assert "Geen enkel cijfer veranderd sinds versie 1" in second and "Versie 1 van" in second
+    consent = [a["name"] for s in later for a in s.activity.get("attachments") or [] if a.get("contentType") == CONSENT]
+    assert consent == ["rapport-hybride-werk-2026-01-2026-10-DWSE-v1.xlsx", "rapport-hybride-werk-2026-01-2026-10-DWSE-v2.xlsx"]
+    earlier = next(block["text"] for block in summaries[1]["body"] if "[download](" in block.get("text", ""))
+    path = urlparse(earlier.split("](", 1)[1].rstrip(")")).path
+    answer = await harness.client.get(path)
+    assert answer.status == 200
+    workbook = load_workbook(io.BytesIO(await answer.read()))
+    assert workbook.sheetnames[-1] == "Wijzigingen" and workbook["Wijzigingen"]["A2"].value == "Eerste versie van dit rapport voor deze periode en dit bereik."

@@ -21,11 +21,25 @@ from storage.models.allowances import AllowanceChoiceRow
 from storage.models.directory import AuditRow
 from storage.models.homework import IneligibilityRow, WorkRegistrationRow
 from storage.uow import UnitOfWorkFactory
+from tests.fakes.policies import go_live
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 FLAT = InternetMode.FLAT_FEE
 THIRD = InternetMode.THIRD_PARTY
+
+
+@pytest.fixture
+async def directory(directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory, its entities giving new staff their default since before anyone started."""
+    await go_live(directory)
+    return directory
+
+
+@pytest.fixture
+async def pg_directory(pg_directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    await go_live(pg_directory)
+    return pg_directory
 
 
 async def staff(uow_factory: UnitOfWorkFactory, email: str) -> Staff:
@@ -205,7 +219,7 @@ HISTORY = (
     "email,mode,effective_from,monthly_cost,provider,customer_number\n"
     "staff@vlaanderen.be,third_party_payer,2021-09-17,39.99,Proximus,P-1\n"
     "staff@vlaanderen.be,flat_fee,2023-05-01,,,\n"
-    "manager@vlaanderen.be,flat_fee,2021-09-01,,,\n"
+    "manager@vlaanderen.be,flat_fee,2021-09-20,,,\n"
     "manager@vlaanderen.be,third_party_payer,2026-03-01,45.00,Telenet,T-9\n"
     "manager@vlaanderen.be,flat_fee,2026-08-01,,,\n"
 )

@@ -20,7 +20,7 @@ from bot.domain.staff import Staff
 from bot.reports.payroll import payroll_csv, payroll_files, payroll_xlsx
 from bot.services.payroll import ExportPayroll, export_payroll
 from storage.uow import UnitOfWorkFactory
-from tests.storage.test_allowances import import_history_file, mark_ineligible, register, staff
+from tests.storage.test_allowances import go_live, import_history_file, mark_ineligible, register, staff
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -28,7 +28,7 @@ OCTOBER = Month(2026, 10)
 
 HISTORY = (
     "email,mode,effective_from,monthly_cost,provider,customer_number\n"
-    "staff@vlaanderen.be,third_party_payer,2021-09-01,39.99,Proximus,P-1\n"
+    "staff@vlaanderen.be,third_party_payer,2021-09-17,39.99,Proximus,P-1\n"
     "manager@vlaanderen.be,third_party_payer,2026-03-01,45.10,Telenet,T-9\n"
     "manager@vlaanderen.be,flat_fee,2026-10-01,,,\n"
     "hr@vlaanderen.be,third_party_payer,2022-01-01,30.05,Orange,O-3\n"
@@ -38,6 +38,13 @@ HISTORY = (
 async def build_payroll(uow_factory: UnitOfWorkFactory, actor: Staff | None, entity: str, month: Month, today: date, now: datetime) -> PayrollExport:
     assert now.date() == today
     return await export_payroll(uow_factory(), ExportPayroll(entity, month, actor_id=actor.id if actor else None), now)
+
+
+@pytest.fixture
+async def directory(directory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The test directory, its entities giving new staff their default since before anyone started."""
+    await go_live(directory)
+    return directory
 
 
 @pytest.fixture

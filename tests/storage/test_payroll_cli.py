@@ -44,11 +44,14 @@ def test_import_history_then_export_csv(database: str, tmp_path: Path, capsys: p
     assert main(["allowances", "import-history", str(history)]) == 0
     assert "0 created, 2 unchanged" in capsys.readouterr().out
 
+    # The bot took over new staff on 1 January 2026: only Cato (started 14 June 2026) gets the default.
+    assert main(["allowances", "go-live", "--entity", "dwse", "--since", "2026-01-01"]) == 0
+    assert "DWSE: default flat_fee for staff starting on or after 2026-01-01" in capsys.readouterr().out
     out = tmp_path / "export" / "payroll.csv"
     assert main(["allowances", "export", "--entity", "DWSE", "--month", "2026-10", "--format", "csv", "--out", str(out)]) == 0
     staff_lines = out.read_text(encoding="utf-8").splitlines()
     third = (tmp_path / "export" / "payroll-third-party.csv").read_text(encoding="utf-8").splitlines()
-    assert staff_lines[-1].startswith("TOTAL,7,,120.00,")
+    assert staff_lines[-1].startswith("TOTAL,7,,40.00,")  # Mia's imported flat fee and Cato's default
     assert third[1] == "staff@vlaanderen.be,Stan Staff,,,41.50" and third[-1] == "TOTAL,1,,,41.50"
 
 

@@ -34,7 +34,7 @@ from bot.domain.allowances import (
 )
 from bot.domain.policy_sections import AllowancePolicy
 
-POLICY = AllowancePolicy()
+POLICY = AllowancePolicy(default_mode_since=date(2000, 1, 1))  # the default applies to everyone here
 FLAT = InternetMode.FLAT_FEE
 THIRD = InternetMode.THIRD_PARTY
 
@@ -147,9 +147,16 @@ def test_default_never_before_the_internet_allowance_existed() -> None:
 
 
 def test_entity_without_default_mode() -> None:
-    assert default_choice(7, date(2026, 6, 14), AllowancePolicy(default_mode_for_new_staff=None), date(2026, 11, 22)) is None
-    third = default_choice(7, date(2026, 6, 14), AllowancePolicy(default_mode_for_new_staff="third_party_payer"), date(2026, 11, 22))
+    assert default_choice(7, date(2026, 6, 14), POLICY.model_copy(update={"default_mode_for_new_staff": None}), date(2026, 11, 22)) is None
+    third = default_choice(7, date(2026, 6, 14), POLICY.model_copy(update={"default_mode_for_new_staff": "third_party_payer"}), date(2026, 11, 22))
     assert third.mode == THIRD
+
+
+def test_the_default_applies_only_to_who_starts_on_or_after_the_go_live_date() -> None:
+    live = AllowancePolicy(default_mode_since=date(2026, 6, 1))
+    assert default_choice(7, date(2026, 5, 31), live, date(2026, 11, 22)) is None  # the imported history is the truth
+    assert default_choice(7, date(2026, 6, 1), live, date(2026, 11, 22)).effective_from == date(2026, 6, 1)
+    assert default_choice(7, date(2026, 6, 14), AllowancePolicy(), date(2026, 11, 22)) is None  # no go-live date: no default
 
 
 # -- who may choose ---------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ class AllowanceRepository(Protocol):
         """Remove the automatically applied defaults; returns them."""
         ...
 
-    async def staff_without_choice(self, entity_id: int, today: date) -> list[int]:
-        """Staff of an entity, in service today or later, without any choice."""
+    async def staff_without_choice(self, entity_id: int, today: date, started_since: date) -> list[int]:
+        """Staff of an entity who started on or after `started_since`, in service today or later, without any choice."""
         ...
 
     async def staff_in_service(self, entity_id: int, month: Month) -> list[int]:

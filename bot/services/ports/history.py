@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Protocol
 
 from bot.domain.history import (
+    AssignmentPeriod,
     CatalogueItem,
+    EquipmentHistoryLine,
     KnownIneligibility,
     KnownRegistration,
+    KnownRequest,
     NewRegistration,
     StaffDates,
 )
@@ -26,10 +28,10 @@ class HistoryRepository(Protocol):
         ...
 
     async def add_registrations(self, registrations: list[NewRegistration], source: str) -> None:
-        """Store days as registered (no approval: they lie in the past)."""
+        """Store days with the status the file gives (registered, pending or rejected)."""
         ...
 
-    async def correct_registration(self, registration_id: int, place: str, part: str) -> None: ...
+    async def correct_registration(self, registration_id: int, place: str, part: str, status: str) -> None: ...
 
     async def ineligibility(self, staff_id: int, reason: str, valid_from: date) -> KnownIneligibility | None: ...
 
@@ -45,12 +47,28 @@ class HistoryRepository(Protocol):
         """The entity's catalogue item with this code (case-insensitive)."""
         ...
 
-    async def has_delivery(self, staff_id: int, delivered_on: date, item_id: int, note: str) -> bool:
-        """Whether a delivered request with this note, day and item exists (an earlier import)."""
+    async def imported_request(self, staff_id: int, requested_on: date, item_id: int, note: str) -> KnownRequest | None:
+        """The request with this note, day requested and item (an earlier import), if any."""
         ...
 
-    async def add_delivery(
-        self, staff_id: int, entity_id: int, delivered_on: date, item: CatalogueItem, unit_price: Decimal, note: str
-    ) -> None:
-        """A delivered request of one line (one piece), delivered at the office."""
+    async def add_request(self, staff_id: int, entity_id: int, line: EquipmentHistoryLine, item: CatalogueItem, note: str) -> None:
+        """A request of one line (the line's quantity of the item) with the line's status, at the office."""
         ...
+
+    async def correct_request(self, request_id: int, line: EquipmentHistoryLine) -> None:
+        """Status, delivery day, quantity and price as the file now gives them."""
+        ...
+
+    async def entity_ids(self, codes: Iterable[str]) -> dict[str, int]:
+        """The ids of the entities with these codes, by code."""
+        ...
+
+    async def current_entity(self, staff_id: int) -> int:
+        """The entity on the staff member's directory row."""
+        ...
+
+    async def assignments(self, staff_id: int) -> list[AssignmentPeriod]:
+        """The stored entity history, oldest first."""
+        ...
+
+    async def replace_assignments(self, staff_id: int, periods: list[AssignmentPeriod]) -> None: ...

@@ -85,6 +85,9 @@ class WebinarRepository(Protocol):
         ...
 
     async def registration_of(self, webinar_id: int, staff_id: int) -> Registration | None: ...
+    async def registration_in_session(self, session_id: int, staff_id: int) -> Registration | None:
+        """This person's registration for this very session (imported history may hold one per session)."""
+        ...
 
     async def registrations_of(self, staff_id: int, webinar_ids: Iterable[int]) -> dict[int, Registration]:
         """A staff member's registrations, by webinar id."""

@@ -18,11 +18,13 @@ from tests.fakes.repositories.history import FakeHistoryRepository
 from tests.fakes.repositories.homework import FakeRegistrationRepository
 from tests.fakes.repositories.privacy import FakePrivacyRepository
 from tests.fakes.repositories.registration_changes import FakeRegistrationChangeRepository
+from tests.fakes.repositories.report_versions import FakeReportVersionRepository
 from tests.fakes.repositories.reports import FakeReportRepository
 from tests.fakes.repositories.staff_org import FakeStaffOrgRepository
 from tests.fakes.repositories.webinars import FakeWebinarRepository
 
 AREA_REPOSITORIES: dict[str, Any] = {
+    "report_versions": FakeReportVersionRepository,
     "coaching": FakeCoachingRepository,
     "files": FakePendingFileRepository,
     "approvals": FakeApprovalRepository,

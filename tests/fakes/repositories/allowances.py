@@ -85,11 +85,11 @@ class FakeAllowanceRepository:
     def _staff(self, entity_id: int) -> list:
         return [s for s in self.db.table("staff").values() if s.entity_id == entity_id]
 
-    async def staff_without_choice(self, entity_id: int, today: date) -> list[int]:
+    async def staff_without_choice(self, entity_id: int, today: date, started_since: date) -> list[int]:
         with_choice = {c.staff_id for c in self._choices().values()}
         return sorted(
             s.id for s in self._staff(entity_id)
-            if s.id not in with_choice and (s.end_date is None or s.end_date >= today)
+            if s.id not in with_choice and s.start_date >= started_since and (s.end_date is None or s.end_date >= today)
         )
 
     async def staff_in_service(self, entity_id: int, month: Month) -> list[int]:

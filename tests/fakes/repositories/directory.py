@@ -80,20 +80,57 @@ class FakeStaffRepository:
         return {
             "aad_object_id": staff.aad_object_id, "email": staff.email, "display_name": staff.display_name,
             "entity_id": staff.entity_id, "manager_id": staff.manager_id, "start_date": staff.start_date.isoformat(),
+            "end_date": staff.end_date.isoformat() if staff.end_date else None,
             "language": staff.language, "roles": sorted(staff.roles),
+            "assignments": [
+                [row["entity_id"], row["valid_from"].isoformat(), row["valid_until"].isoformat() if row["valid_until"] else None]
+                for row in self._assignments(staff.id)
+            ],
         }
 
-    async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, today: date) -> tuple[int, bool]:
+    def _assignments(self, staff_id: int) -> list[dict[str, Any]]:
+        """The entity history, in the table the history fake reads ("history_assignments")."""
+        rows = [row for row in self.db.table("history_assignments").values() if row["staff_id"] == staff_id]
+        return sorted(rows, key=lambda row: row["valid_from"])
+
+    def _assign(self, staff_id: int, entity_id: int, valid_from: date) -> None:
+        self.db.table("history_assignments")[self.db.next_id("history_assignments")] = {
+            "staff_id": staff_id, "entity_id": entity_id, "valid_from": valid_from, "valid_until": None,
+        }
+
+    async def upsert(self, record: StaffRecord, entity_id: int, manager_id: int | None, effective: date) -> tuple[int, bool]:
         entity = self.db.table("entities")[entity_id]
         existing = await self.get_by_aad(record.aad_object_id)
         staff_id = existing.id if existing else self.db.next_id("staff")
+        if existing is None:
+            self._assign(staff_id, entity_id, record.start_date)
+        elif existing.entity_id != entity_id:
+            table = self.db.table("history_assignments")
+            for row_id, row in list(table.items()):
+                if row["staff_id"] != staff_id:
+                    continue
+                if row["valid_from"] >= effective:
+                    del table[row_id]
+                elif row["valid_until"] is None or row["valid_until"] > effective:
+                    row["valid_until"] = effective
+            self._assign(staff_id, entity_id, effective)
+        end_date = existing.end_date if existing else None
         self.db.table("staff")[staff_id] = Staff(
             id=staff_id, aad_object_id=record.aad_object_id, email=record.email.lower(), display_name=record.display_name,
             entity_id=entity_id, entity_code=entity.code, manager_id=manager_id, start_date=record.start_date,
-            end_date=existing.end_date if existing else None, language=record.language,
+            end_date=end_date if record.keep_end_date else record.end_date, language=record.language,
             roles=frozenset(record.roles | {Role.STAFF}),
         )
         return staff_id, existing is None
+
+    async def list_in_service(self, entity_ids: list[int], today: date) -> list[Staff]:
+        return sorted(
+            (s for s in self._all() if s.entity_id in set(entity_ids) and (s.end_date is None or s.end_date >= today)),
+            key=lambda s: s.email,
+        )
+
+    async def set_end_date(self, staff_id: int, end_date: date | None) -> None:
+        self.db.table("staff")[staff_id] = replace(self.db.table("staff")[staff_id], end_date=end_date)
 
     async def set_manager(self, staff_id: int, manager_id: int | None) -> None:
         staff = self.db.table("staff")[staff_id]

@@ -1,7 +1,8 @@
 """The history import's look-ups and writes in memory, in tables of its own (plain dicts):
 "history_registrations" {"staff_id", "day", "place", "part", "status", "source"},
 "history_ineligibility" {"staff_id", "reason", "valid_from", "valid_until", "note"},
-"history_deliveries" {"staff_id", "entity_id", "delivered_on", "item_id", "category_id", "unit_price", "note"},
+"history_deliveries" {"staff_id", "entity_id", "status", "requested_on", "delivered_on", "item_id", "category_id",
+"quantity", "unit_price", "note"} (requests of the past, delivered or not),
 "history_catalogue" {(entity_id, code in lower case): CatalogueItem} and
 "history_assignments" {"staff_id", "entity_id", "valid_from", "valid_until"} (the entity history;
 without one a person belongs to the entity on their staff row)."""
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.history import (
+    AssignmentPeriod,
     CatalogueItem,
+    EquipmentHistoryLine,
     KnownIneligibility,
     KnownRegistration,
+    KnownRequest,
     NewRegistration,
     StaffDates,
 )
@@ -41,7 +44,7 @@ class FakeHistoryRepository:
 
     async def registrations(self, staff_ids: list[int], first: date, last: date) -> dict[tuple[int, date], KnownRegistration]:
         return {
-            (row["staff_id"], row["day"]): KnownRegistration(row_id, row["place"], row["part"], row["source"])
+            (row["staff_id"], row["day"]): KnownRegistration(row_id, row["place"], row["part"], row["source"], row.get("status", "registered"))
             for row_id, row in self.db.table("history_registrations").items()
             if row["staff_id"] in set(staff_ids) and first <= row["day"] <= last
         }
@@ -49,10 +52,10 @@ class FakeHistoryRepository:
     async def add_registrations(self, registrations: list[NewRegistration], source: str) -> None:
         for r in registrations:
             self._add("history_registrations", {"staff_id": r.staff_id, "day": r.day, "place": r.place, "part": r.part,
-                                                "status": "registered", "source": source})
+                                                "status": r.status, "source": source})
 
-    async def correct_registration(self, registration_id: int, place: str, part: str) -> None:
-        self.db.table("history_registrations")[registration_id].update(place=place, part=part)
+    async def correct_registration(self, registration_id: int, place: str, part: str, status: str) -> None:
+        self.db.table("history_registrations")[registration_id].update(place=place, part=part, status=status)
 
     async def ineligibility(self, staff_id: int, reason: str, valid_from: date) -> KnownIneligibility | None:
         return next(
@@ -77,15 +80,41 @@ class FakeHistoryRepository:
     async def catalogue_item(self, entity_id: int, item_code: str) -> CatalogueItem | None:
         return self.db.table("history_catalogue").get((entity_id, item_code.lower()))
 
-    async def has_delivery(self, staff_id: int, delivered_on: date, item_id: int, note: str) -> bool:
-        return any(
-            (row["staff_id"], row["delivered_on"], row["item_id"], row["note"]) == (staff_id, delivered_on, item_id, note)
-            for row in self.db.table("history_deliveries").values()
+    async def imported_request(self, staff_id: int, requested_on: date, item_id: int, note: str) -> KnownRequest | None:
+        return next(
+            (KnownRequest(row_id, row["status"], row["delivered_on"], row["quantity"], row["unit_price"])
+             for row_id, row in self.db.table("history_deliveries").items()
+             if (row["staff_id"], row["requested_on"], row["item_id"], row["note"]) == (staff_id, requested_on, item_id, note)),
+            None,
         )
 
-    async def add_delivery(
-        self, staff_id: int, entity_id: int, delivered_on: date, item: CatalogueItem, unit_price: Decimal, note: str
-    ) -> None:
-        self._add("history_deliveries", {"staff_id": staff_id, "entity_id": entity_id, "delivered_on": delivered_on,
-                                         "item_id": item.id, "category_id": item.category_id, "unit_price": unit_price,
-                                         "note": note})
+    async def add_request(self, staff_id: int, entity_id: int, line: EquipmentHistoryLine, item: CatalogueItem, note: str) -> None:
+        self._add("history_deliveries", {"staff_id": staff_id, "entity_id": entity_id, "status": line.status,
+                                         "requested_on": line.requested, "delivered_on": line.delivered_on,
+                                         "item_id": item.id, "category_id": item.category_id, "quantity": line.quantity,
+                                         "unit_price": line.unit_price, "note": note})
+
+    async def correct_request(self, request_id: int, line: EquipmentHistoryLine) -> None:
+        self.db.table("history_deliveries")[request_id].update(
+            status=line.status, delivered_on=line.delivered_on, quantity=line.quantity, unit_price=line.unit_price,
+        )
+
+    async def entity_ids(self, codes: Iterable[str]) -> dict[str, int]:
+        wanted = set(codes)
+        return {entity.code: entity.id for entity in self.db.table("entities").values() if entity.code in wanted}
+
+    async def current_entity(self, staff_id: int) -> int:
+        return self.db.table("staff")[staff_id].entity_id
+
+    async def assignments(self, staff_id: int) -> list[AssignmentPeriod]:
+        rows = [row for row in self.db.table("history_assignments").values() if row["staff_id"] == staff_id]
+        return [AssignmentPeriod(row["entity_id"], row["valid_from"], row["valid_until"])
+                for row in sorted(rows, key=lambda row: row["valid_from"])]
+
+    async def replace_assignments(self, staff_id: int, periods: list[AssignmentPeriod]) -> None:
+        table = self.db.table("history_assignments")
+        for row_id in [row_id for row_id, row in table.items() if row["staff_id"] == staff_id]:
+            del table[row_id]
+        for period in periods:
+            self._add("history_assignments", {"staff_id": staff_id, "entity_id": period.entity_id,
+                                              "valid_from": period.valid_from, "valid_until": period.valid_until})

@@ -81,7 +81,7 @@ class FakeWebinarRepository:
     async def add_session(self, webinar_id: int, draft: SessionDraft) -> int:
         session = Session(
             id=self.db.next_id("webinar_sessions"), webinar_id=webinar_id, starts_at=draft.starts_at, ends_at=draft.ends_at,
-            capacity=draft.capacity, seats_taken=0, join_url=draft.join_url,
+            capacity=draft.capacity, seats_taken=0, join_url=draft.join_url, target_group=draft.target_group,
         )
         self._sessions()[session.id] = session
         return session.id
@@ -153,14 +153,22 @@ class FakeWebinarRepository:
         self, webinar_id: int, session_id: int, staff_id: int, status: RegistrationStatus, now: datetime, source: str = "bot",
         attended: bool | None = None,
     ) -> Registration | None:
-        if any(r.webinar_id == webinar_id and r.staff_id == staff_id for r in self._registrations().values()):
-            return None  # the unique constraint
+        sources = self.db.table("webinar_registration_sources")
+        if any(r.session_id == session_id and r.staff_id == staff_id for r in self._registrations().values()) or (
+            source == "bot" and any(r.webinar_id == webinar_id and r.staff_id == staff_id and sources.get(r.id, "bot") == "bot"
+                                    for r in self._registrations().values())
+        ):
+            return None  # the unique constraints: one per session, and one per webinar in the bot
         registration = Registration(
             id=self.db.next_id("webinar_registrations"), webinar_id=webinar_id, session_id=session_id, staff_id=staff_id,
             status=status, registered_at=now, seated_at=now if status is RegistrationStatus.SEATED else None, attended=attended,
         )
         self._registrations()[registration.id] = registration
+        sources[registration.id] = source
         return registration
+
+    async def registration_in_session(self, session_id: int, staff_id: int) -> Registration | None:
+        return next((r for r in self._registrations().values() if r.session_id == session_id and r.staff_id == staff_id), None)
 
     async def get_registration(self, registration_id: int) -> Registration | None:
         registration = self._registrations().get(registration_id)

@@ -16,6 +16,8 @@ from bot.domain.allowances import (
     ChoiceSource,
     InternetMode,
     MayNotChoose,
+    choice_on,
+    effective_date_of_change,
 )
 from bot.domain.calendar import Month, working_days
 from bot.domain.directory_import import Table
@@ -36,6 +38,10 @@ THIRD = InternetMode.THIRD_PARTY
 NO_DEFAULT = EntityPolicy(allowance=AllowancePolicy(default_mode_for_new_staff=None))
 
 
+# The bot has given new staff their entity's default since before anyone in these tests started.
+LIVE_FROM_THE_START = EntityPolicy(allowance=AllowancePolicy(default_mode_since=date(2000, 1, 1)))
+
+
 @pytest.fixture
 def db() -> FakeDatabase:
     return FakeDatabase()
@@ -43,8 +49,8 @@ def db() -> FakeDatabase:
 
 @pytest.fixture
 def people(db: FakeDatabase) -> dict:
-    dwse = db.add_entity("DWSE")
-    dv = db.add_entity("DV", "Digitaal Vlaanderen")
+    dwse = db.add_entity("DWSE", policy=LIVE_FROM_THE_START)
+    dv = db.add_entity("DV", "Digitaal Vlaanderen", policy=LIVE_FROM_THE_START)
     mia = db.add_staff("Mia Manager", entity=dwse, roles=(Role.MANAGER,))
     stan = db.add_staff("Stan Staff", entity=dwse, manager=mia)
     cato = db.add_staff("Cato Colleague", entity=dwse, manager=mia, start_date=date(2026, 6, 14))
@@ -285,7 +291,7 @@ def table(*rows: tuple[str, ...], header: list[str] = HEADER) -> Table:
 HISTORY = table(
     ("stan.staff@vlaanderen.be", "third_party_payer", "2021-09-17", "39.99", "Proximus", "P-1"),
     ("stan.staff@vlaanderen.be", "flat_fee", "2023-05-01", "", "", ""),
-    ("mia.manager@vlaanderen.be", "flat_fee", "2021-09-01", "", "", ""),
+    ("mia.manager@vlaanderen.be", "flat_fee", "2021-09-20", "", "", ""),
     ("mia.manager@vlaanderen.be", "third_party_payer", "2026-03-01", "45,00", "Telenet", "T-9"),
 )
 
@@ -303,9 +309,39 @@ async def test_the_history_import_replaces_defaults_and_is_idempotent(db: FakeDa
     assert [(c.mode, c.effective_from, c.monthly_cost, c.source) for c in history] == [
         (THIRD, date(2021, 9, 1), Decimal("39.99"), ChoiceSource.IMPORT), (FLAT, date(2023, 5, 1), None, ChoiceSource.IMPORT),
     ]
-    assert [row["action"] for row in db.audit() if row["actor"] == "cli"] == ["allowance.default_replaced"] + ["allowance.history_imported"] * 4
+    imported = "allowance.history_imported"
+    assert [row["action"] for row in db.audit() if row["actor"] == "cli"] == [imported, imported, "allowance.default_replaced", imported, imported]
     second = await run_import(db, HISTORY)
     assert (second.created, second.unchanged, second.defaults_replaced) == (0, 4, 0) and len(choices(db)) == 4
+
+
+async def test_imported_choices_take_effect_by_the_live_bots_rule(db: FakeDatabase, people: dict) -> None:
+    """The payroll cut-off day (the 10th) decides, in the import as in the bot: a switch on 17 May
+    counts from June, one on 3 May from May; two in one month: the one made last counts."""
+    switches = table(
+        ("stan.staff@vlaanderen.be", "flat_fee", "2021-09-28", "", "", ""),  # the allowance's first month: September
+        ("stan.staff@vlaanderen.be", "third_party_payer", "2023-05-17", "30,00", "Proximus", "P-1"),
+        ("mia.manager@vlaanderen.be", "third_party_payer", "2023-05-03", "40,00", "Telenet", "T-1"),
+        ("mia.manager@vlaanderen.be", "flat_fee", "2023-05-07", "", "", ""),  # made last, though not listed last: it counts
+        ("mia.manager@vlaanderen.be", "third_party_payer", "2023-05-05", "41,00", "Telenet", "T-1"),
+    )
+    await run_import(db, switches)
+    stan = await FakeUnitOfWork(db).allowances.history(people["stan"].id)
+    assert [(c.mode, c.effective_from) for c in stan] == [(FLAT, date(2021, 9, 1)), (THIRD, date(2023, 6, 1))]
+    mia = await FakeUnitOfWork(db).allowances.history(people["mia"].id)
+    assert choice_on(mia, date(2023, 5, 1)).mode == FLAT and choice_on(mia, date(2023, 4, 30)) is None
+    assert effective_date_of_change(date(2023, 5, 17), AllowancePolicy()) == date(2023, 6, 1)  # the bot: the same day, the same answer
+
+
+async def test_choices_before_the_allowance_existed_are_refused_with_the_reason(db: FakeDatabase, people: dict) -> None:
+    early = table(("stan.staff@vlaanderen.be", "flat_fee", "2021-09-01", "", "", ""),
+                  ("mia.manager@vlaanderen.be", "flat_fee", "2021-09-17", "", "", ""))
+    with pytest.raises(AllowanceImportRefused) as refused:
+        await run_import(db, early)
+    assert [(p.line, p.reason) for p in refused.value.problems] == [
+        (2, "effective_from 2021-09-01 is before 2021-09-17: the internet allowance did not exist yet"),
+    ]
+    assert choices(db) == [] and db.commits == 0
 
 
 async def test_a_bad_history_file_is_refused_whole_with_line_numbers(db: FakeDatabase, people: dict) -> None:

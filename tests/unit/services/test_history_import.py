@@ -148,4 +148,4 @@ async def test_unknown_kinds_are_refused_and_every_kind_takes_a_table(db: FakeDa
             await service.import_history(FakeUnitOfWork(db), service.ImportHistory(kind, Table(["a"], []), "cli"), NOW)
         assert "missing column" in refused.value.problems[0].reason
     assert db.commits == 0
-    assert set(service.KINDS) == {"registrations", "allowances", "webinars", "coaching", "equipment", "ineligible"}
+    assert set(service.KINDS) == {"registrations", "allowances", "webinars", "coaching", "equipment", "ineligible", "assignments"}
