@@ -74,11 +74,11 @@ def test_share_and_evolution() -> None:
 def _report(**sections) -> Report:  # noqa: ANN003
     months = with_evolution([HomeworkMonth(Month(2023, 1), 1, 4, Q(1)), HomeworkMonth(Month(2023, 2), 3, 4, Q(5))])
     return Report(period=Period.parse("2023-01", "2023-02"), entity=None, produced_at=datetime(2026, 11, 22, tzinfo=UTC),
-                  homework=months, homework_by_entity=[], ineligible=[], **sections)
+                  homework=months, ineligible=[], **sections)
 
 
 def test_key_figures() -> None:
-    figures = key_figures(_report(coaching=[CoachingLine(2023, "leadership", 3, 2, 1, 4)]))
+    figures = key_figures(_report(coaching=[CoachingLine(2023, "leadership", 3, 2, 1, 4), CoachingLine(None, None, 3, 2, 1, 4)]))
     assert figures.average_share == Q("0.5000")
     assert figures.peak_month.month == Month(2023, 2) and figures.last_month.month == Month(2023, 2)
     assert figures.coaching_requests == 3 and figures.webinar_attendees is None and figures.equipment_amount is None
