@@ -165,6 +165,11 @@ class ReportRepository:
     async def entity_refs(self) -> dict[int, EntityRef]:
         return {row.id: EntityRef(row.code, row.name) for row in await self.session.execute(select(EntityRow.id, EntityRow.code, EntityRow.name))}
 
+    async def _entities_in_period(self, period: Period) -> set[int]:
+        """Entities with staff assigned on at least one day of the period."""
+        query = select(distinct(StaffAssignmentRow.entity_id)).where(assigned(StaffAssignmentRow, period.first_day, period.last_day))
+        return {int(entity) for entity in await self.session.scalars(query)}
+
     # -- home work per month --------------------------------------------------------------------
     def _home_per_staff_month(self, period: Period, with_entity: bool) -> Subquery:
         """One pass over the registrations: per (month, staff[, entity of the day]) the registered
@@ -413,10 +418,13 @@ class ReportRepository:
         def query(by: str, by_entity: bool):  # noqa: ANN202
             value = dimensions[by].label("value")
             attended = and_(seated, registration.attended.is_(True))
+            # an entity's sessions are those its staff registered for; the scope's, every session held
+            scoped = entity_id is not None or by_entity
+            session_counted = case((registration.id.is_not(None), WebinarSessionRow.id)) if scoped else WebinarSessionRow.id
             select_ = (
                 select(
                     value,
-                    func.count(distinct(WebinarSessionRow.id)).label("sessions"),
+                    func.count(distinct(session_counted)).label("sessions"),
                     func.count(case((seated, registration.id))).label("registered"),
                     func.count(case((registration.status == "waitlisted", registration.id))).label("waitlisted"),
                     func.count(case((attended, registration.id))).label("attended"),
@@ -652,7 +660,7 @@ class ReportRepository:
                   for idx, month in enumerate(months)]
         if breakdown:
             names = await self.entity_refs()
-            entities = sorted({entity for _idx, entity in staff if entity is not None}, key=lambda e: names[e].code)
+            entities = sorted(await self._entities_in_period(period), key=lambda e: names[e].code)
             result += [
                 HomeworkAllowanceMonth(month, staff.get((idx, entity), 0), amounts.get((idx, entity), Decimal("0.00")).quantize(Decimal("0.01")),
                                        names[entity])
