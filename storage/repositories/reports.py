@@ -14,6 +14,8 @@ from decimal import Decimal
 from sqlalchemy import (
     Date,
     Integer,
+    Numeric,
+    String,
     and_,
     case,
     distinct,
@@ -171,52 +173,75 @@ class ReportRepository:
         return {int(entity) for entity in await self.session.scalars(query)}
 
     # -- home work per month --------------------------------------------------------------------
-    def _home_per_staff_month(self, period: Period, with_entity: bool) -> Subquery:
-        """One pass over the registrations: per (month, staff[, entity of the day]) the registered
-        home and satellite half days."""
+    def _home_per_staff_month(self, period: Period) -> Subquery:
+        """One pass over the registrations: per (month, staff, entity of the day) the registered
+        home and satellite half days (entity 0: a day without an assignment)."""
         registration = WorkRegistrationRow
         month = month_start(registration.day)
-        query = select(
-            month.label("first_day"), registration.staff_id.label("staff_id"),
-            func.sum(case((registration.place == "home", half_days()), else_=0)).label("home_halves"),
-            func.sum(case((registration.place == "satellite", half_days()), else_=0)).label("satellite_halves"),
-        ).where(
-            registration.day >= period.first_day, registration.day <= period.last_day,
-            registration.place.in_(HOME_PLACES), registration.status == REGISTERED,
-        )
-        group = [month, registration.staff_id]
-        if with_entity:
-            query = query.add_columns(StaffAssignmentRow.entity_id.label("entity_id")).join(
+        entity = func.coalesce(StaffAssignmentRow.entity_id, 0)
+        return (
+            select(
+                month.label("first_day"), registration.staff_id.label("staff_id"), entity.label("entity_id"),
+                func.sum(case((registration.place == "home", half_days()), else_=0)).label("home_halves"),
+                func.sum(case((registration.place == "satellite", half_days()), else_=0)).label("satellite_halves"),
+            )
+            .outerjoin(
                 StaffAssignmentRow,
                 and_(StaffAssignmentRow.staff_id == registration.staff_id, assigned_on(StaffAssignmentRow, registration.day)),
             )
-            group.append(StaffAssignmentRow.entity_id)
-        return query.group_by(*group).subquery("home")
-
-    def _monthly_counts(self, period: Period, entity_id: int | None, by_entity: bool):  # noqa: ANN202
-        """Per month (and entity): eligible staff, home workers among them and their home and
-        satellite days."""
-        months = months_table(period.months())
-        per_entity = entity_id is not None or by_entity
-        home = self._home_per_staff_month(period, per_entity)
-        query = select(months.c.idx).select_from(months).join(StaffRow, in_service(months.c.first_day, months.c.last_day))
-        home_on = [home.c.staff_id == StaffRow.id, home.c.first_day == months.c.first_day]
-        if per_entity:
-            assignment = StaffAssignmentRow.__table__.alias("a")
-            conditions = [assignment.c.staff_id == StaffRow.id, assigned(assignment.c, months.c.first_day, months.c.last_day)]
-            if entity_id is not None:
-                conditions.append(assignment.c.entity_id == entity_id)
-            query = query.join(assignment, and_(*conditions))
-            home_on.append(home.c.entity_id == assignment.c.entity_id)
-        query = query.outerjoin(home, and_(*home_on)).where(eligible_whole_month(months.c.first_day, months.c.last_day)).add_columns(
-            func.count(distinct(StaffRow.id)).label("eligible_staff"),
-            func.count(distinct(home.c.staff_id)).label("home_workers"),
-            func.coalesce(func.sum(home.c.home_halves), 0).label("home_halves"),
-            func.coalesce(func.sum(home.c.satellite_halves), 0).label("satellite_halves"),
+            .where(
+                registration.day >= period.first_day, registration.day <= period.last_day,
+                registration.place.in_(HOME_PLACES), registration.status == REGISTERED,
+            )
+            .group_by(month, registration.staff_id, entity)
+            .subquery("home")
         )
-        if by_entity:
-            return query.add_columns(assignment.c.entity_id).group_by(months.c.idx, assignment.c.entity_id)
-        return query.group_by(months.c.idx)
+
+    def _monthly_counts(self, period: Period, entity_id: int | None, breakdown: bool):  # noqa: ANN202
+        """Per month, for the scope (entity_id 0 in the result) and with `breakdown` per entity:
+        eligible staff, home workers among them and their home and satellite days. The registrations
+        are read once: per (month, eligible staff member, entity) a row, aggregated at both levels."""
+        months = months_table(period.months())
+        home = self._home_per_staff_month(period)
+        assignment = StaffAssignmentRow.__table__.alias("a")
+        in_entity = [assignment.c.staff_id == StaffRow.id, assigned(assignment.c, months.c.first_day, months.c.last_day)]
+        if entity_id is not None:
+            in_entity.append(assignment.c.entity_id == entity_id)
+        entity = func.coalesce(assignment.c.entity_id, 0)
+        rows = (
+            select(months.c.idx, StaffRow.id.label("staff_id"), entity.label("entity_id"), home.c.staff_id.label("home_staff"),
+                   home.c.home_halves, home.c.satellite_halves)
+            .select_from(months)
+            .join(StaffRow, in_service(months.c.first_day, months.c.last_day))
+            # the whole administration also counts staff without an entity at the time
+            .join(assignment, and_(*in_entity), isouter=entity_id is None)
+            .outerjoin(home, and_(home.c.staff_id == StaffRow.id, home.c.first_day == months.c.first_day, home.c.entity_id == entity))
+            .where(eligible_whole_month(months.c.first_day, months.c.last_day))
+            .cte("monthly")  # read by both levels, computed once
+        )
+
+        # A row is one (month, staff member, entity): plain counts per entity; for the scope a
+        # person who moved during the month is first made one row (hashed, no distinct sort).
+        per_person = (
+            select(rows.c.idx, rows.c.staff_id, func.max(case((rows.c.home_staff.is_not(None), 1), else_=0)).label("home_staff"),
+                   func.sum(rows.c.home_halves).label("home_halves"), func.sum(rows.c.satellite_halves).label("satellite_halves"))
+            .group_by(rows.c.idx, rows.c.staff_id)
+            .subquery("per_person")
+        )
+        scope = select(
+            per_person.c.idx, literal(0, Integer).label("entity_id"), func.count().label("eligible_staff"),
+            func.coalesce(func.sum(per_person.c.home_staff), 0).label("home_workers"),
+            func.coalesce(func.sum(per_person.c.home_halves), 0).label("home_halves"),
+            func.coalesce(func.sum(per_person.c.satellite_halves), 0).label("satellite_halves"),
+        ).group_by(per_person.c.idx)
+        if not breakdown:
+            return scope
+        entities = select(
+            rows.c.idx, rows.c.entity_id, func.count().label("eligible_staff"), func.count(rows.c.home_staff).label("home_workers"),
+            func.coalesce(func.sum(rows.c.home_halves), 0).label("home_halves"),
+            func.coalesce(func.sum(rows.c.satellite_halves), 0).label("satellite_halves"),
+        ).where(rows.c.entity_id != 0).group_by(rows.c.idx, rows.c.entity_id)
+        return union_all(scope, entities)
 
     async def homework_months(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[HomeworkMonth]:
         """Home workers, eligible staff and their home and satellite days per month (shares are the
@@ -229,13 +254,13 @@ class ReportRepository:
             return HomeworkMonth(month, int(row.home_workers), int(row.eligible_staff), Decimal(int(row.home_halves)) / 2,
                                  Decimal(int(row.satellite_halves)) / 2, entity=entity)
 
-        counts = {row.idx: row for row in await self.session.execute(self._monthly_counts(period, entity_id, by_entity=False))}
-        result = [line(month, counts.get(i)) for i, month in enumerate(months)]
-        if breakdown:
+        per_entity: dict[int, dict[int, object]] = defaultdict(dict)
+        for row in await self.session.execute(self._monthly_counts(period, entity_id, breakdown and entity_id is None)):
+            per_entity[int(row.entity_id)][row.idx] = row
+        scope = per_entity.pop(0, {})
+        result = [line(month, scope.get(i)) for i, month in enumerate(months)]
+        if per_entity:
             names = await self.entity_refs()
-            per_entity: dict[int, dict[int, object]] = defaultdict(dict)
-            for row in await self.session.execute(self._monthly_counts(period, None, by_entity=True)):
-                per_entity[row.entity_id][row.idx] = row
             for entity_id_, rows in sorted(per_entity.items(), key=lambda item: names[item[0]].code):
                 result += [line(month, rows.get(i), names[entity_id_]) for i, month in enumerate(months)]
         return result
@@ -552,19 +577,43 @@ class ReportRepository:
         )
         if entity_id is not None:
             spans = spans.where(assignment.c.entity_id == entity_id)
-        spans = spans.subquery("spans")
-        query = (
+        spans = spans.cte("spans")  # read by every aggregate below, computed once
+        # One statement: the amounts per (year, mode, entity, month) and the distinct staff per year
+        # (and mode, and entity), told apart by `level`.
+        none_text, none_int, none_date = literal(None, String), literal(None, Integer), literal(None, Date)
+        amounts_query = (
             select(
-                spans.c.year, spans.c.mode, spans.c.entity_id, spans.c.last_day,
-                func.count(distinct(spans.c.staff_id)).label("staff"), func.count().label("months"),
+                literal("amounts").label("level"), spans.c.year, spans.c.mode, spans.c.entity_id, spans.c.last_day,
+                literal(0, Integer).label("staff"), func.count().label("months"),
                 func.sum(func.coalesce(spans.c.monthly_cost, 0)).label("cost"),
             )
             .group_by(spans.c.year, spans.c.mode, spans.c.entity_id, spans.c.last_day)
         )
+        # a person once per (year, mode, entity) first (hashed), so the distinct counts sort few rows
+        people = (
+            select(spans.c.year, spans.c.mode, spans.c.entity_id, spans.c.staff_id)
+            .group_by(spans.c.year, spans.c.mode, spans.c.entity_id, spans.c.staff_id)
+            .cte("people")
+        )
+        levels = [amounts_query]
+        groupings = [(True, False), (False, False)] + ([(True, True), (False, True)] if breakdown else [])
+        for by_mode, by_entity in groupings:
+            groups = [people.c.year] + ([people.c.mode] if by_mode else []) + ([people.c.entity_id] if by_entity else [])
+            levels.append(
+                select(
+                    literal(f"staff:{int(by_mode)}{int(by_entity)}").label("level"), people.c.year,
+                    people.c.mode if by_mode else none_text, people.c.entity_id if by_entity else none_int, none_date,
+                    func.count(distinct(people.c.staff_id)), literal(0, Integer), literal(0, Numeric(12, 2)),
+                ).group_by(*groups)
+            )
         policies = await self._policies()
         months_paid: dict[tuple[int, str | None, int | None], int] = defaultdict(int)
         amounts: dict[tuple[int, str | None, int | None], Decimal] = defaultdict(lambda: Decimal("0.00"))
-        for row in await self.session.execute(query):
+        staff: dict[tuple[int, str | None, int | None], int] = {}
+        for row in await self.session.execute(union_all(*levels)):
+            if row.level != "amounts":
+                staff[(int(row.year), row.mode, row.entity_id)] = int(row.staff)
+                continue
             policy = policies.get(row.entity_id, AllowancePolicy())
             if _as_date(row.last_day) < policy.internet_allowance_since:
                 continue
@@ -575,13 +624,6 @@ class ReportRepository:
             for key in keys:
                 months_paid[key] += int(row.months)
                 amounts[key] += amount
-        staff: dict[tuple[int, str | None, int | None], int] = {}
-        groupings = [(True, False), (False, False)] + ([(True, True), (False, True)] if breakdown else [])
-        for by_mode, by_entity in groupings:
-            groups = [spans.c.year] + ([spans.c.mode] if by_mode else []) + ([spans.c.entity_id] if by_entity else [])
-            counted = select(*groups, func.count(distinct(spans.c.staff_id)).label("staff")).group_by(*groups)
-            for row in await self.session.execute(counted):
-                staff[(int(row.year), row.mode if by_mode else None, row.entity_id if by_entity else None)] = int(row.staff)
         names = await self.entity_refs() if breakdown else {}
 
         def line(key: tuple[int, str | None, int | None]) -> InternetAllowanceLine:
