@@ -1,15 +1,19 @@
 """The figures that answer parliament: the reporting period, the definitions behind each figure,
-and the figures themselves as plain dataclasses (history files: bot/domain/history.py).
+and the figures themselves as plain dataclasses (history files: bot/domain/history.py). Every
+definition is written in plain Dutch on the workbook's Definities sheet and listed per question in
+docs/reports.md.
 
-Definitions (also written on the workbook's first sheet):
 - A *home worker* in month M is a staff member with at least one registered (not pending, not
-  rejected) home or satellite day in M.
+  rejected) home or satellite day in M. Home days and satellite days are counted apart: only home
+  days count for the home-work allowance.
 - The *denominator* of month M is every staff member in service on at least one day of M who is
   not marked ineligible for hybrid work for the whole of M. The home workers counted are taken
-  from that same group, so the percentage never exceeds 100%.
+  from that same group, so the percentage never exceeds 100%. The month-on-month change is a
+  difference of shares (percentage points).
 - Per entity, people count in the entity they belonged to at the time (the entity history): a
   home day counts for the entity of that day; someone who moved during a month counts in the
-  month's denominator of both entities, and once for the whole administration.
+  month's denominator of both entities, and once for the whole administration. Every section lists
+  the scope's lines (entity None, each person once) before the per-entity lines.
 """
 
 from __future__ import annotations

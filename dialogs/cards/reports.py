@@ -27,7 +27,7 @@ class RequestReport(ActionData, verb="reports.request"):
     start: str = Field("", max_length=20)
     end: str = Field("", max_length=20)
     entity: str = Field(ALL_ENTITIES, max_length=40)
-    min_cell: str = Field("", max_length=10)  # "" shows everything; else hide cells under that many people
+    min_cell: str = Field("0", max_length=10)  # "0" shows everything; else hide cells under that many people
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,9 @@ def report_form_card(t: Translator, view: ReportFormView) -> dict[str, Any]:
                   error_message=t("reports.month_error"), is_required=True, max_length=7),
         ChoiceSetInput(id="entity", label=t("reports.entity_label"), choices=choices, value=view.entity, style="compact"),
         ChoiceSetInput(
-            id="min_cell", label=t("reports.min_cell_label"), style="compact", value="",
-            choices=[Choice(title=t("reports.min_cell.none"), value="")]
+            # "0": show everything (a choice's value may not be empty in Teams)
+            id="min_cell", label=t("reports.min_cell_label"), style="compact", value="0",
+            choices=[Choice(title=t("reports.min_cell.none"), value="0")]
             + [Choice(title=t("reports.min_cell.n", n=n), value=str(n)) for n in MIN_CELL_CHOICES],
         ),
     ]

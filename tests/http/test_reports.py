@@ -43,9 +43,9 @@ async def test_hr_gets_the_form_with_every_entity(harness: BotHarness) -> None:
     assert inputs["start"]["value"] == "2025-01" and inputs["end"]["value"] == "2026-10"
     assert card["actions"][0]["data"]["verb"] == "reports.request"
     # hiding small counts is a choice, off by default
-    assert inputs["min_cell"]["value"] == ""
+    assert inputs["min_cell"]["value"] == "0"
     assert [(c["title"], c["value"]) for c in inputs["min_cell"]["choices"]] == [
-        ("Alles tonen", ""), ("Verberg cellen onder 5 personen", "5"), ("Verberg cellen onder 10 personen", "10"),
+        ("Alles tonen", "0"), ("Verberg cellen onder 5 personen", "5"), ("Verberg cellen onder 10 personen", "10"),
     ]
 
 
