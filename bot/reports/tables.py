@@ -185,7 +185,7 @@ def _sheets(report: Report, t: Translator) -> list[Sheet]:
     )
     for e in report.equipment or []:
         name, code = who(e.entity)
-        delivered.rows.append(Row((code, str(e.year), e.item_code), [name, e.year, e.category, e.item_code, e.item, e.delivered, e.staff, e.amount]))
+        delivered.rows.append(Row((code, str(e.year), e.category, e.item_code, e.item), [name, e.year, e.category, e.item_code, e.item, e.delivered, e.staff, e.amount]))
     served = Block("staff_served", t("reports.title.staff_served"), [entity_column, c("year", "int", 8), c("staff", "int", people=True)])
     for s in report.staff_served or []:
         name, code = who(s.entity)

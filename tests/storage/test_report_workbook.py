@@ -151,6 +151,9 @@ async def test_small_counts_are_hidden_only_when_asked(uow_factory: UnitOfWorkFa
     captured = figures(build_sheets(replace(report, min_cell=None), NL))
     assert captured[("thuiswerk-per-maand/total", ("*", "2022-12"), "home_workers")] == 1
     assert captured[("internetvergoeding/internet", ("B", "2023", "*"), "staff")] == 2
+    # every cell of every sheet has its own name: nothing is captured twice
+    sheets = build_sheets(replace(report, min_cell=None), NL)
+    assert len(captured) == sum(len(block.rows) * len(block.columns) for sheet in sheets for block in sheet.blocks) > 500
     hidden_sheets = build_sheets(report, NL)
     assert figures(hidden_sheets)[("thuiswerk-per-maand/total", ("*", "2022-12"), "home_workers")] == "< 3"
 
