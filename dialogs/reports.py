@@ -1,7 +1,8 @@
 """Report flow (HR and admins): the workbook that answers parliament, in one step.
 
 Steps:
-1. "rapport" / "report" or the menu's button -> a card with the period (from/to month) and the entity.
+1. "rapport" / "report" or the menu's button -> a card with the period (from/to month), the entity
+   and whether to hide small counts (off by default).
 2. The card's submit (reports.request) -> the form is checked, the answer "I'm preparing it" goes
    out at once and the report is built in the background (bot.reports.delivery: never in the turn).
 3. Before it is sent, its figures are compared with the version of the same period and scope
@@ -86,7 +87,7 @@ async def show_form(turn: Turn, _text: str) -> dict:
 
 async def request_report(turn: Turn, payload: RequestReport) -> str | None:
     entity = None if payload.entity in ("", ALL_ENTITIES) else payload.entity
-    request = await turn.run(service.prepare_report, service.PrepareReport(turn.me, payload.start, payload.end, entity))
+    request = await turn.run(service.prepare_report, service.PrepareReport(turn.me, payload.start, payload.end, entity, payload.min_cell))
     scope = request.entity_code or turn.t("reports.all_entities")
     preparing = turn.t("reports.preparing", period=str(request.period), scope=scope)
 

@@ -1,4 +1,4 @@
-"""`python -m bot report --from 2021-01 --to 2023-10 [--entity CODE] --out report.xlsx [--csv DIR]`.
+"""`python -m bot report --from 2021-01 --to 2023-10 [--entity CODE] [--min-cell N] --out report.xlsx [--csv DIR]`.
 
 Every workbook written is stored as the next version of its period and scope, with a Wijzigingen
 sheet against the version before it:
@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--entity", default=None, metavar="CODE", help="one entity; the whole administration when left out")
     report.add_argument("--out", type=Path, default=None, help="the workbook to write (.xlsx)")
     report.add_argument("--csv", dest="csv_dir", type=Path, default=None, metavar="DIR", help="also write one CSV per sheet into DIR")
+    report.add_argument("--min-cell", dest="min_cell", default=None, metavar="N",
+                        help="hide cells counting 1 to N-1 people (2 to 100; off when left out); stated on the Definities sheet")
     report.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of headers and definitions")
     report.set_defaults(handler=_report)
 
@@ -66,7 +68,7 @@ def _report(args: argparse.Namespace) -> int:
             return await use_case(factory(), command, now)
 
         try:
-            request = ReportRequest.parse(args.start, args.end, args.entity)
+            request = ReportRequest.parse(args.start, args.end, args.entity, args.min_cell)
             built = await build_versioned(run_use_case, request, None, t, "cli")
         except DomainError as error:
             print(f"error: {t(error.key, **error.params)}", file=sys.stderr)

@@ -36,7 +36,7 @@ def render_csv(report: Report, t: Translator) -> dict[str, bytes]:
             buffer = io.StringIO()
             writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
             writer.writerow([column.header for column in block.columns])
-            for values in block.rows:
-                writer.writerow([_plain(value, column.kind) for column, value in zip(block.columns, values, strict=True)])
+            for row in block.rows:
+                writer.writerow([_plain(value, column.kind) for column, value in zip(block.columns, row.values, strict=True)])
             files[f"{name}.csv"] = buffer.getvalue().encode("utf-8-sig")
     return files

@@ -19,7 +19,7 @@ from bot.domain.report_versions import NOT_FIGURES, Comparison, Figures, Version
 from bot.domain.reports import Report
 from bot.domain.staff import Staff
 from bot.i18n import Translator
-from bot.reports.tables import Block, Column, Sheet, Value, build_sheets
+from bot.reports.tables import Block, Column, Row, Sheet, Value, build_sheets
 from bot.reports.workbook import render_workbook, workbook_filename
 from bot.services import report_versions as versions
 from bot.services import reports as service
@@ -56,10 +56,10 @@ def capture_sheets(sheets: list[Sheet], t: Translator) -> Figures:
         for block in sheet.blocks:
             keys = _dimensions(block, year_header)
             for row in block.rows:
-                row_key = " | ".join([block.slug, *(_text(row[i]) for i in keys)])
+                row_key = " | ".join([block.slug, *(_text(row.values[i]) for i in keys)])
                 triples.extend(
                     [row_key, column.header, _text(value)]
-                    for i, (column, value) in enumerate(zip(block.columns, row, strict=True)) if i not in keys
+                    for i, (column, value) in enumerate(zip(block.columns, row.values, strict=True)) if i not in keys
                 )
         figures[sheet.slug] = triples
     return figures
@@ -73,20 +73,22 @@ def capture(report: Report) -> Figures:
 
 def changes_sheet(comparison: Comparison, t: Translator, heading: str) -> Sheet:
     """Which figures changed since the version already sent, and why."""
-    c = lambda key, kind, width=14: Column(t(f"reports.col.{key}"), kind, width)  # noqa: E731
+    c = lambda key, kind, width=14: Column(key, t(f"reports.col.{key}"), kind, width)  # noqa: E731
     block = Block(
         "changes", t("reports.title.changes"),
         [c("sheet", "text", 22), c("row", "text", 50), c("figure", "text", 24), c("before", "text", 14), c("after", "text", 14),
          c("why", "text", 60)],
     )
-    for change in comparison.changes[:MAX_CHANGE_ROWS]:
+    for number, change in enumerate(comparison.changes[:MAX_CHANGE_ROWS]):
         why = "; ".join(t(f"reports.why.{kind}", count=count) for kind, count in change.reasons)
-        block.rows.append([change.sheet, change.row, change.column, change.before if change.before is not None else t("reports.change.new"),
-                           change.after if change.after is not None else t("reports.change.gone"), why])
+        block.rows.append(Row((str(number),), [
+            change.sheet, change.row, change.column, change.before if change.before is not None else t("reports.change.new"),
+            change.after if change.after is not None else t("reports.change.gone"), why,
+        ]))
     earlier = Block("versions", t("reports.title.versions"), [c("version", "int", 10), c("produced_at", "datetime", 18),
                                                                   c("produced_by", "text", 20), c("content_hash", "text", 66)])
-    earlier.rows = [[v.number, v.produced_at.replace(tzinfo=None, microsecond=0), v.produced_by, v.content_hash]
-                     for v in comparison.earlier]
+    earlier.rows = [Row((str(v.number),), [v.number, v.produced_at.replace(tzinfo=None, microsecond=0), v.produced_by, v.content_hash])
+                    for v in comparison.earlier]
     previous = comparison.previous
     if previous is None:
         note = t("reports.changes.first")

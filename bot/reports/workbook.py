@@ -22,7 +22,8 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "int": "#,##0",
     "decimal": "#,##0.0",
     "percent": "0.0%",
-    "change": "+0.0%;-0.0%;0.0%",
+    # a change of percentages in percentage points (the value is in points: 1.25 = +1.3 pp)
+    "points": '+0.0" pp";-0.0" pp";0.0" pp"',
     "money": '#,##0.00 "€"',
     "month": "yyyy-mm",
     "datetime": "yyyy-mm-dd hh:mm",
@@ -84,8 +85,8 @@ def _write_block(ws: Worksheet, block: Block, row: int, widths: dict[int, int], 
         widths[number] = max(widths.get(number, 0), column.width, min(len(column.header) + 2, 40))
     if not block.rows:
         ws.cell(row=header_row + 1, column=1, value=t("reports.no_rows")).font = NOTE_FONT
-    for offset, values in enumerate(block.rows, start=1):
-        for number, (column, value) in enumerate(zip(block.columns, values, strict=True), start=1):
+    for offset, row in enumerate(block.rows, start=1):
+        for number, (column, value) in enumerate(zip(block.columns, row.values, strict=True), start=1):
             cell = ws.cell(row=header_row + offset, column=number, value=value)
             cell.number_format = NUMBER_FORMATS[column.kind]
             if column.kind == "text" and isinstance(value, str):

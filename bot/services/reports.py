@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain.calendar import Month
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
-from bot.domain.reports import EntityRef, Period, Report, with_evolution
+from bot.domain.reports import EntityRef, Period, Report, parse_min_cell, with_evolution
 from bot.domain.staff import HR_ROLES, Staff
 from bot.services.unit_of_work import UnitOfWork
 
@@ -26,23 +26,26 @@ MAX_ENTITY_CODE = 32
 class ReportRequest:
     period: Period
     entity_code: str | None = None  # None: the whole administration
+    min_cell: int | None = None  # hide cells of fewer people than this (None: show everything)
 
     @classmethod
-    def parse(cls, start: str, end: str, entity_code: str | None = None) -> ReportRequest:
+    def parse(cls, start: str, end: str, entity_code: str | None = None, min_cell: str | int | None = None) -> ReportRequest:
         code = (entity_code or "").strip().upper() or None
         if code is not None and len(code) > MAX_ENTITY_CODE:
             raise InvalidInput("reports.unknown_entity", code=code[:MAX_ENTITY_CODE])
-        return cls(Period.parse(start, end), code)
+        return cls(Period.parse(start, end), code, parse_min_cell(min_cell))
 
     def as_params(self) -> dict[str, str]:
         params = {"from": str(self.period.start), "to": str(self.period.end)}
         if self.entity_code:
             params["entity"] = self.entity_code
+        if self.min_cell:
+            params["min_cell"] = str(self.min_cell)
         return params
 
     @classmethod
     def from_params(cls, params: dict) -> ReportRequest:
-        return cls.parse(str(params.get("from", "")), str(params.get("to", "")), params.get("entity") or None)
+        return cls.parse(str(params.get("from", "")), str(params.get("to", "")), params.get("entity") or None, params.get("min_cell"))
 
 
 def check_may_report(actor: Staff) -> None:
@@ -85,12 +88,13 @@ class PrepareReport:
     start: str
     end: str
     entity_code: str | None
+    min_cell: str | None = None  # the form's choice: empty or "0" for none
 
 
 async def prepare_report(uow: UnitOfWork, command: PrepareReport, now: datetime) -> ReportRequest:
     """Check the actor and the form before any work starts (the report itself is built later)."""
     check_may_report(command.actor)
-    request = ReportRequest.parse(command.start, command.end, command.entity_code)
+    request = ReportRequest.parse(command.start, command.end, command.entity_code, command.min_cell)
     if request.entity_code is not None:
         async with uow:
             if await uow.reports.entity(request.entity_code) is None:
@@ -149,21 +153,24 @@ async def _gather(uow: UnitOfWork, request: ReportRequest, now: datetime, locale
         if found is None:
             raise InvalidInput("reports.unknown_entity", code=request.entity_code)
         entity_id, entity = found
-    homework = with_evolution(await reports.homework_months(period, entity_id))
-    by_entity = await reports.homework_months_by_entity(period) if entity_id is None else []
-    staff_per_year = await reports.staff_per_year(period, entity_id)
+    # The whole administration's report also breaks every sheet down per entity.
+    breakdown = entity_id is None
     zone = now.tzinfo
     if zone is None:
         raise ValueError("a report's now must carry the service's time zone")
+    eligible = await reports.eligible_staff_per_year(period, entity_id, breakdown)
     return Report(
-        period=period, entity=entity, produced_at=now, homework=homework, homework_by_entity=by_entity,
-        ineligible=await reports.ineligible_groups(period, entity_id),
-        webinars=await reports.webinar_lines(period, entity_id, zone, locale),
-        coaching=await reports.coaching_lines(period, entity_id),
-        internet_allowance=await reports.internet_allowance_lines(period, entity_id, staff_per_year),
-        homework_allowance=await reports.homework_allowance_months(period, entity_id),
-        equipment=await reports.equipment_lines(period, entity_id, locale),
-        budgets=await reports.budget_lines(period, entity_id, locale),
-        equipment_staff_per_year=await reports.equipment_staff_per_year(period, entity_id),
-        staff_per_year=staff_per_year,
+        period=period, entity=entity, produced_at=now,
+        homework=with_evolution(await reports.homework_months(period, entity_id, breakdown)),
+        ineligible=await reports.ineligible_groups(period, entity_id, breakdown),
+        webinars=await reports.webinar_lines(period, entity_id, zone, locale, breakdown),
+        webinar_totals=await reports.webinar_totals(period, entity_id, zone, locale, breakdown),
+        coaching=await reports.coaching_lines(period, entity_id, breakdown),
+        internet_allowance=await reports.internet_allowance_lines(period, entity_id, eligible, breakdown),
+        homework_allowance=await reports.homework_allowance_months(period, entity_id, breakdown),
+        equipment=await reports.equipment_lines(period, entity_id, locale, breakdown),
+        budgets=await reports.budget_lines(period, entity_id, locale, breakdown),
+        staff_served=await reports.staff_served(period, entity_id, breakdown),
+        staff_per_year=await reports.staff_per_year(period, entity_id),
+        min_cell=request.min_cell,
     )

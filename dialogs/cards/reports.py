@@ -18,15 +18,18 @@ from bot.i18n import Translator
 from dialogs.cards.base import card, facts, submit, text, title, with_menu
 
 ALL_ENTITIES = "*"
+# The small-count thresholds the form offers (the command line takes any from 2 to 100).
+MIN_CELL_CHOICES = (5, 10)
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
-class RequestReport(ActionData, verb="reports.request", card_inputs=("start", "end", "entity")):
+class RequestReport(ActionData, verb="reports.request", card_inputs=("start", "end", "entity", "min_cell")):
     """The form's inputs arrive next to the verb."""
 
     start: str = Field("", max_length=20)
     end: str = Field("", max_length=20)
     entity: str = Field(ALL_ENTITIES, max_length=40)
+    min_cell: str = Field("0", max_length=10)  # "0" shows everything; else hide cells under that many people
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ def report_form_card(t: Translator, view: ReportFormView) -> dict[str, Any]:
         TextInput(id="end", label=t("reports.to_label"), value=view.end, placeholder="2023-10", regex=MONTH_PATTERN,
                   error_message=t("reports.month_error"), is_required=True, max_length=7),
         ChoiceSetInput(id="entity", label=t("reports.entity_label"), choices=choices, value=view.entity, style="compact"),
+        ChoiceSetInput(
+            # "0": show everything (a choice's value may not be empty in Teams)
+            id="min_cell", label=t("reports.min_cell_label"), style="compact", value="0",
+            choices=[Choice(title=t("reports.min_cell.none"), value="0")]
+            + [Choice(title=t("reports.min_cell.n", n=n), value=str(n)) for n in MIN_CELL_CHOICES],
+        ),
     ]
     return card(body, with_menu(t, [submit(RequestReport(), t("reports.submit"), style="positive")]))
 

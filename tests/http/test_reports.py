@@ -42,6 +42,25 @@ async def test_hr_gets_the_form_with_every_entity(harness: BotHarness) -> None:
     inputs = {element["id"]: element for element in card["body"] if "id" in element}
     assert inputs["start"]["value"] == "2025-01" and inputs["end"]["value"] == "2026-10"
     assert card["actions"][0]["data"]["verb"] == "reports.request"
+    # hiding small counts is a choice, off by default
+    assert inputs["min_cell"]["value"] == "0"
+    assert [(c["title"], c["value"]) for c in inputs["min_cell"]["choices"]] == [
+        ("Alles tonen", "0"), ("Verberg cellen onder 5 personen", "5"), ("Verberg cellen onder 10 personen", "10"),
+    ]
+
+
+async def test_small_counts_chosen_on_the_card_are_hidden_in_the_file_and_the_link(harness: BotHarness) -> None:
+    sent = await harness.submit(HR, {"verb": "reports.request", "start": "2026-01", "end": "2026-02", "entity": "*", "min_cell": "5"})
+    assert sent[0].text.startswith("Ik maak het rapport")
+    await jobs_of(harness.services).wait()
+    later = harness.connector.to(HR.conversation_id)
+    summary = next(card for s in later for card in s.cards if "Rapport 2026-01 - 2026-02" in json.dumps(card, ensure_ascii=False))
+    link = urlparse(summary["actions"][0]["url"])
+    workbook = load_workbook(io.BytesIO(await (await harness.client.get(link.path)).read()))
+    terms = [row[0] for row in workbook["Definities"].iter_rows(min_row=5, values_only=True)]
+    assert "Kleine aantallen" in terms
+    refused = await harness.submit(HR, {"verb": "reports.request", "start": "2026-01", "end": "2026-02", "entity": "*", "min_cell": "1"})
+    assert "kleine aantallen" in refused[0].text
 
 
 async def test_staff_and_managers_may_not_ask(harness: BotHarness) -> None:

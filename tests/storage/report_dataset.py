@@ -7,6 +7,11 @@ dirk A, left on 30/11/2022
 eva  A; not eligible all of December 2022; a lifted marking in February 2023
 fien B; not eligible from 15/11/2022 (open-ended)
 gert A from 20/02/2023 (partial month: two home days are enough)
+
+cas also works three days at a satellite office in February 2023: home and satellite work make her
+a home worker, but only her one home day counts for the home-work allowance (not due). "Focus @
+home" runs twice (ann attends both: one distinct participant per title); ann asks both kinds of
+coaching (once over both kinds); B's budget is a one-off of 2022 that also covers 2023.
 """
 
 from __future__ import annotations
@@ -79,6 +84,8 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         reg("cas", D(2022, 12, 12), part="am")
         reg("cas", D(2023, 1, 5), status="pending")
         reg("cas", D(2023, 2, 28))
+        for satellite_day in (21, 22, 23):
+            reg("cas", D(2023, 2, satellite_day), "satellite")
         for weekend_day in (4, 5, 11):  # not working days: they never make the home-work allowance due
             reg("cas", D(2023, 2, weekend_day))
         reg("dirk", D(2022, 11, 1))
@@ -108,7 +115,9 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
 
         focus = WebinarRow(title_nl="Focus @ home", title_en="Focus @ home", target_group="all", status="published")
         lead = WebinarRow(title_nl="Leidinggeven op afstand", title_en="Leading remotely", target_group="managers", status="published")
-        s.add_all([focus, lead])
+        # the same title run again later as its own webinar: totals per title add both up
+        focus_again = WebinarRow(title_nl="Focus @ home", title_en="Focus @ home", target_group="all", status="published")
+        s.add_all([focus, lead, focus_again])
         await s.flush()
 
         def session(webinar: WebinarRow, starts: datetime, taken: int) -> WebinarSessionRow:
@@ -121,6 +130,7 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         outside = session(focus, datetime(2022, 10, 31, 22, 30, tzinfo=UTC), 1)
         inside = session(focus, datetime(2022, 10, 31, 23, 30, tzinfo=UTC), 2)
         later = session(lead, datetime(2023, 1, 20, 9, 0, tzinfo=UTC), 2)
+        repeat = session(focus_again, datetime(2023, 2, 10, 9, 0, tzinfo=UTC), 2)
         await s.flush()
 
         def signup(webinar: WebinarRow, row: WebinarSessionRow, name: str, status: str, attended: bool | None) -> None:
@@ -132,6 +142,9 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         signup(focus, inside, "cas", "waitlisted", None)
         signup(lead, later, "bob", "seated", True)
         signup(lead, later, "ann", "seated", None)
+        signup(focus_again, repeat, "ann", "seated", True)
+        signup(focus_again, repeat, "eva", "seated", True)
+        signup(focus_again, repeat, "fien", "waitlisted", None)
 
         def coaching(name: str, kind: str, on: date, conversations: int) -> None:
             s.add(CoachingRequestRow(staff_id=ids[name], kind=kind, requested_on=on, conversations=conversations,
@@ -141,6 +154,7 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         coaching("bob", "resilience", D(2023, 1, 18), 0)
         coaching("bob", "resilience", D(2022, 10, 30), 3)
         coaching("cas", "resilience", D(2023, 2, 28), 2)
+        coaching("ann", "resilience", D(2023, 2, 1), 1)
 
         items = {}
         for entity, price in ((a, "40.00"), (b, "45.00")):
@@ -155,7 +169,7 @@ async def build_dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         s.add_all([
             EquipmentBudgetRow(entity_id=a.id, category_id=items["A"].category_id, year=2022, amount=Decimal("1000.00")),
             EquipmentBudgetRow(entity_id=a.id, category_id=items["A"].category_id, year=2023, amount=Decimal("500.00")),
-            EquipmentBudgetRow(entity_id=b.id, category_id=items["B"].category_id, year=2023, amount=Decimal("300.00")),
+            EquipmentBudgetRow(entity_id=b.id, category_id=items["B"].category_id, year=2022, amount=Decimal("300.00"), one_off=True),
         ])
 
         async def delivered(name: str, entity: EntityRow, on: date, quantity: int, status: str = "delivered") -> None:

@@ -11,13 +11,21 @@ import pytest
 from bot.domain.errors import InvalidInput
 from bot.domain.history import parse_equipment, parse_ineligible, parse_registrations
 from bot.domain.reports import (
+    BudgetGrant,
+    BudgetLine,
+    CategorySpending,
     CoachingLine,
+    EntityRef,
     HomeworkMonth,
     Month,
     Period,
     Report,
+    budget_lines,
+    hidden,
     key_figures,
+    parse_min_cell,
     percentage,
+    quarter_label,
     with_evolution,
 )
 from bot.i18n import Translator
@@ -74,11 +82,11 @@ def test_share_and_evolution() -> None:
 def _report(**sections) -> Report:  # noqa: ANN003
     months = with_evolution([HomeworkMonth(Month(2023, 1), 1, 4, Q(1)), HomeworkMonth(Month(2023, 2), 3, 4, Q(5))])
     return Report(period=Period.parse("2023-01", "2023-02"), entity=None, produced_at=datetime(2026, 11, 22, tzinfo=UTC),
-                  homework=months, homework_by_entity=[], ineligible=[], **sections)
+                  homework=months, ineligible=[], **sections)
 
 
 def test_key_figures() -> None:
-    figures = key_figures(_report(coaching=[CoachingLine(2023, "leadership", 3, 2, 1, 4)]))
+    figures = key_figures(_report(coaching=[CoachingLine(2023, "leadership", 3, 2, 1, 4), CoachingLine(None, None, 3, 2, 1, 4)]))
     assert figures.average_share == Q("0.5000")
     assert figures.peak_month.month == Month(2023, 2) and figures.last_month.month == Month(2023, 2)
     assert figures.coaching_requests == 3 and figures.webinar_attendees is None and figures.equipment_amount is None
@@ -126,3 +134,56 @@ def test_ineligible_and_equipment_rows() -> None:
     ], today=date(2026, 11, 22))
     assert [(i.item_code, i.unit_price) for i in items] == [("HEADSET", Q("24.99"))]
     assert [p.line for p in problems] == [3, 4]
+
+
+def test_budgets_cover_their_years_annual_and_one_off() -> None:
+    a, b = EntityRef("A", "Entiteit A"), EntityRef("B", "Entiteit B")
+    grants = [
+        BudgetGrant(a, "MON", "Beeldschermen", 2021, Q("30000.00"), one_off=True),  # covers 2021 and 2022, not 2023
+        BudgetGrant(a, "MON", "Beeldschermen", 2023, Q("5000.00"), one_off=False),
+        BudgetGrant(b, "MON", "Beeldschermen", 2021, Q("1000.00"), one_off=False),  # 2022: B has no budget
+    ]
+    spending = [
+        CategorySpending(a, "MON", "Beeldschermen", 2021, Q("10000.00")),
+        CategorySpending(a, "MON", "Beeldschermen", 2022, Q("12000.00")),
+        CategorySpending(a, "MON", "Beeldschermen", 2023, Q("4000.00")),
+        CategorySpending(b, "MON", "Beeldschermen", 2022, Q("300.00")),
+    ]
+    lines = budget_lines(grants, spending, [2021, 2022, 2023], breakdown=True)
+    assert [(line.entity.code if line.entity else "*", line.years, line.one_off, line.budget, line.spent) for line in lines] == [
+        ("*", "2021", False, Q("1000.00"), Q("0.00")),
+        ("*", "2021-2022", True, Q("30000.00"), Q("22000.00")),
+        ("*", "2022", False, None, Q("300.00")),  # delivered without a budget
+        ("*", "2023", False, Q("5000.00"), Q("4000.00")),
+        ("A", "2021-2022", True, Q("30000.00"), Q("22000.00")),
+        ("A", "2023", False, Q("5000.00"), Q("4000.00")),
+        ("B", "2021", False, Q("1000.00"), Q("0.00")),
+        ("B", "2022", False, None, Q("300.00")),
+    ]
+    assert lines[1].used == Q("0.7333") and lines[2].remaining is None
+    assert budget_lines(grants, spending, [2023], breakdown=False) == [
+        BudgetLine(2023, "Beeldschermen", Q("5000.00"), Q("4000.00")),
+    ]
+
+
+def test_small_counts_threshold_and_rule() -> None:
+    assert parse_min_cell(None) is None and parse_min_cell("") is None and parse_min_cell("0") is None
+    assert parse_min_cell(" 5 ") == 5 and parse_min_cell(100) == 100
+    for bad in ("1", "101", "-5", "vijf", "2.5"):
+        with pytest.raises(InvalidInput) as refused:
+            parse_min_cell(bad)
+        assert refused.value.key == "reports.bad_min_cell"
+    assert [hidden(n, 5) for n in (0, 1, 4, 5, 12)] == [False, True, True, False, False]
+    assert not hidden(1, None)
+
+
+def test_evolution_per_entity_and_quarters() -> None:
+    a = EntityRef("A", "Entiteit A")
+    months = with_evolution([
+        HomeworkMonth(Month(2023, 1), 1, 4, Q(1)), HomeworkMonth(Month(2023, 2), 2, 4, Q(2)),
+        HomeworkMonth(Month(2023, 1), 1, 2, Q(1), entity=a), HomeworkMonth(Month(2023, 2), 0, 2, Q(0), entity=a),
+    ])
+    assert [(m.share, m.change) for m in months] == [
+        (Q("0.2500"), None), (Q("0.5000"), Q("0.2500")), (Q("0.5000"), None), (Q("0.0000"), Q("-0.5000")),
+    ]
+    assert [quarter_label(date(2023, m, 1)) for m in (1, 3, 4, 12)] == ["2023-K1", "2023-K1", "2023-K2", "2023-K4"]

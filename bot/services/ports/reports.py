@@ -1,5 +1,6 @@
 """The figures of the parliamentary report, each counted by the database (implemented in
-storage/repositories/reports.py). `entity_id` None: the whole administration."""
+storage/repositories/reports.py). `entity_id` None: the whole administration. With `breakdown`
+a method returns the scope's lines (entity None, each person once) followed by every entity's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Protocol
 from bot.domain.reports import (
     BudgetLine,
     CoachingLine,
-    EntityHomeworkMonth,
     EntityRef,
     EquipmentLine,
     HomeworkAllowanceMonth,
@@ -17,7 +17,9 @@ from bot.domain.reports import (
     IneligibleGroup,
     InternetAllowanceLine,
     Period,
+    StaffServed,
     WebinarLine,
+    WebinarTotal,
 )
 
 
@@ -29,25 +31,43 @@ class ReportRepository(Protocol):
     async def entity(self, code: str) -> tuple[int, EntityRef] | None: ...
     async def entities(self) -> list[EntityRef]: ...
 
-    async def homework_months(self, period: Period, entity_id: int | None) -> list[HomeworkMonth]:
-        """Home workers, eligible staff and home days per month of the period (no shares yet)."""
+    async def homework_months(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[HomeworkMonth]:
+        """Home workers, eligible staff, home and satellite days per month of the period (no shares yet)."""
         ...
 
-    async def homework_months_by_entity(self, period: Period) -> list[EntityHomeworkMonth]: ...
     async def staff_per_year(self, period: Period, entity_id: int | None) -> dict[int, int]: ...
-    async def ineligible_groups(self, period: Period, entity_id: int | None) -> list[IneligibleGroup]: ...
 
-    async def webinar_lines(self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl") -> list[WebinarLine]:
+    async def eligible_staff_per_year(
+        self, period: Period, entity_id: int | None, breakdown: bool = False
+    ) -> dict[tuple[int, int | None], int]:
+        """(year, entity id or None for the scope) -> staff in the home-work denominator of at least one month."""
+        ...
+
+    async def ineligible_groups(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[IneligibleGroup]: ...
+
+    async def webinar_lines(
+        self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl", breakdown: bool = False
+    ) -> list[WebinarLine]:
         """Sessions starting in the period, its days taken in `tz`; session starts given in `tz`."""
         ...
 
-    async def coaching_lines(self, period: Period, entity_id: int | None) -> list[CoachingLine]: ...
+    async def webinar_totals(
+        self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl", breakdown: bool = False
+    ) -> list[WebinarTotal]: ...
+
+    async def coaching_lines(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[CoachingLine]: ...
 
     async def internet_allowance_lines(
-        self, period: Period, entity_id: int | None, staff_per_year: dict[int, int]
+        self, period: Period, entity_id: int | None, eligible: dict[tuple[int, int | None], int], breakdown: bool = False
     ) -> list[InternetAllowanceLine]: ...
 
-    async def homework_allowance_months(self, period: Period, entity_id: int | None) -> list[HomeworkAllowanceMonth]: ...
-    async def equipment_lines(self, period: Period, entity_id: int | None, locale: str = "nl") -> list[EquipmentLine]: ...
-    async def equipment_staff_per_year(self, period: Period, entity_id: int | None) -> dict[int, int]: ...
-    async def budget_lines(self, period: Period, entity_id: int | None, locale: str = "nl") -> list[BudgetLine]: ...
+    async def homework_allowance_months(
+        self, period: Period, entity_id: int | None, breakdown: bool = False
+    ) -> list[HomeworkAllowanceMonth]: ...
+
+    async def equipment_lines(
+        self, period: Period, entity_id: int | None, locale: str = "nl", breakdown: bool = False
+    ) -> list[EquipmentLine]: ...
+
+    async def staff_served(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[StaffServed]: ...
+    async def budget_lines(self, period: Period, entity_id: int | None, locale: str = "nl", breakdown: bool = False) -> list[BudgetLine]: ...

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from bot.domain.reports import (
     BudgetLine,
     CoachingLine,
-    EntityHomeworkMonth,
     EntityRef,
     EquipmentLine,
     HomeworkAllowanceMonth,
@@ -21,7 +20,9 @@ from bot.domain.reports import (
     IneligibleGroup,
     InternetAllowanceLine,
     Period,
+    StaffServed,
     WebinarLine,
+    WebinarTotal,
     percentage,
 )
 
@@ -67,21 +68,33 @@ class FakeReportRepository:
     async def entities(self) -> list[EntityRef]:
         return [EntityRef(e.code, e.name) for e in sorted(self.db.table("entities").values(), key=lambda e: e.code)]
 
-    async def homework_months(self, period: Period, entity_id: int | None) -> list[HomeworkMonth]:
-        seeded = {line.month: line for line in self._seeded("homework", entity_id)}
-        return [seeded.get(month, HomeworkMonth(month, 0, 0, Decimal(0))) for month in period.months()]
+    def _lines(self, kind: str, entity_id: int | None, breakdown: bool) -> list[Any]:
+        """The scope's seeded lines, then (with `breakdown`) those seeded as `<kind>_by_entity`."""
+        return list(self._seeded(kind, entity_id)) + (list(self._seeded(f"{kind}_by_entity", None)) if breakdown else [])
 
-    async def homework_months_by_entity(self, period: Period) -> list[EntityHomeworkMonth]:
-        return [line for line in self._seeded("homework_by_entity", None) if period.start <= line.month <= period.end]
+    async def homework_months(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[HomeworkMonth]:
+        seeded = {line.month: line for line in self._seeded("homework", entity_id)}
+        result = [seeded.get(month, HomeworkMonth(month, 0, 0, Decimal(0))) for month in period.months()]
+        if breakdown:
+            result += [line for line in self._seeded("homework_by_entity", None) if period.start <= line.month <= period.end]
+        return result
 
     async def staff_per_year(self, period: Period, entity_id: int | None) -> dict[int, int]:
         seeded = self._seeded("staff_per_year", entity_id, {})
         return {year: seeded.get(year, 0) for year in period.years()}
 
-    async def ineligible_groups(self, period: Period, entity_id: int | None) -> list[IneligibleGroup]:
-        return list(self._seeded("ineligible", entity_id))
+    async def eligible_staff_per_year(
+        self, period: Period, entity_id: int | None, breakdown: bool = False
+    ) -> dict[tuple[int, int | None], int]:
+        seeded = self._seeded("eligible_staff_per_year", entity_id, {})
+        return {(year, None): seeded.get(year, 0) for year in period.years()}
 
-    async def webinar_lines(self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl") -> list[WebinarLine]:
+    async def ineligible_groups(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[IneligibleGroup]:
+        return self._lines("ineligible", entity_id, breakdown)
+
+    async def webinar_lines(
+        self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl", breakdown: bool = False
+    ) -> list[WebinarLine]:
         start = datetime.combine(period.first_day, time(0), tz)
         end = datetime.combine(period.last_day + timedelta(days=1), time(0), tz)
         sessions: list[SeededSession] = self._seeded("webinars", entity_id)
@@ -91,29 +104,40 @@ class FakeReportRepository:
             for s in sorted(sessions, key=lambda s: s.starts_at) if start <= s.starts_at < end
         ]
 
-    def _in_years(self, kind: str, period: Period, entity_id: int | None) -> list[Any]:
-        return [line for line in self._seeded(kind, entity_id) if line.year in period.years()]
+    async def webinar_totals(
+        self, period: Period, entity_id: int | None, tz: tzinfo, locale: str = "nl", breakdown: bool = False
+    ) -> list[WebinarTotal]:
+        return self._lines("webinar_totals", entity_id, breakdown)
 
-    async def coaching_lines(self, period: Period, entity_id: int | None) -> list[CoachingLine]:
-        return self._in_years("coaching", period, entity_id)
+    def _in_years(self, kind: str, period: Period, entity_id: int | None, breakdown: bool = False) -> list[Any]:
+        return [line for line in self._lines(kind, entity_id, breakdown) if line.year is None or line.year in period.years()]
+
+    async def coaching_lines(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[CoachingLine]:
+        return self._in_years("coaching", period, entity_id, breakdown)
 
     async def internet_allowance_lines(
-        self, period: Period, entity_id: int | None, staff_per_year: dict[int, int]
+        self, period: Period, entity_id: int | None, eligible: dict[tuple[int, int | None], int], breakdown: bool = False
     ) -> list[InternetAllowanceLine]:
-        # The share is of the staff in service that year, which the caller hands in.
-        return [replace(line, share=percentage(line.staff, staff_per_year.get(line.year, 0)))
-                for line in self._in_years("internet_allowance", period, entity_id)]
+        # The share is of the eligible staff that year, which the caller hands in.
+        def with_share(line: InternetAllowanceLine) -> InternetAllowanceLine:
+            denominator = eligible.get((line.year, None), 0)
+            return replace(line, share=percentage(line.staff, denominator), eligible_staff=denominator)
 
-    async def homework_allowance_months(self, period: Period, entity_id: int | None) -> list[HomeworkAllowanceMonth]:
+        return [with_share(line) for line in self._in_years("internet_allowance", period, entity_id, breakdown)]
+
+    async def homework_allowance_months(
+        self, period: Period, entity_id: int | None, breakdown: bool = False
+    ) -> list[HomeworkAllowanceMonth]:
         seeded = {line.month: line for line in self._seeded("homework_allowance", entity_id)}
         return [seeded.get(month, HomeworkAllowanceMonth(month, 0, Decimal("0.00"))) for month in period.months()]
 
-    async def equipment_lines(self, period: Period, entity_id: int | None, locale: str = "nl") -> list[EquipmentLine]:
-        return self._in_years("equipment", period, entity_id)
+    async def equipment_lines(
+        self, period: Period, entity_id: int | None, locale: str = "nl", breakdown: bool = False
+    ) -> list[EquipmentLine]:
+        return self._in_years("equipment", period, entity_id, breakdown)
 
-    async def equipment_staff_per_year(self, period: Period, entity_id: int | None) -> dict[int, int]:
-        seeded = self._seeded("equipment_staff_per_year", entity_id, {})
-        return {year: count for year, count in seeded.items() if year in period.years()}
+    async def staff_served(self, period: Period, entity_id: int | None, breakdown: bool = False) -> list[StaffServed]:
+        return self._in_years("staff_served", period, entity_id, breakdown)
 
-    async def budget_lines(self, period: Period, entity_id: int | None, locale: str = "nl") -> list[BudgetLine]:
-        return self._in_years("budgets", period, entity_id)
+    async def budget_lines(self, period: Period, entity_id: int | None, locale: str = "nl", breakdown: bool = False) -> list[BudgetLine]:
+        return self._in_years("budgets", period, entity_id, breakdown)

@@ -13,7 +13,6 @@ from bot.domain.calendar import Month
 from bot.domain.errors import Forbidden, InvalidInput, NotFound
 from bot.domain.reports import (
     CoachingLine,
-    EntityHomeworkMonth,
     EntityRef,
     HomeworkMonth,
     InternetAllowanceLine,
@@ -103,24 +102,26 @@ async def test_the_whole_administration_with_shares_evolution_and_entity_lines(d
     seed(db, "homework", [HomeworkMonth(Month(2022, 11), 4, 5, Q("4")), HomeworkMonth(Month(2023, 1), 2, 4, Q("7"))])
     seed(db, "homework", [HomeworkMonth(Month(2022, 11), 1, 1, Q("1"))], entity_id=dwse.id)
     by_entity = [
-        EntityHomeworkMonth(Month(2022, 10), EntityRef("DWSE", dwse.name), 1, 2, Q("0.5")),  # outside the period
-        EntityHomeworkMonth(Month(2022, 11), EntityRef("DWSE", dwse.name), 3, 4, Q("0.75")),
+        HomeworkMonth(Month(2022, 10), 1, 2, Q("0.5"), entity=EntityRef("DWSE", dwse.name)),  # outside the period
+        HomeworkMonth(Month(2022, 11), 3, 4, Q("0.75"), entity=EntityRef("DWSE", dwse.name)),
     ]
     seed(db, "homework_by_entity", by_entity)
     seed(db, "staff_per_year", {2022: 6, 2023: 8, 2024: 9})
+    seed(db, "eligible_staff_per_year", {2022: 5, 2023: 8, 2024: 9})
     seed(db, "internet_allowance", [InternetAllowanceLine(2023, "flat_fee", 2, None, 5, Q("100.00"))])
     uow = FakeUnitOfWork(db)
     report = await service.build_report(uow, service.BuildReport(_request(), hr), NOW)
-    assert [(str(m.month), m.home_workers, m.eligible_staff, m.share, m.change) for m in report.homework] == [
-        ("2022-11", 4, 5, Q("0.8000"), None),
-        ("2022-12", 0, 0, None, None),  # no one eligible: no share, and no change on either side
-        ("2023-01", 2, 4, Q("0.5000"), None),
+    assert [(str(m.month), m.entity, m.home_workers, m.eligible_staff, m.share, m.change) for m in report.homework] == [
+        ("2022-11", None, 4, 5, Q("0.8000"), None),
+        ("2022-12", None, 0, 0, None, None),  # no one eligible: no share, and no change on either side
+        ("2023-01", None, 2, 4, Q("0.5000"), None),
+        # the entity's lines follow, with their own evolution
+        ("2022-11", EntityRef("DWSE", dwse.name), 3, 4, Q("0.7500"), None),
     ]
-    assert report.homework_by_entity == [by_entity[1]]
     assert report.entity is None and report.produced_at == NOW
     assert report.staff_per_year == {2022: 6, 2023: 8}
-    # the internet allowance's share is of the staff in service that year (8 in 2023)
-    assert [(line.year, line.share) for line in report.internet_allowance] == [(2023, Q("0.2500"))]
+    # the internet allowance's share is of the eligible staff that year (8 in 2023), stated with it
+    assert [(line.year, line.share, line.eligible_staff) for line in report.internet_allowance] == [(2023, Q("0.2500"), 8)]
     assert uow.reports.prepared == 1
     _nothing_written(db)
 
@@ -129,13 +130,16 @@ async def test_one_entity_uses_its_own_figures_and_no_entity_lines(db: FakeDatab
     dv = db.table("entities")[2]
     seed(db, "homework", [HomeworkMonth(Month(2022, 11), 9, 9, Q("9"))])
     seed(db, "homework", [HomeworkMonth(Month(2022, 11), 1, 4, Q("1")), HomeworkMonth(Month(2022, 12), 2, 4, Q("3"))], entity_id=dv.id)
-    seed(db, "homework_by_entity", [EntityHomeworkMonth(Month(2022, 11), EntityRef("DV", dv.name), 1, 4, Q("0.25"))])
-    seed(db, "coaching", [CoachingLine(2021, "resilience", 1, 1, 1, 2), CoachingLine(2022, "leadership", 2, 2, 1, 5)], entity_id=dv.id)
+    seed(db, "homework_by_entity", [HomeworkMonth(Month(2022, 11), 1, 4, Q("0.25"), entity=EntityRef("DV", dv.name))])
+    seed(db, "coaching_by_entity", [CoachingLine(2022, "leadership", 9, 9, 9, 9, EntityRef("DV", dv.name))])
+    seed(db, "coaching", [CoachingLine(2021, "resilience", 1, 1, 1, 2), CoachingLine(2022, "leadership", 2, 2, 1, 5),
+                          CoachingLine(None, None, 2, 2, 1, 5)], entity_id=dv.id)
     report = await _build(db, hr, _request(entity="dv"))
     assert report.entity == EntityRef("DV", "Agentschap Digitaal Vlaanderen")
     assert [(m.share, m.change) for m in report.homework] == [(Q("0.2500"), None), (Q("0.5000"), Q("0.2500")), (None, None)]
-    assert report.homework_by_entity == []
-    assert report.coaching == [CoachingLine(2022, "leadership", 2, 2, 1, 5)]
+    assert all(m.entity is None for m in report.homework)  # no breakdown for one entity
+    assert report.coaching == [CoachingLine(2022, "leadership", 2, 2, 1, 5), CoachingLine(None, None, 2, 2, 1, 5)]
+    # the summary takes the whole period's line over both kinds
     assert report.key_figures().coaching_requests == 2
 
 
@@ -182,4 +186,23 @@ def test_request_parameters_round_trip() -> None:
     request = service.ReportRequest.parse("2021-01", "2023-10", "dwse")
     assert request.as_params() == {"from": "2021-01", "to": "2023-10", "entity": "DWSE"}
     assert service.ReportRequest.from_params(request.as_params()) == request
+    hiding = service.ReportRequest.parse("2021-01", "2023-10", None, "5")
+    assert hiding.min_cell == 5 and hiding.as_params() == {"from": "2021-01", "to": "2023-10", "min_cell": "5"}
+    assert service.ReportRequest.from_params(hiding.as_params()) == hiding
+    assert service.ReportRequest.parse("2021-01", "2023-10", None, "").min_cell is None
+    assert service.ReportRequest.parse("2021-01", "2023-10", None, "0").min_cell is None
+
+
+@pytest.mark.parametrize("threshold", ["1", "101", "-3", "vijf", "5.5"])
+async def test_a_bad_small_count_threshold_is_refused(db: FakeDatabase, hr: Staff, threshold: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await service.prepare_report(FakeUnitOfWork(db), service.PrepareReport(hr, "2022-01", "2022-12", None, threshold), NOW)
+    assert refused.value.key == "reports.bad_min_cell"
+    _nothing_written(db)
+
+
+async def test_the_threshold_reaches_the_report(db: FakeDatabase, hr: Staff) -> None:
+    request = await service.prepare_report(FakeUnitOfWork(db), service.PrepareReport(hr, "2022-01", "2022-12", None, "10"), NOW)
+    assert (await _build(db, hr, request)).min_cell == 10
+    assert (await _build(db, hr, _request())).min_cell is None
     assert service.ReportRequest.from_params({"from": "2021-01", "to": "2021-02", "entity": ""}).entity_code is None
