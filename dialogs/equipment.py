@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain.equipment import FulfilmentRecorded, NotEligible
-from bot.domain.errors import InvalidInput
 from bot.domain.notifications import Message
 from bot.domain.staff import Role
 from bot.i18n import Translator
@@ -78,11 +77,10 @@ async def open_form(turn: Turn, _payload: Any = None) -> dict[str, Any]:
 
 
 async def submit_request(turn: Turn, payload: SubmitEquipmentRequest) -> dict[str, Any] | str:
-    if payload.unreadable_quantities:
-        raise InvalidInput("equipment.bad_quantity")
     command = service.SubmitRequest(
         actor=turn.me, quantities=payload.quantities, prices_seen=payload.prices, justification=payload.equipment_justification,
         delivery=payload.equipment_delivery, reasonable_adjustment=payload.equipment_adjustment,
+        unreadable_quantities=payload.unreadable_quantities,
     )
     filled = FormView(
         items=(), quantities=dict(payload.quantities), justification=payload.equipment_justification,
