@@ -41,6 +41,11 @@ FILLER_WORDS = frozenset({
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 _SPLIT = re.compile(r"[\s,;&+]+")
 _DATEPARSER_LANGUAGES = ["nl", "en"]
+# A registration is a short sentence ("thuis elke maandag en donderdag gedurende 8 weken"). Each
+# date-like word costs dateparser over a millisecond of CPU on the event loop, so a longer text is
+# not read word by word: it gets the form, pre-filled with its place, and the start of it quoted.
+MAX_WORDS = 24
+QUOTED_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,8 @@ def parse_request(text: str, now: datetime) -> ParsedRequest:
     """Read a registration text; `now` anchors relative words such as "morgen" and "vrijdag"."""
     today = now.date()
     words = tokens(text)
+    if len(words) > MAX_WORDS:
+        return _too_long(words)
     place: Place | None = None
     part: Part | None = None
     half_day = False
@@ -206,3 +213,10 @@ def parse_request(text: str, now: datetime) -> ParsedRequest:
         weekdays=tuple(sorted(set(weekdays))), weeks=weeks, repeat=repeat, location=location,
         unknown=tuple(leftovers), half_day_unspecified=half_day,
     )
+
+
+def _too_long(words: list[str]) -> ParsedRequest:
+    """Not understood: only the place (a dictionary look-up per word) is read, no date."""
+    place = next((PLACE_WORDS[word] for word in words if word in PLACE_WORDS), None)
+    quoted = [word for word in words if word not in PLACE_WORDS][:QUOTED_WORDS]
+    return ParsedRequest(place=place, unknown=(*quoted, "…"))
