@@ -56,7 +56,7 @@ async def produce_workbook(runner: UseCaseRunner, download: DownloadRequest) -> 
     except DomainError as error:
         raise LookupError(error.key) from error
     content = await asyncio.to_thread(render_workbook, report, t)
-    return FileOut(workbook_filename(report), CONTENT_TYPE, content)
+    return FileOut(workbook_filename(report, t), CONTENT_TYPE, content)
 
 
 async def show_form(turn: Turn, _text: str) -> dict:
@@ -90,7 +90,7 @@ async def _send_report(chat: Turn, request: service.ReportRequest, report: Repor
     )
     await chat.send_card(report_summary_card(t, view))
     description = t("reports.file_description", period=str(report.period), scope=view.scope)
-    await send_file(chat, workbook_filename(report), content, description=description)
+    await send_file(chat, workbook_filename(report, t), content, description=description)
 
 
 def register(registry: Registry) -> None:

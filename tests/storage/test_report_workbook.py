@@ -77,7 +77,8 @@ async def test_workbook_opens_with_every_sheet_and_the_chart(uow_factory: UnitOf
         ["Entiteit A (A)", "Misbruik", 1, 0], ["Entiteit A (A)", "Functie niet geschikt", 1, 0],
         ["Entiteit B (B)", "Organisatorisch", 1, 1],
     ]
-    assert workbook_filename(report) == "rapport-hybride-werk-2022-11-2023-02-alle-entiteiten.xlsx"
+    assert workbook_filename(report, Translator("nl")) == "rapport-hybride-werk-2022-11-2023-02-alle-entiteiten.xlsx"
+    assert workbook_filename(report, Translator("en")) == "hybrid-work-report-2022-11-2023-02-all-entities.xlsx"
 
 
 async def test_csv_per_sheet(uow_factory: UnitOfWorkFactory) -> None:
