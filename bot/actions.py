@@ -20,6 +20,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 VERB_KEY = "verb"
 # Database ids are 32-bit on SQLite and PostgreSQL alike; anything larger is a forged card.
 MAX_ID = 2**31 - 1
+# The most ids one card sends at once (ticked approvals, the attendance of a session).
+MAX_IDS = 1_000
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -27,10 +29,16 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def comma_separated(value: Any) -> Any:
+    """A multi-select choice set sends its values as one comma-separated string."""
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
 # Typed payload fields: a card sends numbers and dates as strings; these parse and bound them.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=10_000)]
 OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[Id], BeforeValidator(comma_separated), Field(max_length=MAX_IDS)]
 OptionalCount = Annotated[Count | None, BeforeValidator(_blank_to_none)]
 OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 

@@ -108,7 +108,7 @@ class HybridWorkBot:
             reference = None  # saved earlier by this instance: no write
         runner = self.services.runner.for_correlation(correlation_id)
         staff = await runner.run(start_turn, StartTurn(aad, reference))
-        if reference is not None:
+        if reference is not None and staff is not None:  # unknown people have nothing stored
             self._remember(reference)
         locale = resolve_locale(client_locale(activity), staff.language if staff else None, self.services.settings.default_locale)
         return Turn(context=context, services=self.services, staff=staff, t=Translator(locale), correlation_id=correlation_id)

@@ -26,6 +26,7 @@ from aiohttp import web
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot.config import Settings
+from bot.i18n import resolve_locale
 from bot.registry import DownloadKind, DownloadRequest
 from bot.runtime import SERVICES
 from bot.services.downloads import AuthorizeDownload, authorize_download
@@ -122,7 +123,8 @@ async def handle_download(request: web.Request) -> web.Response:
     if staff is None:
         log.warning("download of %s refused for staff %s: role or membership lost", claims.kind, claims.staff_id)
         return _refusal(403)
-    locale = "en" if (claims.params.get("lang") == "en" or staff.language == "en") else "nl"
+    # The language of the chat the link was made in; older links carry none: the directory's.
+    locale = resolve_locale(str(claims.params.get("lang") or "") or None, staff.language, services.settings.default_locale)
     try:
         produced = await kind.producer(services.runner, DownloadRequest(claims.params, claims.staff_id, locale))
     except LookupError:

@@ -56,8 +56,9 @@ class Turn:
         return self.services.clock.today()
 
     def download_link(self, kind: str, params: dict[str, Any], ttl: timedelta = DEFAULT_LINK_TTL) -> str:
-        """A signed link that lets the staff member of this turn fetch a file of a registered kind."""
-        return self.services.links.make(kind, params, self.me.id, ttl)
+        """A signed link that lets the staff member of this turn fetch a file of a registered kind;
+        the file (and its name) comes in this turn's language."""
+        return self.services.links.make(kind, {"lang": self.locale, **params}, self.me.id, ttl)
 
     async def send_text(self, text: str) -> str | None:
         response = await self.context.send_activity(MessageFactory.text(text))

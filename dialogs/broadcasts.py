@@ -119,8 +119,9 @@ async def produce_report(runner: UseCaseRunner, request: DownloadRequest) -> Fil
         raise LookupError(str(error)) from None
     zone = runner.now().tzinfo
     assert zone is not None
-    content = await asyncio.to_thread(delivery_workbook, report, Translator(request.locale), zone)  # type: ignore[arg-type]
-    return FileOut(f"broadcast-{broadcast_id}-delivery.xlsx", XLSX, content)
+    t = Translator(request.locale)  # type: ignore[arg-type]
+    content = await asyncio.to_thread(delivery_workbook, report, t, zone)
+    return FileOut(f"{t('files.name.broadcast_report', id=str(broadcast_id))}.xlsx", XLSX, content)
 
 
 def register(registry: Registry) -> None:

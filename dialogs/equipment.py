@@ -82,11 +82,10 @@ async def open_form(turn: Turn, _payload: Any = None) -> dict[str, Any]:
 
 
 async def submit_request(turn: Turn, payload: SubmitEquipmentRequest) -> dict[str, Any] | str:
-    if payload.unreadable_quantities:
-        raise InvalidInput("equipment.bad_quantity")
     command = service.SubmitRequest(
         actor=turn.me, quantities=payload.quantities, prices_seen=payload.prices, justification=payload.equipment_justification,
         delivery=payload.equipment_delivery, reasonable_adjustment=payload.equipment_adjustment,
+        unreadable_quantities=payload.unreadable_quantities,
     )
     filled = FormView(
         items=(), quantities=dict(payload.quantities), justification=payload.equipment_justification,

@@ -38,7 +38,7 @@ async def on_home(turn: Turn, _payload: ShowPrivacyHome) -> Shown:
 
 async def on_export(turn: Turn, payload: ExportMyData) -> Shown:
     export = await turn.run(service.export_personal_data, service.ExportPersonalData(turn.me))
-    filename, _content_type, content = export_file(export, payload.format, turn.today())
+    filename, _content_type, content = export_file(export, payload.format, turn.today(), turn.t)
     await send_file(turn, filename, content, description=turn.t("privacy.file_description"))
     return privacy_home_card(turn.t, notice=turn.t("privacy.file_sent", filename=filename))
 

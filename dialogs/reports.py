@@ -63,7 +63,7 @@ async def produce_workbook(runner: UseCaseRunner, download: DownloadRequest) -> 
     except DomainError as error:
         raise LookupError(error.key) from error
     content = await asyncio.to_thread(render_workbook, report, t)
-    return FileOut(workbook_filename(report), CONTENT_TYPE, content)
+    return FileOut(workbook_filename(report, t), CONTENT_TYPE, content)
 
 
 def version_filename(filename: str, number: int) -> str:
@@ -115,7 +115,7 @@ async def _send_report(chat: Turn, built: BuiltReport) -> None:
     )
     await chat.send_card(report_summary_card(t, view))
     description = t("reports.file_description", period=str(report.period), scope=view.scope)
-    await send_file(chat, version_filename(workbook_filename(report), built.version.number), built.content, description=description)
+    await send_file(chat, version_filename(workbook_filename(report, t), built.version.number), built.content, description=description)
 
 
 def register(registry: Registry) -> None:

@@ -35,6 +35,10 @@ class TableRule:
         number still needed while the allowance runs).
     retention: "keep" keeps old rows (the reports count them); "delete" removes them (logs).
     hr_only: only HR may see these rows about someone else (never listed to a manager).
+    others: columns that name or reach someone else (the approver's chat and card, a notice's
+        content naming the sender, who recorded a choice); the owner's export leaves them empty
+        unless they hold the owner's own id. Columns referring to staff.id are treated so without
+        being listed.
     """
 
     owner: tuple[str, ...]
@@ -43,6 +47,7 @@ class TableRule:
     personal: tuple[str, ...] = ()
     retention: Retention = "keep"
     hr_only: bool = False
+    others: tuple[str, ...] = ()
 
 
 TABLES: Mapping[str, TableRule] = {
@@ -55,16 +60,22 @@ TABLES: Mapping[str, TableRule] = {
     "hybrid_ineligibility": TableRule(owner=("staff_id",), date="valid_from", free_text=("note",)),
     "team_agreements": TableRule(owner=("manager_id",)),
     "equipment_requests": TableRule(owner=("staff_id",), date="requested_on", free_text=("justification", "note")),
-    "internet_allowance_choices": TableRule(owner=("staff_id",), date="effective_from", personal=("customer_number",)),
+    "internet_allowance_choices": TableRule(
+        owner=("staff_id",), date="effective_from", personal=("customer_number",), others=("recorded_by",),
+    ),
     "regular_homework_confirmations": TableRule(owner=("staff_id",), date="confirmed_at"),
     "webinar_registrations": TableRule(owner=("staff_id",), date="registered_at"),
     "coaching_requests": TableRule(owner=("staff_id",), date="requested_on", free_text=("note",), hr_only=True),
-    "approvals": TableRule(owner=("requester_id",), date="created_at", free_text=("comment",)),
+    # The card sits in the approver's personal chat: its ids are the approver's, not the requester's.
+    "approvals": TableRule(
+        owner=("requester_id",), date="created_at", free_text=("comment",), others=("card_activity_id", "card_conversation_id"),
+    ),
     "deputies": TableRule(owner=("manager_id",), date="valid_until"),
     "broadcast_deliveries": TableRule(owner=("staff_id",), date="updated_at", retention="delete"),
     "pending_files": TableRule(owner=("staff_id",), date="created_at", retention="delete"),
-    # What the bot told (or is about to tell) the person: they received it, so it is theirs.
-    "outbox": TableRule(owner=("recipient_id",), date="created_at", retention="delete"),
+    # What the bot told (or is about to tell) the person: they received it, so it is theirs; the
+    # notice's content names others (the manager who decided), so only its kind and dates go out.
+    "outbox": TableRule(owner=("recipient_id",), date="created_at", retention="delete", others=("payload",)),
 }
 
 # Tables with a foreign key to staff.id that hold no data about that person, with the reason.

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.domain.privacy import PersonalExport
+from bot.i18n import Translator
 
 ExportFormat = Literal["json", "xlsx"]
 CONTENT_TYPES: dict[ExportFormat, str] = {
@@ -24,10 +25,10 @@ AUDIT_SHEET = "audit"
 MAX_SHEET_NAME = 31
 
 
-def export_file(export: PersonalExport, fmt: ExportFormat, day: date) -> tuple[str, str, bytes]:
-    """(filename, content type, bytes) of the export made on `day`."""
+def export_file(export: PersonalExport, fmt: ExportFormat, day: date, t: Translator) -> tuple[str, str, bytes]:
+    """(filename in the person's language, content type, bytes) of the export made on `day`."""
     content = render_json(export) if fmt == "json" else render_xlsx(export)
-    return f"mijn-gegevens-{day:%Y%m%d}.{fmt}", CONTENT_TYPES[fmt], content
+    return f"{t('files.name.my_data', day=f'{day:%Y%m%d}')}.{fmt}", CONTENT_TYPES[fmt], content
 
 
 def render_json(export: PersonalExport) -> bytes:

@@ -119,6 +119,6 @@ async def build_versioned(run: Callable[..., Awaitable[Any]], request: service.R
     sheet = changes_sheet(comparison, t, t("reports.sheet_heading", period=str(report.period), scope=scope))
     content = await asyncio.to_thread(render_workbook, report, t, [sheet])
     version = await run(versions.store_report_version, versions.StoreReportVersion(
-        request.as_params(), figures, t.locale, workbook_filename(report), content, produced_by, comparison.audit_mark,
+        request.as_params(), figures, t.locale, workbook_filename(report, t), content, produced_by, comparison.audit_mark,
     ))
     return BuiltReport(report, content, comparison, version)

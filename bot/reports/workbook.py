@@ -38,9 +38,10 @@ THIN = Side(style="thin", color="BFBFBF")
 FIRST_HEADER_ROW = 4
 
 
-def workbook_filename(report: Report) -> str:
-    scope = report.entity.code if report.entity else "alle-entiteiten"
-    return f"rapport-hybride-werk-{report.period.start}-{report.period.end}-{scope}.xlsx"
+def workbook_filename(report: Report, t: Translator) -> str:
+    """The file's name in the reader's language."""
+    scope = report.entity.code if report.entity else t("files.name.report_all_entities")
+    return f"{t('files.name.report', start=str(report.period.start), end=str(report.period.end), scope=scope)}.xlsx"
 
 
 def render_workbook(report: Report, t: Translator, extra_sheets: Sequence[Sheet] = ()) -> bytes:

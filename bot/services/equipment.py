@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +116,7 @@ class SubmitRequest:
     justification: str | None = None
     delivery: Delivery = Delivery.HOME
     reasonable_adjustment: bool = False
+    unreadable_quantities: int = 0  # quantity inputs that held no whole number from 0 to MAX_QUANTITY
 
 
 @dataclass(frozen=True)
@@ -127,32 +128,16 @@ class Submitted:
 
 async def submit_request(uow: UnitOfWork, command: SubmitRequest, now: datetime) -> Submitted:
     """Check everything before anything is stored, then store the request and ask the manager
-    (or approve it at once when no item needs a decision and the budget allows)."""
+    (or approve it at once when no item needs a decision and the budget allows). A refused
+    request is audited with what was sent (a forged price, quantity or item shows there)."""
     staff, today = command.actor, now.date()
-    wanted = {item_id: qty for item_id, qty in command.quantities.items() if qty}
-    if not wanted:
-        raise InvalidInput("equipment.nothing_chosen")
-    if len(wanted) > MAX_LINES:
-        raise InvalidInput("equipment.too_many_lines", limit=MAX_LINES)
-    justification = rules.check_justification(command.justification)
     async with uow:
-        items = await uow.equipment.items_by_ids(wanted)
-        for item_id in wanted:
-            item = items.get(item_id)
-            if item is None or item.entity_id != staff.entity_id or not item.active:
-                log.warning("staff %s asked for item %s outside their catalogue", staff.id, item_id)
-                raise Conflict("equipment.item_unknown")
-            seen = command.prices_seen.get(item_id)
-            if seen is None or seen != item.unit_price:
-                log.warning("staff %s sent price %r for item %s (catalogue %s)", staff.id, seen, item_id, item.unit_price)
-                raise PriceChanged(item.names)
-        lines = [WantedLine(items[item_id], qty) for item_id, qty in sorted(wanted.items())]
-        history = await uow.equipment.history(staff.id)
-        refusals = rules.check_request(
-            lines, staff, history, today, justification=justification, reasonable_adjustment=command.reasonable_adjustment
-        )
-        if refusals:
-            raise NotEligible(refusals)
+        try:
+            lines, justification = await _checked_lines(uow, command, today)
+        except DomainError as refused:
+            await uow.audit.record(_actor(staff), "equipment.request_refused", "staff", staff.id, None, _attempt(command, refused))
+            await uow.commit()
+            raise
         request_lines = [
             RequestLine(line.item.id, line.item.code, line.item.names, line.item.category_id, line.quantity, line.item.unit_price)
             for line in lines
@@ -175,6 +160,49 @@ async def submit_request(uow: UnitOfWork, command: SubmitRequest, now: datetime)
         stored = await _get(uow, request_id)
         await uow.commit()
     return Submitted(stored, approval_id, rules.may_cancel(stored, staff))
+
+
+async def _checked_lines(uow: UnitOfWork, command: SubmitRequest, today: date) -> tuple[list[WantedLine], str | None]:
+    """The lines to store and the justification, or the DomainError that refuses the request."""
+    staff = command.actor
+    if command.unreadable_quantities:
+        raise InvalidInput("equipment.bad_quantity")
+    wanted = {item_id: qty for item_id, qty in command.quantities.items() if qty}
+    if not wanted:
+        raise InvalidInput("equipment.nothing_chosen")
+    if len(wanted) > MAX_LINES:
+        raise InvalidInput("equipment.too_many_lines", limit=MAX_LINES)
+    justification = rules.check_justification(command.justification)
+    items = await uow.equipment.items_by_ids(wanted)
+    for item_id in wanted:
+        item = items.get(item_id)
+        if item is None or item.entity_id != staff.entity_id or not item.active:
+            log.warning("staff %s asked for item %s outside their catalogue", staff.id, item_id)
+            raise Conflict("equipment.item_unknown")
+        seen = command.prices_seen.get(item_id)
+        if seen is None or seen != item.unit_price:
+            log.warning("staff %s sent price %r for item %s (catalogue %s)", staff.id, seen, item_id, item.unit_price)
+            raise PriceChanged(item.names)
+    lines = [WantedLine(items[item_id], qty) for item_id, qty in sorted(wanted.items())]
+    history = await uow.equipment.history(staff.id)
+    refusals = rules.check_request(
+        lines, staff, history, today, justification=justification, reasonable_adjustment=command.reasonable_adjustment
+    )
+    if refusals:
+        raise NotEligible(refusals)
+    return lines, justification
+
+
+def _attempt(command: SubmitRequest, refused: DomainError) -> dict[str, Any]:
+    """What a refused request asked for, as the audit keeps it."""
+    reasons = [r.key for r in refused.refusals] if isinstance(refused, NotEligible) else [refused.key]
+    return {
+        "reasons": reasons,
+        "quantities": {str(item_id): qty for item_id, qty in command.quantities.items()},
+        "prices_seen": {str(item_id): str(price) for item_id, price in command.prices_seen.items()},
+        "unreadable_quantities": command.unreadable_quantities,
+        "reasonable_adjustment": command.reasonable_adjustment,
+    }
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,12 @@ class StartTurn:
 
 
 async def start_turn(uow: UnitOfWork, command: StartTurn, now: datetime) -> Staff | None:
-    """The staff member behind the turn (None: not in the directory); the reference is saved,
-    and committed only when it differs from the stored one."""
+    """The staff member behind the turn (None: not in the directory); the reference is saved
+    (one upsert, so concurrent first turns cannot collide), and committed only when it differs
+    from the stored one. Nothing is stored for someone not in the directory: the bot has nothing
+    to send them later, and anyone of an allowed tenant could otherwise grow the table."""
     async with uow:
         staff = await uow.staff.get_by_aad(command.aad_object_id) if command.aad_object_id else None
-        if command.reference is not None and await uow.conversations.save(command.reference):
+        if staff is not None and command.reference is not None and await uow.conversations.save(command.reference):
             await uow.commit()
     return staff

@@ -25,7 +25,7 @@ from microsoft_teams.cards import (
 )
 from pydantic import BeforeValidator, Field
 
-from bot.actions import ActionData, Id, OptionalId
+from bot.actions import ActionData, Id, IdList, OptionalId
 from bot.domain.approvals import (
     MAX_COMMENT_LENGTH,
     ApprovalDecided,
@@ -48,13 +48,6 @@ DEPUTY_UNTIL_INPUT = "valid_until"
 WHEN = "d MMMM yyyy HH:mm"
 
 
-def _comma_separated(value: Any) -> Any:
-    """Input.ChoiceSet with isMultiSelect sends the chosen values as one comma-separated string."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 def _unreadable_date_to_none(value: Any) -> Any:
     """A date input left empty or holding something that is no date: the flow asks again."""
     if isinstance(value, str):
@@ -65,7 +58,6 @@ def _unreadable_date_to_none(value: Any) -> Any:
     return value
 
 
-IdList = Annotated[list[Id], BeforeValidator(_comma_separated), Field(max_length=500)]
 FormDate = Annotated[date | None, BeforeValidator(_unreadable_date_to_none)]
 
 

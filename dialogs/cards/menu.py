@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microsoft_teams.cards import ActionSet
+from pydantic import Field
 
 from bot.actions import ActionData
 from bot.i18n import Translator
@@ -14,7 +15,7 @@ from dialogs.cards.base import card, submit, text, title
 
 
 class OpenFlow(ActionData, verb="menu.open"):
-    flow: str
+    flow: str = Field(max_length=100)  # a registered flow's name
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from microsoft_teams.cards import (
 )
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, OptionalDate, OptionalId
+from bot.actions import MAX_ID, VERB_KEY, ActionData, Id, IdList, OptionalDate, OptionalId
 from bot.domain.webinars import TargetGroup
 from bot.i18n import Translator
 from dialogs.cards.base import card, execute, facts, heading, notice, submit, text, title, with_menu
@@ -57,7 +57,6 @@ def _comma_separated(value: Any) -> Any:
 
 
 OptionalTime = Annotated[time | None, BeforeValidator(_blank_to_none)]
-IdList = Annotated[list[Id], BeforeValidator(_comma_separated)]
 
 
 def session_input(slot: int, name: str) -> str:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -288,6 +289,32 @@ class AuditRepository:
         return list(rows)
 
 
+_REFERENCE_FIELDS = ("user_id", "user_name", "conversation_id", "service_url", "tenant_id", "channel_id", "bot_id", "bot_name")
+
+
+def _save_reference_statement(dialect_insert):  # noqa: ANN001, ANN202 - the dialect's insert()
+    """The upsert of one reference; the update happens (and a row is returned) only when a value
+    differs, so an unchanged reference writes nothing."""
+    table = ConversationReferenceRow.__table__
+    columns = ("aad_object_id", *_REFERENCE_FIELDS, "locale", "updated_at")
+    statement = dialect_insert(table).values({name: bindparam(name) for name in columns}).values(usable=True)
+    new = statement.excluded
+    locale = func.coalesce(new.locale, table.c.locale)
+    differs = or_(
+        *(table.c[name].is_distinct_from(new[name]) for name in _REFERENCE_FIELDS),
+        table.c.locale.is_distinct_from(locale), table.c.usable.is_(False),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.aad_object_id],
+        set_={**{name: new[name] for name in _REFERENCE_FIELDS}, "locale": locale, "usable": True,
+              "unusable_reason": None, "updated_at": new.updated_at},
+        where=differs,
+    ).returning(table.c.id)
+
+
+_SAVE_REFERENCE = {"postgresql": _save_reference_statement(postgresql.insert), "sqlite": _save_reference_statement(sqlite.insert)}
+
+
 class ConversationReferenceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -314,24 +341,20 @@ class ConversationReferenceRepository:
         return {row.aad_object_id: self._domain(row) for row in rows}
 
     async def save(self, ref: StoredReference) -> bool:
-        """Insert or refresh a reference; returns True when something changed."""
-        row = await self.session.scalar(
-            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == ref.aad_object_id)
-        )
-        values = {
-            "user_id": ref.user_id, "user_name": ref.user_name, "conversation_id": ref.conversation_id,
-            "service_url": ref.service_url, "tenant_id": ref.tenant_id, "channel_id": ref.channel_id,
-            "bot_id": ref.bot_id, "bot_name": ref.bot_name, "locale": ref.locale, "usable": True,
-            "unusable_reason": None,
-        }
-        if row is None:
-            self.session.add(ConversationReferenceRow(aad_object_id=ref.aad_object_id, **values))
-            return True
-        changed = any(getattr(row, key) != value for key, value in values.items())
-        if changed:
-            for key, value in values.items():
-                setattr(row, key, value)
-        return changed
+        """Insert or refresh a reference in one statement; returns True when something changed.
+
+        INSERT ... ON CONFLICT (aad_object_id) DO UPDATE: the unique key settles the first turns
+        Teams sends at once (conversationUpdate, installationUpdate, the first message), where a
+        read-then-insert had two of them insert. The locale is the one last seen: an activity
+        without one keeps the stored locale."""
+        statement = _SAVE_REFERENCE[self.session.get_bind().dialect.name]
+        changed = await self.session.scalar(statement, {
+            "aad_object_id": ref.aad_object_id, "user_id": ref.user_id, "user_name": ref.user_name,
+            "conversation_id": ref.conversation_id, "service_url": ref.service_url, "tenant_id": ref.tenant_id,
+            "channel_id": ref.channel_id, "bot_id": ref.bot_id, "bot_name": ref.bot_name, "locale": ref.locale,
+            "updated_at": utcnow(),
+        })
+        return changed is not None
 
     async def mark_unusable(self, aad_object_id: str, reason: str) -> None:
         await self.session.execute(

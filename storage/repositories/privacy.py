@@ -48,6 +48,32 @@ def staff_foreign_keys() -> dict[str, tuple[str, ...]]:
     return found
 
 
+def staff_reference_names() -> frozenset[str]:
+    """Every column name that refers to staff.id somewhere (approver_id, decided_by, ...): in an
+    audit row's before/after such a key names a person too."""
+    return frozenset(
+        column.name for table in Base.metadata.sorted_tables for column in table.columns
+        if any(fk.target_fullname == STAFF_KEY for fk in column.foreign_keys)
+    )
+
+
+def _own_or_none(value: Any, staff_id: int) -> Any:
+    """A value naming a person, kept only when it names the person of the export."""
+    return value if value in (staff_id, str(staff_id), f"staff:{staff_id}") else None
+
+
+def _without_others(value: Any, staff_id: int, keys: frozenset[str]) -> Any:
+    """A JSON value with every staff reference to someone else emptied (at any depth)."""
+    if isinstance(value, dict):
+        return {
+            k: _own_or_none(v, staff_id) if k in keys and not isinstance(v, dict | list) else _without_others(v, staff_id, keys)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_others(v, staff_id, keys) for v in value]
+    return value
+
+
 def _table(name: str) -> Table | None:
     return Base.metadata.tables.get(name)
 
@@ -100,7 +126,13 @@ class PrivacyRepository:
                     select(*[c for c in table.columns if _exportable(c)]).where(or_(*[c == staff_id for c in owner]))
                     .order_by(*table.primary_key.columns)
                 )
-                export.tables[name] = [{key: plain(value) for key, value in row._mapping.items()} for row in rows]
+                # Only the person's own data: who else a row names (approver, coach, the approver's
+                # chat) is left empty; `actions` tells the others what they did.
+                others = {c for c in staff_columns if c not in (rule.owner if rule else ())} | set(rule.others if rule else ())
+                export.tables[name] = [
+                    {key: _own_or_none(value, staff_id) if key in others else plain(value) for key, value in row._mapping.items()}
+                    for row in rows
+                ]
             await self._actions(export, table, rule, [c for c in staff_columns if c not in (rule.owner if rule else ())], owner, staff_id)
         reference = await self.session.scalar(
             select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == staff.aad_object_id)
@@ -137,13 +169,14 @@ class PrivacyRepository:
             select(AuditRow).where(AuditRow.actor == f"staff:{staff_id}").order_by(AuditRow.id)
         ))
         own = await self._own_subjects(rows, staff_id)
+        keys = staff_reference_names()
         for row in rows:
             entry: dict[str, Any] = {
                 "at": plain(row.at), "action": row.action, "subject_type": row.subject_type, "subject_id": row.subject_id,
             }
             if (row.subject_type, row.subject_id) in own:
-                entry["before"] = row.before
-                entry["after"] = row.after
+                entry["before"] = _without_others(row.before, staff_id, keys)
+                entry["after"] = _without_others(row.after, staff_id, keys)
             export.audit.append(entry)
 
     async def _own_subjects(self, rows: list[AuditRow], staff_id: int) -> set[tuple[str, str]]:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.cli.equipment_files import load_catalogue_file
@@ -233,3 +234,53 @@ async def test_logistics_menu_and_empty_states(harness: BotHarness) -> None:
     mine = (await harness.say(COLLEAGUE, "my equipment"))[-1].cards[0]
     assert_valid_card(mine)
     assert "You have not requested any equipment yet." in text_of(mine)
+
+
+FORGED_REQUESTS = {
+    # case: (how the payload is forged, the reason audited, how the answer starts)
+    "price changed": ("price", "equipment.price_changed", "De prijs van Headset is intussen gewijzigd"),
+    "quantity 50": ("quantity:50", "equipment.bad_quantity", "Een aantal moet"),
+    "quantity -5": ("quantity:-5", "equipment.bad_quantity", "Een aantal moet"),
+    "item of another entity": ("other_entity", "equipment.item_unknown", "Dit item staat niet in de catalogus"),
+    "manager-only item": ("manager_only", "equipment.refused.role", "Smartphone is niet voorzien voor jouw functie"),
+    "nonexistent item": ("nonexistent", "equipment.item_unknown", "Dit item staat niet in de catalogus"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED_REQUESTS))
+async def test_forged_equipment_requests_are_refused_and_audited(harness: BotHarness, case: str) -> None:
+    await load_catalogues(harness)
+    forgery, reason, answer = FORGED_REQUESTS[case]
+    data = action(await form(harness, STAFF), "equipment.request")
+    headset = await item_id(harness, "DWSE", "headset")
+    data.update({f"equipment_qty_{headset}": "1", "equipment_delivery": "home", "equipment_justification": "Veel bellen"})
+    if forgery == "price":
+        data["prices"][str(headset)] = "1.00"
+    elif forgery.startswith("quantity:"):
+        data[f"equipment_qty_{headset}"] = forgery.split(":")[1]
+    else:
+        item = {
+            "other_entity": await item_id(harness, "DV", "monitor"),
+            "manager_only": await item_id(harness, "DWSE", "smartphone"),
+            "nonexistent": 999_999,
+        }[forgery]
+        data.pop(f"equipment_qty_{headset}")
+        data["prices"][str(item)] = data["prices"].get(str(item), "259.00")
+        data[f"equipment_qty_{item}"] = "1"
+    body = await harness.execute(STAFF, "equipment.request", data)
+    assert answer in text_of(body["value"]), body
+    assert await request_count(harness) == 0
+    async with harness.uow() as uow:
+        staff_id = (await uow.staff.get_by_aad(STAFF.aad_object_id)).id
+        audited = (await uow.session.execute(
+            select(AuditRow.actor, AuditRow.subject_type, AuditRow.subject_id, AuditRow.after)
+            .where(AuditRow.action == "equipment.request_refused")
+        )).all()
+    assert len(audited) == 1, case
+    actor, subject_type, subject_id, attempt = audited[0]
+    assert (actor, subject_type, subject_id) == (f"staff:{staff_id}", "staff", str(staff_id))
+    assert reason in attempt["reasons"]
+    if forgery == "price":
+        assert attempt["prices_seen"][str(headset)] == "1.00"
+    if forgery.startswith("quantity:"):
+        assert attempt["unreadable_quantities"] == 1

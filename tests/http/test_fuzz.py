@@ -1,10 +1,12 @@
 """Fuzzing /api/messages with generated activities: malformed shapes, wrong types, missing fields,
 huge texts, unknown invoke names, forged card payloads for every registered verb, deep nesting,
-NUL characters, lone UTF-16 surrogates and over-long fields, on SQLite and PostgreSQL.
+NUL characters, lone UTF-16 surrogates and over-long fields (in the activity and in every real
+verb's payload fields: ids no row can have, over-long texts, NULs, surrogates, nesting), on SQLite
+and PostgreSQL.
 
 Invariants: never a 5xx, the service keeps answering, and no business row changes (only the
-audit log, conversation references and bot state may grow); what cannot be stored (deep nesting,
-NUL, lone surrogates) is refused with 400."""
+audit log, conversation references and bot state may grow, and references only for staff in the
+directory); what cannot be stored (deep nesting, NUL, lone surrogates) is refused with 400."""
 
 from __future__ import annotations
 
@@ -119,7 +121,18 @@ LONG_FIELDS = [("locale",), ("from", "name"), ("from", "id"), ("from", "aadObjec
                ("serviceUrl",), ("entities", 0, "locale")]
 UNSTORABLE = st.sampled_from(["\x00", "\ud800", "\udfff", "\udbff", "\udc00"])
 # Kinds whose every example must be refused with 400 (the rest: anything but a 5xx).
-REFUSED_KINDS = {"deep", "nul_or_surrogate"}
+REFUSED_KINDS = {"deep", "nul_or_surrogate", "card_unstorable", "card_deep"}
+# Values a hostile card puts in a real verb's fields: ids no row can have, over-long texts.
+HOSTILE_FIELD_VALUES = st.sampled_from([2**63, -(2**63), 2**31, -5, 0, "9" * 5_000, "x" * 60_000, "é" * 4_001, 1e308, "", []])
+
+
+def _payload_fields() -> dict[str, list[str]]:
+    """Each routed verb with the fields of its payload class."""
+    routes = build_registry().router._actions  # noqa: SLF001 - the payload classes the router validates with
+    return {verb: sorted(route.payload.model_fields) or ["id"] for verb, route in sorted(routes.items())}
+
+
+PAYLOAD_FIELDS = _payload_fields()
 
 
 def _put(activity: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
@@ -156,7 +169,8 @@ def activities(draw: st.DrawFn, service_url: str) -> tuple[str, bytes]:
     activity["entities"] = [{"type": "clientInfo", "locale": "nl-BE"}]
     activity["channelData"] = {"tenant": {"id": TENANT}}
     kind = draw(st.sampled_from(
-        ["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw", "deep", "nul_or_surrogate", "long", "types"]
+        ["text", "huge", "submit", "execute", "invoke", "mangle", "drop", "raw", "deep", "nul_or_surrogate", "long", "types",
+         "card_fields", "card_unstorable", "card_deep"]
     ))
     verbs = sorted(build_registry().router.verbs()) or ["menu.open"]
     if kind == "text":
@@ -200,6 +214,24 @@ def activities(draw: st.DrawFn, service_url: str) -> tuple[str, bytes]:
             _put(activity, path, service_url.rstrip("/") + "/" + filler * length)
         else:
             _put(activity, path, _get(activity, path)[:10] + filler * length)
+    elif kind.startswith("card_"):  # a real verb, its real field names, hostile values
+        verb = draw(st.sampled_from(sorted(PAYLOAD_FIELDS)))
+        fields = PAYLOAD_FIELDS[verb]
+        chosen = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=len(fields), unique=True))
+        if kind == "card_fields":
+            data = {field: draw(HOSTILE_FIELD_VALUES) for field in chosen}
+        elif kind == "card_unstorable":
+            data = {field: draw(st.text(max_size=5)) + draw(UNSTORABLE) + draw(st.text(max_size=5)) for field in chosen}
+        else:
+            data = {field: "__deep__" for field in chosen[:1]}
+        action = {"type": "Action.Execute", "verb": verb, "data": data}
+        if draw(st.booleans()):
+            activity.update({"type": "invoke", "name": "adaptiveCard/action", "value": {"action": action}})
+        else:
+            activity["value"] = {"verb": verb, **data}
+        if kind == "card_deep":
+            text_, _where = draw(nested())
+            return kind, json.dumps(activity).replace('"__deep__"', text_).encode()
     elif kind == "types":
         path = draw(st.sampled_from([("channelData", "tenant"), ("channelData",), ("from",), ("conversation",),
                                      ("recipient",), ("entities",), ("from", "id"), ("locale",), ("text",),
@@ -231,11 +263,25 @@ def test_fuzzed_activities_never_5xx_nor_change_business_rows(live_bot: LiveBot)
     assert business_fingerprint(live_bot) == before
     # The generator reached both accepted and refused requests, and every hostile kind.
     assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses)
-    assert REFUSED_KINDS | {"long", "types"} <= set(by_kind), sorted(by_kind)
+    assert REFUSED_KINDS | {"long", "types", "card_fields"} <= set(by_kind), sorted(by_kind)
+    # Nobody outside the directory left a conversation reference behind (the table cannot grow
+    # with fuzzed or unknown users); only the directory's staff can have one.
+    assert live_bot.run(_references_outside_the_directory(live_bot)) == 0
     print({kind: len(found) for kind, found in sorted(by_kind.items())}, f"{len(statuses)} requests")
     connection = http.client.HTTPConnection("127.0.0.1", live_bot.port, timeout=10)
     connection.request("GET", "/healthz")
     assert connection.getresponse().status == 200
+
+
+async def _references_outside_the_directory(bot: LiveBot) -> int:
+    engine = create_engine(bot.database_url)  # type: ignore[attr-defined]
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(
+                "SELECT count(*) FROM conversation_references WHERE aad_object_id NOT IN (SELECT aad_object_id FROM staff)"
+            ))).scalar_one())
+    finally:
+        await engine.dispose()
 
 
 def test_known_verbs_with_forged_ids_change_nothing(live_bot: LiveBot) -> None:

@@ -7,7 +7,10 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from bot.files import CONSENT_CARD_TYPE
+from storage.models.approvals import ApprovalRow
 from tests.cards import assert_valid_card
 from tests.conftest import BotHarness
 from tests.fakes import teams
@@ -89,3 +92,41 @@ async def test_forged_format_and_unknown_user_are_refused(harness: BotHarness) -
     sent = await harness.say(UNKNOWN, "mijn gegevens")
     assert sent[0].text.startswith("Ik vind je niet")
     assert not [a for s in harness.connector.sent for a in s.activity.get("attachments") or [] if a["contentType"] == CONSENT_CARD_TYPE]
+
+
+async def _exported_json(harness: BotHarness, user) -> str:  # noqa: ANN001
+    await harness.execute(user, "privacy.export", {"format": "json"})
+    offer = _consent(harness, user.conversation_id)
+    decline = teams.execute(user, harness.service_url, "unused", {})
+    decline["name"] = "fileConsent/invoke"
+    decline["value"] = {"type": "fileUpload", "action": "decline", "context": offer["content"]["declineContext"]}
+    assert (await harness.post(decline)).status == 200
+    link = re.search(r"https?://\S+/downloads/\S+", harness.connector.texts(user.conversation_id)[-1])
+    assert link is not None
+    response = await harness.client.get(urlsplit(link.group(0)).path)
+    assert response.status == 200
+    return (await response.read()).decode()
+
+
+async def test_a_requesters_export_holds_nothing_of_the_manager_who_decided(harness: BotHarness) -> None:
+    from tests.http.test_equipment import action, load_catalogues, request_items
+
+    await load_catalogues(harness)
+    await harness.install(MANAGER)
+    await request_items(harness, STAFF, {"headset": 1}, equipment_justification="Veel bellen")
+    card = harness.connector.to(MANAGER.conversation_id)[-1]
+    decide = action(card.cards[0], "approval.decide")
+    await harness.execute(MANAGER, "approval.decide", {**decide, "decision": "approve"})
+    async with harness.uow() as uow:
+        manager = await uow.staff.get_by_aad(MANAGER.aad_object_id)
+        card_activity_id, card_conversation_id = (await uow.session.execute(
+            select(ApprovalRow.card_activity_id, ApprovalRow.card_conversation_id)
+        )).one()
+    assert card_activity_id and card_conversation_id == MANAGER.conversation_id  # the card sits in the manager's chat
+    exported = await _exported_json(harness, STAFF)
+    data = json.loads(exported)
+    assert data["approvals"] and data["approvals"][0]["status"] == "approved"  # their own request's approval
+    for identifier in (MANAGER.conversation_id, MANAGER.aad_object_id, MANAGER.user_id, "manager@vlaanderen.be", "Mia Manager",
+                       f"staff:{manager.id}", card_activity_id):
+        assert identifier not in exported, identifier
+    assert {data["approvals"][0][key] for key in ("approver_id", "decided_by", "card_conversation_id", "card_activity_id")} == {None}

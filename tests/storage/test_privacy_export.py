@@ -10,6 +10,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from bot.domain.staff import Staff
+from bot.i18n import Translator
 from bot.reports.personal_export import export_file, render_json, render_xlsx
 from bot.services.privacy import ExportPersonalData, WhatMyManagerSees, export_personal_data, manager_view
 from storage.models.approvals import ApprovalRow, DeputyRow
@@ -52,7 +53,7 @@ async def _dataset(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
 
 async def _export_json(uow_factory: UnitOfWorkFactory, staff: Staff) -> tuple[str, str, bytes]:
     export = await export_personal_data(uow_factory(), ExportPersonalData(staff), DEFAULT_NOW)
-    return export_file(export, "json", DEFAULT_NOW.date())
+    return export_file(export, "json", DEFAULT_NOW.date(), Translator("nl"))
 
 
 async def test_export_holds_own_rows_and_only_actions_on_others(directory: UnitOfWorkFactory) -> None:

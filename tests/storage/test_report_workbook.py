@@ -105,7 +105,8 @@ async def test_workbook_opens_with_every_sheet_and_the_chart(uow_factory: UnitOf
     assert [cell.value for cell in coaching[7]][:7] == [scope, "Hele periode", "Beide soorten (elk personeelslid één keer)", 4, 3, 2, 8]
     # no small counts hidden unless asked for, and then the Definities sheet says so
     assert "Kleine aantallen" not in terms
-    assert workbook_filename(report) == "rapport-hybride-werk-2022-11-2023-02-alle-entiteiten.xlsx"
+    assert workbook_filename(report, Translator("nl")) == "rapport-hybride-werk-2022-11-2023-02-alle-entiteiten.xlsx"
+    assert workbook_filename(report, Translator("en")) == "hybrid-work-report-2022-11-2023-02-all-entities.xlsx"
 
 
 async def test_csv_per_sheet(uow_factory: UnitOfWorkFactory) -> None:

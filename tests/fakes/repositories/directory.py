@@ -165,9 +165,11 @@ class FakeConversationRepository:
 
     async def save(self, ref: StoredReference) -> bool:
         table = self.db.table("conversations")
-        changed = table.get(ref.aad_object_id) != ref
-        table[ref.aad_object_id] = replace(ref, usable=True)
-        return changed
+        stored = table.get(ref.aad_object_id)
+        # The locale last seen: an activity without one keeps the stored locale.
+        saved = replace(ref, usable=True, locale=ref.locale or (stored.locale if stored else None))
+        table[ref.aad_object_id] = saved
+        return stored != saved
 
     async def mark_unusable(self, aad_object_id: str, reason: str) -> None:
         table = self.db.table("conversations")

@@ -191,9 +191,10 @@ async def test_a_reasonable_adjustment_goes_beyond_the_limits_to_the_manager(db:
         ({"dv_headset": 1}, {}, Conflict, "equipment.item_unknown"),
         ({"headset": 1}, {"justification": "x" * 1001}, InvalidInput, "equipment.justification_too_long"),
         ({"phone": 1, "docking": 1}, {}, NotEligible, "equipment.not_eligible"),
+        ({"headset": 1}, {"unreadable_quantities": 1}, InvalidInput, "equipment.bad_quantity"),
     ],
 )
-async def test_a_refused_request_stores_nothing(
+async def test_a_refused_request_stores_nothing_but_the_audit(
     db: FakeDatabase, people: dict, items: dict, wanted: dict, changes: dict, error: type[DomainError], key: str
 ) -> None:
     if changes.get("prices") == "forged":
@@ -202,7 +203,11 @@ async def test_a_refused_request_stores_nothing(
     with pytest.raises(error) as refused:
         await submit(db, people["stan"], items, wanted, **changes)
     assert refused.value.key == key
-    assert written(db) == before and db.table("approvals") == {}
+    commits, requests, audited, outbox = before
+    assert written(db) == (commits + 1, requests, audited + 1, outbox) and db.table("approvals") == {}
+    attempt = db.audit()[-1]
+    assert (attempt["actor"], attempt["action"], attempt["subject_id"]) == (f"staff:{people['stan'].id}", "equipment.request_refused", str(people["stan"].id))
+    assert attempt["after"]["quantities"] == {str(items[code].id): qty for code, qty in wanted.items()}
 
 
 async def test_every_broken_rule_comes_back_at_once(db: FakeDatabase, people: dict, items: dict) -> None:

@@ -1,5 +1,5 @@
 """The start of a turn on the in-memory unit of work: the staff member, and the reference saved
-(and committed) only when it changed."""
+(and committed) only when it changed, and only for someone in the directory."""
 
 from __future__ import annotations
 
@@ -38,9 +38,18 @@ async def test_an_unchanged_reference_commits_nothing_a_changed_one_does() -> No
     assert db.commits == 2 and db.table("conversations")[stan.aad_object_id].conversation_id == "a:stan-new"
 
 
-async def test_someone_outside_the_directory_is_none_but_reachable() -> None:
+async def test_someone_outside_the_directory_is_none_and_nothing_is_stored() -> None:
     db = FakeDatabase()
     stranger = _reference("ffffffff-0000", "a:stranger")
     assert await start_turn(FakeUnitOfWork(db), StartTurn("ffffffff-0000", stranger), NOW) is None
-    assert "ffffffff-0000" in db.table("conversations")
+    assert db.table("conversations") == {} and db.commits == 0
     assert await start_turn(FakeUnitOfWork(db), StartTurn(None), NOW) is None
+
+
+async def test_an_activity_without_a_locale_keeps_the_one_last_seen() -> None:
+    db = FakeDatabase()
+    stan = db.add_staff("Stan Staff")
+    reference = replace(_reference(stan.aad_object_id), locale="en-GB")
+    await start_turn(FakeUnitOfWork(db), StartTurn(stan.aad_object_id, reference), NOW)
+    await start_turn(FakeUnitOfWork(db), StartTurn(stan.aad_object_id, replace(reference, locale=None)), NOW)
+    assert db.table("conversations")[stan.aad_object_id].locale == "en-GB" and db.commits == 1

@@ -1,0 +1,59 @@
+"""Conversation references on SQLite and PostgreSQL: one upsert that reports whether anything
+changed, keeps the locale last seen, makes an unusable reference usable again, and lets concurrent
+first turns of one person meet on the unique key instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from bot.domain.conversations import StoredReference
+from storage.models.directory import ConversationReferenceRow
+from storage.uow import UnitOfWorkFactory
+
+AAD = "cccccccc-0000-0000-0000-000000000001"
+REFERENCE = StoredReference(AAD, "29:c", "Cas", "a:personal-c", "https://smba.example", "tenant", "msteams", "28:bot", "Bot", "en-GB", True)
+
+
+async def _save(uow_factory: UnitOfWorkFactory, reference: StoredReference) -> bool:
+    async with uow_factory() as uow:
+        changed = await uow.conversations.save(reference)
+        await uow.commit()
+    return changed
+
+
+async def _stored(uow_factory: UnitOfWorkFactory) -> StoredReference | None:
+    async with uow_factory() as uow:
+        return await uow.conversations.get(AAD)
+
+
+async def test_save_reports_changes_and_keeps_the_locale_last_seen(uow_factory: UnitOfWorkFactory) -> None:
+    assert await _save(uow_factory, REFERENCE) is True
+    assert await _save(uow_factory, REFERENCE) is False
+    assert await _save(uow_factory, replace(REFERENCE, locale=None)) is False
+    assert (await _stored(uow_factory)).locale == "en-GB"  # type: ignore[union-attr]
+    assert await _save(uow_factory, replace(REFERENCE, locale="nl-BE", conversation_id="a:personal-c2")) is True
+    stored = await _stored(uow_factory)
+    assert stored == replace(REFERENCE, locale="nl-BE", conversation_id="a:personal-c2")
+
+
+async def test_save_makes_an_unusable_reference_usable_again(uow_factory: UnitOfWorkFactory) -> None:
+    await _save(uow_factory, REFERENCE)
+    async with uow_factory() as uow:
+        await uow.conversations.mark_unusable(AAD, "the user removed the app")
+        await uow.commit()
+    assert (await _stored(uow_factory)).usable is False  # type: ignore[union-attr]
+    assert await _save(uow_factory, REFERENCE) is True
+    async with uow_factory() as uow:
+        row = (await uow.session.execute(select(ConversationReferenceRow.usable, ConversationReferenceRow.unusable_reason))).one()
+    assert tuple(row) == (True, None)
+
+
+async def test_concurrent_first_saves_of_one_person_make_one_row(uow_factory: UnitOfWorkFactory) -> None:
+    results = await asyncio.gather(*(_save(uow_factory, REFERENCE) for _ in range(5)), return_exceptions=True)
+    assert not [result for result in results if isinstance(result, BaseException)], results
+    assert True in results
+    async with uow_factory() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ConversationReferenceRow)) == 1
