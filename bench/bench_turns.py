@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -230,6 +231,10 @@ class Bench:
         self.backends = [b for b in args.backends.split(",") if b]
         self.rows: list[dict[str, Any]] = []
         self.servers: list[Any] = []
+        self.started = time.monotonic()
+
+    def phase(self, name: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f} s] {name}", file=sys.stderr, flush=True)
 
     def log(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -270,7 +275,8 @@ class Bench:
     async def run(self) -> dict[str, Any]:
         args = self.args
         load_before = os.getloadavg()
-        started = time.monotonic()
+        started = self.started = time.monotonic()
+        self.phase("servers and databases")
         plain = FakeConnector()
         plain_url = await plain.start()
         targets: dict[str, Target] = {}
@@ -279,10 +285,12 @@ class Bench:
             targets["raw"] = await self.start("raw", ["-m", "bench.raw_bot", "{port}"], {}, plain, Scenario(plain_url), None)
             for backend in self.backends:
                 targets[backend] = await self.product(backend)
+            self.phase("warm-up")
             for name in ("echo", "raw"):
                 await self.warm_up(targets[name], ("text",))
             for backend in self.backends:
                 await self.warm_up(targets[backend], PRODUCT_SCENARIOS)
+            self.phase("closed loop, interleaved")
             closed = {"seconds": args.seconds, "concurrency": args.concurrency}
             for rep in range(args.reps):
                 for index, backend in enumerate(self.backends):
@@ -295,6 +303,7 @@ class Bench:
                     self.log({**await measure(targets["echo"], "text", **closed), "rep": rep})
                     self.log({**await measure(targets["raw"], "text", **closed), "rep": rep})
             if args.open_seconds > 0:
+                self.phase("open loop")
                 for name in ("echo", *self.backends):
                     for scenario in ("text",) if name == "echo" else PRODUCT_SCENARIOS:
                         capacity = statistics.median(
@@ -332,6 +341,7 @@ class Bench:
 
     async def memory(self, previous: dict[str, Target]) -> dict[str, Any]:
         """A fresh server on the first backend: idle, then mixed turns, resident memory every 1,000."""
+        self.phase("memory")
         backend = self.backends[0]
         old = previous[backend]
         target = await self.start(f"{backend} (memory)", ["-m", "bench.serve"], bot_env(self.urls[backend]), old.connector,

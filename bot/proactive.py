@@ -48,6 +48,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from bot.activity_json import activity_json
 from bot.domain.conversations import StoredReference
 from bot.i18n import Translator, resolve_locale
 from bot.services.unit_of_work import UnitOfWorkFactory
@@ -232,7 +233,7 @@ class ProactiveSender:
         TurnContext.apply_conversation_reference(activity, to_conversation_reference(ref))
         url = f"{_base(ref.service_url)}/v3/conversations/{quote(ref.conversation_id, safe=':@')}/activities"
         try:
-            body = await self._call("POST", url, activity.serialize(), ref.tenant_id, ref.conversation_id)
+            body = await self._call("POST", url, activity_json(activity), ref.tenant_id, ref.conversation_id)
         except DeliveryError as error:
             if error.gone:
                 await self._mark_unusable(ref, error.reason)
@@ -252,7 +253,7 @@ class ProactiveSender:
         conversation = quote(ref.conversation_id, safe=":@")
         url = f"{_base(ref.service_url)}/v3/conversations/{conversation}/activities/{quote(activity_id, safe=':@')}"
         try:
-            await self._call("PUT", url, activity.serialize(), ref.tenant_id, ref.conversation_id)
+            await self._call("PUT", url, activity_json(activity), ref.tenant_id, ref.conversation_id)
         except (DeliveryError, TransientDeliveryError) as error:
             log.warning("card update for %s failed: %s", ref.aad_object_id, error)
             return False
