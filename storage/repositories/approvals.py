@@ -38,7 +38,18 @@ _DECIDE = (
 )
 
 
-def _deputy(row: DeputyRow) -> Deputy:
+_DEPUTIES = DeputyRow.__table__
+_ACTIVE_DEPUTIES = select(*_DEPUTIES.columns).where(
+    _DEPUTIES.c.manager_id.in_(bindparam("manager_ids", expanding=True)),
+    _DEPUTIES.c.valid_from <= bindparam("day"), _DEPUTIES.c.valid_until >= bindparam("day"),
+)
+_DEPUTISED_FOR = select(_DEPUTIES.c.manager_id).where(
+    _DEPUTIES.c.deputy_id == bindparam("deputy_id"),
+    _DEPUTIES.c.valid_from <= bindparam("day"), _DEPUTIES.c.valid_until >= bindparam("day"),
+)
+
+
+def _deputy(row: DeputyRow | Row) -> Deputy:
     return Deputy(row.id, row.manager_id, row.deputy_id, row.valid_from, row.valid_until)
 
 
@@ -160,18 +171,9 @@ class ApprovalRepository:
         ids = list(set(manager_ids))
         if not ids:
             return []
-        rows = await self.session.scalars(
-            select(DeputyRow).where(
-                DeputyRow.manager_id.in_(ids), DeputyRow.valid_from <= day, DeputyRow.valid_until >= day
-            )
-        )
+        rows = await self.session.execute(_ACTIVE_DEPUTIES, {"manager_ids": ids, "day": day})
         return [_deputy(row) for row in rows]
 
     async def deputised_for(self, deputy_id: int, day: date) -> set[int]:
         """The managers for whom this person is an active deputy on `day`."""
-        rows = await self.session.scalars(
-            select(DeputyRow.manager_id).where(
-                DeputyRow.deputy_id == deputy_id, DeputyRow.valid_from <= day, DeputyRow.valid_until >= day
-            )
-        )
-        return set(rows)
+        return set(await self.session.scalars(_DEPUTISED_FOR, {"deputy_id": deputy_id, "day": day}))

@@ -82,12 +82,20 @@ class RegistrationRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # What this unit of work read by id, and the team agreements it read: an approval decision
+        # asks for the same day and agreement three and two times (the checks, the change, the
+        # card). A locking read always goes to the database; writes through here forget.
+        self._seen: dict[int, Registration | None] = {}
+        self._agreements: dict[int, TeamAgreement | None] = {}
 
     # -- registrations ----------------------------------------------------------------------------
     async def get(self, registration_id: int, *, for_update: bool = False) -> Registration | None:
+        if not for_update and registration_id in self._seen:
+            return self._seen[registration_id]
         statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = (await self.session.execute(statement, {"registration_id": registration_id})).first()
-        return _registration(row) if row else None
+        registration = self._seen[registration_id] = _registration(row) if row else None
+        return registration
 
     async def get_for_day(self, staff_id: int, day: date, *, for_update: bool = False) -> Registration | None:
         statement = _DAY_FOR_UPDATE if for_update else _DAY
@@ -123,6 +131,7 @@ class RegistrationRepository:
 
         Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
         now = utcnow()
+        self._seen.clear()
         row = (await self.session.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
             "staff_id": staff_id, "day": day, "place": place, "part": part, "status": RegistrationStatus(status).value,
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
@@ -134,6 +143,7 @@ class RegistrationRepository:
     ) -> bool:
         """One conditional UPDATE (it locks the row as the read before it did): False when the
         registration is gone or, with only_if, no longer in that status."""
+        self._seen.pop(registration_id, None)
         params = {"registration_id": registration_id, "new_status": RegistrationStatus(status).value, "now": utcnow()}
         if only_if is None:
             result = await self.session.execute(_SET_STATUS, params)
@@ -142,6 +152,7 @@ class RegistrationRepository:
         return (result.rowcount or 0) == 1
 
     async def delete(self, registration_id: int) -> bool:
+        self._seen.pop(registration_id, None)
         result = await self.session.execute(delete(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id))
         return (result.rowcount or 0) == 1
 
@@ -207,13 +218,18 @@ class RegistrationRepository:
 
     # -- team agreements --------------------------------------------------------------------------
     async def agreement(self, manager_id: int) -> TeamAgreement | None:
+        if manager_id in self._agreements:
+            return self._agreements[manager_id]
         row = (await self.session.execute(_AGREEMENT, {"manager_id": manager_id})).first()
-        if row is None:
-            return None
-        return TeamAgreement(manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week)
+        agreement = None if row is None else TeamAgreement(
+            manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week
+        )
+        self._agreements[manager_id] = agreement
+        return agreement
 
     async def save_agreement(self, agreement: TeamAgreement) -> TeamAgreement | None:
         """Create or replace a manager's agreement; returns the previous one."""
+        self._agreements.pop(agreement.manager_id, None)
         row = await self.session.get(TeamAgreementRow, agreement.manager_id, with_for_update=True)
         before = None
         values = {"anchor_weekdays": sorted(agreement.anchor_weekdays), "min_office_days_per_week": agreement.min_office_days_per_week}
