@@ -34,9 +34,9 @@ from storage.models.homework import WorkRegistrationRow
 from storage.uow import UnitOfWorkFactory
 
 TENANT = "00000000-0000-0000-0000-0000000000001"
-REGISTER_USERS = 2000  # a pool: each conversation takes a fresh user when its user has no day left
+REGISTER_USERS = 300  # a pool: each conversation takes a fresh user when its user has no day left (~120 days each)
 MANAGERS = 16  # approve: conversation c is manager c % MANAGERS
-REPORTS_PER_MANAGER = 50  # each decision notifies a different report in turn (Teams' per-chat limits)
+REPORTS_PER_MANAGER = 25  # each decision notifies a different report in turn (Teams' per-chat limits)
 APPROVALS_PER_MANAGER = 1500
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -105,7 +105,9 @@ class DaySlots:
     def next(self, conversation: int) -> tuple[int, date]:
         user, day = self.current.get(conversation, (-1, len(REGISTRABLE)))
         if day >= len(REGISTRABLE):
-            user, day = next(self.users), 0
+            user, day = next(self.users, None), 0
+            if user is None:
+                raise RuntimeError("the benchmark ran out of unregistered days: raise REGISTER_USERS")
         self.current[conversation] = (user, day + 1)
         return user, REGISTRABLE[day]
 
@@ -214,7 +216,7 @@ async def prepare_database(url: str) -> None:
 def directory_csv() -> str:
     lines = ["aad_object_id,email,display_name,entity_code,entity_name,manager_email,start_date,roles,language",
              f"{user_aad(999_999)},bench.manager@vlaanderen.be,Bench Manager,BENCH,Benchmark Entity,,2010-01-01,staff;manager,nl"]
-    for i in range(REGISTER_USERS + 64):  # the last 64: the echo scenario's users, for the memory run's mix
+    for i in range(REGISTER_USERS):
         lines.append(f"{user_aad(i)},bench{i}@vlaanderen.be,Bench User {i},BENCH,Benchmark Entity,bench.manager@vlaanderen.be,2015-01-01,staff,nl")
     for m in range(MANAGERS):
         lines.append(f"{manager_aad(m)},mgr{m}@vlaanderen.be,Bench Manager {m},BENCHA,Benchmark Approvals,,2010-01-01,staff;manager,nl")
