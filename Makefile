@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install migrate lint package-app bench clean
+.PHONY: run test install migrate lint package-app bench bench-turns clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,11 @@ lint: install
 package-app: install
 	$(BIN)/python -m bot package-app --out build/appPackage.zip
 
-bench: install
-	$(BIN)/python -m bench.run_all
+## The turn benchmark (docs/benchmarks.md, about 4 minutes): wipes the PostgreSQL database
+## BENCH_DATABASE_URL (default .../bench) and var/bench-turns.db. BENCH_ARGS="--reps 3" etc.
+bench bench-turns: install
+	$(BIN)/python -m bench.bench_turns $(BENCH_ARGS)
+	$(BIN)/python -m bench.summarize_turns bench/results/turns.json > bench/results/turns.md
 
 clean:
 	rm -rf build .pytest_cache

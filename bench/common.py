@@ -9,10 +9,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import ClientSession, web
 
@@ -27,20 +29,46 @@ def free_port() -> int:
 
 
 class FakeConnector:
-    """Accepts every activity the bot sends, as fast as possible, and counts them."""
+    """The Bot Connector on 127.0.0.1: accepts every activity as fast as it can and remembers what
+    came, so the benchmark checks each turn's reply and counts each notification.
+
+    `POST /v3/conversations/{id}/activities/{reply_to}` is a reply to the incoming activity
+    `reply_to`; `POST /v3/conversations/{id}/activities` without it is a proactive message.
+    """
 
     def __init__(self) -> None:
-        self.received = 0
+        self.replies: dict[str, dict[str, Any]] = {}
+        self.proactive: Counter[str] = Counter()
+        self.other = 0
         self.runner: web.AppRunner | None = None
         self.port = free_port()
+        self._ids = 0
+
+    def _answer(self) -> web.Response:
+        self._ids += 1
+        return web.json_response({"id": f"a{self._ids}"}, status=201)
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        self.replies[request.match_info["reply_to"]] = await request.json()
+        return self._answer()
+
+    async def _send(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.proactive[request.match_info["conversation"]] += 1
+        return self._answer()
 
     async def _accept(self, request: web.Request) -> web.Response:
         await request.read()
-        self.received += 1
-        return web.json_response({"id": f"a{self.received}"}, status=201)
+        self.other += 1
+        return self._answer()
+
+    def take_reply(self, activity_id: str) -> dict[str, Any] | None:
+        return self.replies.pop(activity_id, None)
 
     async def start(self) -> str:
         app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._reply)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_route("*", "/{tail:.*}", self._accept)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()

@@ -1,6 +1,9 @@
-"""The turn benchmark's passes as the table in docs/benchmarks.md: medians and spread per row.
+"""The turn benchmark's JSON as the tables in docs/benchmarks.md.
 
-    .venv/bin/python -m bench.summarize_turns bench/results/turns-1.json bench/results/turns-2.json ...
+    .venv/bin/python -m bench.summarize_turns bench/results/turns.json
+
+Ratios are to the stock echo bot's median in the same run; "(min-max)" is the spread over the
+reps; CPU is the server process's user + system time divided by the verified turns.
 """
 
 from __future__ import annotations
@@ -11,41 +14,90 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-HEADER = (
-    "| target | scenario | load | turns/s median (min-max) | p50 ms | p99 ms median (min-max) | server CPU ms/turn |\n"
-    "|---|---|---|---|---|---|---|"
-)
+LABELS = {
+    "text": "plain text, echoed",
+    "menu": "menu",
+    "register_text": 'register by typing ("thuis 14/01")',
+    "register_card": "register by the card's Action.Submit",
+    "approve": "approval decision (Action.Execute, requester notified)",
+}
+TARGET_LABELS = {"echo": "stock echo bot (botbuilder as shipped)", "raw": "raw aiohttp handler posting one reply (the ceiling)"}
 
 
-def spread(values: list[float], digits: int = 0) -> str:
-    def show(value: float) -> str:
-        return f"{value:.{digits}f}"
-
-    return f"{show(statistics.median(values))} ({show(min(values))}-{show(max(values))})"
+def _closed(result: dict[str, Any], target: str, scenario: str) -> list[dict[str, Any]]:
+    return [r for r in result["rows"] if r["target"] == target and r["scenario"] == scenario and r["mode"] == "closed"]
 
 
-def summarize(passes: list[dict[str, Any]]) -> list[str]:
-    """One line per (target, scenario, load), in the order of the first pass."""
-    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for one_pass in passes:
-        for row in one_pass["rows"]:
-            grouped.setdefault((row["target"], row["scenario"], row["mode"]), []).append(row)
-    lines = [HEADER]
-    for (target, scenario, mode), rows in grouped.items():
-        cpu = [row["server_cpu_ms_per_turn"] for row in rows if row.get("server_cpu_ms_per_turn") is not None]
+def _spread(values: list[float], digits: int) -> str:
+    if not values:
+        return "-"
+    median = statistics.median(values)
+    if len(values) == 1 or min(values) == max(values):
+        return f"{median:,.{digits}f}"
+    return f"{median:,.{digits}f} ({min(values):,.{digits}f}-{max(values):,.{digits}f})"
+
+
+def _cell(result: dict[str, Any], target: str, scenario: str, echo: float) -> str:
+    rows = _closed(result, target, scenario)
+    if not rows:
+        return "-"
+    rates = [r["turns_per_s"] for r in rows]
+    cpu = [r["cpu_ms_per_turn"] for r in rows if r["cpu_ms_per_turn"] is not None]
+    ratio = statistics.median(rates) / echo if echo else float("nan")
+    flag = "" if all(r["verified"] for r in rows) else " **not verified**"
+    return f"**{ratio:.2f}x**, {_spread(cpu, 1)} ms, {_spread(rates, 0)}/s{flag}"
+
+
+def render(result: dict[str, Any]) -> str:
+    backends = result["settings"]["backends"]
+    echo_rows = _closed(result, "echo", "text")
+    echo = statistics.median(r["turns_per_s"] for r in echo_rows) if echo_rows else 0.0
+    s = result["settings"]
+    lines = [
+        f"Date {result['date']}; {result['machine']}; load average before {result['load_average_before']}, "
+        f"after {result['load_average_after']}; {s['reps']} reps x {s['seconds']:g} s at {s['concurrency']} conversations; "
+        f"whole run {result['wall_seconds']:.0f} s.",
+        "",
+        "Each cell: ratio to the stock echo bot's turns/s, server CPU ms per turn, turns/s (median, spread over the reps).",
+        "",
+        "| turn | " + " | ".join({"postgres": "PostgreSQL", "sqlite": "SQLite"}[b] for b in backends) + " |",
+        "|---|" + "---|" * len(backends),
+    ]
+    for target in ("echo", "raw"):
+        cell = _cell(result, target, "text", echo)
+        lines.append(f"| {TARGET_LABELS[target]} | " + " | ".join([cell] * len(backends)) + " |")
+    for scenario in ("menu", "register_text", "register_card", "approve"):
+        lines.append(f"| {LABELS[scenario]} | " + " | ".join(_cell(result, b, scenario, echo) for b in backends) + " |")
+    open_rows = [r for r in result["rows"] if r["mode"] == "open"]
+    if open_rows:
+        lines += ["", f"Open loop at {s['open_load']:.0%} of each turn's measured capacity ({s['open_seconds']:g} s; latency from the planned send time):", "",
+                  "| target | turn | offered/s | served/s | p50 ms | p99 ms | verified |", "|---|---|---|---|---|---|---|"]
+        for r in open_rows:
+            lines.append(f"| {r['target']} | {LABELS[r['scenario']]} | {r['offered_per_s']:g} | {r['turns_per_s']:g} | "
+                         f"{r['p50_ms']:g} | {r['p99_ms']:g} | {'yes' if r['verified'] else 'no: ' + '; '.join(r['problems'])} |")
+    lines += ["", "Resident memory (VmRSS) after start-up, before any turn: "
+              + ", ".join(f"{name} {mib:g} MiB" for name, mib in result["idle_rss_mib"].items()) + "."]
+    memory = result.get("memory")
+    if memory:
         lines.append(
-            f"| {target} | {scenario} | {mode} | {spread([row['turns_per_s'] for row in rows])} | "
-            f"{statistics.median(row['p50_ms'] for row in rows):.1f} | {spread([row['p99_ms'] for row in rows])} | "
-            f"{f'{statistics.median(cpu):.1f}' if cpu else '-'} |"
+            f"A fresh {memory['backend']} server over {memory['turns']:,} mixed turns (menu, typed, card, approval in turn; "
+            f"{memory['verified_turns']:,} verified): idle {memory['idle_mib']:g} MiB, after 1,000 turns {memory['after_1000_mib']:g} MiB, "
+            f"after {memory['turns']:,} {memory['final_mib']:g} MiB (growth after warm-up {memory['growth_after_warm_up_mib']:g} MiB)."
         )
-    return lines
+    for check in result.get("exactly_once", []):
+        lines.append(f"Notifications, {check['target']}: {check['decisions']:,} decisions, {check['notifications']:,} notifications to "
+                     f"{check['requesters']} requesters, exactly once per decision: {'yes' if check['exactly_once'] else 'NO'}.")
+    bad = [r for r in result["rows"] if not r["verified"]]
+    lines.append("Every stretch verified (replies, rows, notifications)." if not bad else
+                 "Not verified: " + "; ".join(f"{r['target']} {r['scenario']} {r['mode']}: {', '.join(r['problems'])}" for r in bad))
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("passes", nargs="+", type=Path)
+    parser.add_argument("result", type=Path)
     args = parser.parse_args()
-    print("\n".join(summarize([json.loads(path.read_text()) for path in args.passes])))
+    print(render(json.loads(args.result.read_text())))
 
 
 if __name__ == "__main__":

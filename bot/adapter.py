@@ -33,6 +33,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.activity_json import activity_json
 from bot.config import Settings
 from bot.i18n import Translator, resolve_locale
 from bot.routing import card_invoke_response
@@ -202,7 +203,7 @@ class HybridWorkAdapter(CloudAdapter):
             url = _conversation_url(activity.service_url or context.activity.service_url, activity.conversation.id)
             if activity.reply_to_id:
                 url += f"/{quote(activity.reply_to_id, safe=':@')}"
-            body = await self.reply_transport.reply("POST", url, activity.serialize())
+            body = await self.reply_transport.reply("POST", url, activity_json(activity))
             responses.append(ResourceResponse(id=(body or {}).get("id", "") if isinstance(body, dict) else ""))
         return responses
 
@@ -210,7 +211,7 @@ class HybridWorkAdapter(CloudAdapter):
         if self.reply_transport is None:
             return await super().update_activity(context, activity)
         url = _conversation_url(activity.service_url or context.activity.service_url, activity.conversation.id)
-        body = await self.reply_transport.reply("PUT", f"{url}/{quote(activity.id, safe=':@')}", activity.serialize())
+        body = await self.reply_transport.reply("PUT", f"{url}/{quote(activity.id, safe=':@')}", activity_json(activity))
         response_id = body.get("id") if isinstance(body, dict) else None
         return ResourceResponse(id=response_id) if response_id else None
 

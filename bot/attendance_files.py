@@ -8,8 +8,6 @@ import csv
 import io
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from bot.domain.directory_import import ImportRefused, Problem, Table
 from bot.services.attendance import attendance_table
 from bot.tables import UnreadableFile
@@ -23,6 +21,8 @@ def _decode(raw: bytes) -> str:
 
 def _rows_of(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook  # first use: not at start-up
+
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:

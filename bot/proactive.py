@@ -54,6 +54,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from bot.activity_json import activity_json
 from bot.domain.conversations import StoredReference
 from bot.i18n import Translator, resolve_locale
 from bot.services.unit_of_work import UnitOfWorkFactory
@@ -281,7 +282,7 @@ class ProactiveSender:
         TurnContext.apply_conversation_reference(activity, to_conversation_reference(ref))
         url = f"{_base(ref.service_url)}/v3/conversations/{quote(ref.conversation_id, safe=':@')}/activities"
         try:
-            body = await self._call("POST", url, activity.serialize(), ref.tenant_id, ref.conversation_id, deadline=deadline)
+            body = await self._call("POST", url, activity_json(activity), ref.tenant_id, ref.conversation_id, deadline=deadline)
         except DeferredDelivery as deferred:
             log.info("proactive send to %s deferred by %.1f s: %s", ref.aad_object_id, deferred.retry_after, deferred.reason)
             return SendResult(
@@ -309,7 +310,7 @@ class ProactiveSender:
         conversation = quote(ref.conversation_id, safe=":@")
         url = f"{_base(ref.service_url)}/v3/conversations/{conversation}/activities/{quote(activity_id, safe=':@')}"
         try:
-            await self._call("PUT", url, activity.serialize(), ref.tenant_id, ref.conversation_id, deadline=deadline)
+            await self._call("PUT", url, activity_json(activity), ref.tenant_id, ref.conversation_id, deadline=deadline)
         except (DeliveryError, TransientDeliveryError, DeferredDelivery) as error:
             log.warning("card update for %s failed: %s", ref.aad_object_id, error)
             return False

@@ -15,8 +15,6 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from bot.domain.directory_import import ImportRefused, Problem, Row, Table
 
 MAX_ROWS = 200_000
@@ -53,6 +51,8 @@ def csv_table(text: str) -> Table:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], Rows]:
+    from openpyxl import load_workbook  # first use: not at start-up
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:

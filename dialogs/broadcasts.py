@@ -15,8 +15,6 @@ import asyncio
 import io
 from datetime import tzinfo
 
-from openpyxl import Workbook
-
 from bot.domain.errors import DomainError
 from bot.domain.staff import HR_ROLES
 from bot.i18n import Translator
@@ -89,6 +87,8 @@ async def resend(turn: Turn, payload: ResendFailed) -> dict:
 # -- the delivery report ---------------------------------------------------------------------------
 def delivery_workbook(report: service.DeliveryReportView, t: Translator, zone: tzinfo) -> bytes:
     """One line per recipient: who, delivery status and reason, when sent (local time), attempts."""
+    from openpyxl import Workbook  # first use: not at start-up
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("broadcasts.report_sheet")[:31]

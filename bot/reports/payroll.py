@@ -11,9 +11,6 @@ import csv
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.domain.errors import InvalidInput
 from bot.domain.payroll import PayrollExport, PayrollLine
 
@@ -69,6 +66,9 @@ def payroll_csv(export: PayrollExport) -> list[tuple[str, bytes]]:
 
 def payroll_xlsx(export: PayrollExport) -> bytes:
     """One workbook: sheet "Staff" and sheet "Third party", each with a bold header and totals."""
+    from openpyxl import Workbook  # first use: not at start-up
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     staff_sheet = workbook.active
     staff_sheet.title = "Staff"

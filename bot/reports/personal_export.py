@@ -7,9 +7,6 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.domain.privacy import PersonalExport
 from bot.i18n import Translator
 
@@ -51,6 +48,9 @@ def _cell(value: Any) -> Any:
 
 def render_xlsx(export: PersonalExport) -> bytes:
     """One sheet per table (header row, then one row per stored row)."""
+    from openpyxl import Workbook  # first use: not at start-up
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     sheets: list[tuple[str, list[dict[str, Any]]]] = list(export.tables.items())

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from bot.domain.reports import Report
 from bot.i18n import Translator
 from bot.reports.tables import Block, Kind, Sheet, build_sheets
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS: dict[Kind, str] = {
@@ -28,12 +28,20 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "month": "yyyy-mm",
     "datetime": "yyyy-mm-dd hh:mm",
 }
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-TITLE_FONT = Font(bold=True, size=14)
-BLOCK_FONT = Font(bold=True, size=12)
-NOTE_FONT = Font(italic=True, color="7F7F7F")
-THIN = Side(style="thin", color="BFBFBF")
+
+
+@cache
+def _styles() -> SimpleNamespace:
+    """openpyxl (about 10 MB and 0.1 s) is imported with the first workbook, not at start-up."""
+    from openpyxl.styles import Font, PatternFill, Side
+
+    return SimpleNamespace(
+        header_font=Font(bold=True, color="FFFFFF"), header_fill=PatternFill("solid", fgColor="1F4E79"),
+        title_font=Font(bold=True, size=14), block_font=Font(bold=True, size=12),
+        note_font=Font(italic=True, color="7F7F7F"), thin=Side(style="thin", color="BFBFBF"),
+    )
+
+
 # Row of the first block's header: title on 1, the note (if any) on 2, the block title on 3.
 FIRST_HEADER_ROW = 4
 
@@ -46,6 +54,8 @@ def workbook_filename(report: Report, t: Translator) -> str:
 
 def render_workbook(report: Report, t: Translator, extra_sheets: Sequence[Sheet] = ()) -> bytes:
     """The workbook; `extra_sheets` (the changes since the version sent) come after the figures."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in [*build_sheets(report, t), *extra_sheets]:
@@ -58,9 +68,12 @@ def render_workbook(report: Report, t: Translator, extra_sheets: Sequence[Sheet]
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet, t: Translator) -> None:
-    ws.cell(row=1, column=1, value=sheet.heading).font = TITLE_FONT
+    from openpyxl.utils import get_column_letter
+
+    styles = _styles()
+    ws.cell(row=1, column=1, value=sheet.heading).font = styles.title_font
     if sheet.note:
-        ws.cell(row=2, column=1, value=sheet.note).font = NOTE_FONT
+        ws.cell(row=2, column=1, value=sheet.note).font = styles.note_font
     row = FIRST_HEADER_ROW - 1
     widths: dict[int, int] = {}
     for index, block in enumerate(sheet.blocks):
@@ -77,15 +90,18 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, t: Translator) -> None:
 
 
 def _write_block(ws: Worksheet, block: Block, row: int, widths: dict[int, int], t: Translator) -> int:
-    ws.cell(row=row, column=1, value=block.title).font = BLOCK_FONT
+    from openpyxl.styles import Alignment, Border
+
+    styles = _styles()
+    ws.cell(row=row, column=1, value=block.title).font = styles.block_font
     header_row = row + 1
     for number, column in enumerate(block.columns, start=1):
         cell = ws.cell(row=header_row, column=number, value=column.header)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, Border(bottom=THIN)
+        cell.font, cell.fill, cell.border = styles.header_font, styles.header_fill, Border(bottom=styles.thin)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         widths[number] = max(widths.get(number, 0), column.width, min(len(column.header) + 2, 40))
     if not block.rows:
-        ws.cell(row=header_row + 1, column=1, value=t("reports.no_rows")).font = NOTE_FONT
+        ws.cell(row=header_row + 1, column=1, value=t("reports.no_rows")).font = styles.note_font
     for offset, row in enumerate(block.rows, start=1):
         for number, (column, value) in enumerate(zip(block.columns, row.values, strict=True), start=1):
             cell = ws.cell(row=header_row + offset, column=number, value=value)
@@ -96,6 +112,9 @@ def _write_block(ws: Worksheet, block: Block, row: int, widths: dict[int, int], 
 
 
 def _add_chart(ws: Worksheet, block: Block, header_row: int, t: Translator) -> None:
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
     chart = LineChart()
     chart.title = t("reports.chart_title")
     chart.y_axis.title = t("reports.col.share")

@@ -64,26 +64,38 @@ def subject_of(uow: UnitOfWork, subject_type: str) -> ApprovalSubject:
 
 
 # -- what a card shows, and the card notices ---------------------------------------------------------
-async def _refresh_user_ids(uow: UnitOfWork, approval: Approval, requester: Staff, today: date) -> tuple[str, ...]:
+async def _people(uow: UnitOfWork, ids: Iterable[int], known: dict[int, Staff]) -> list[Staff]:
+    """These people, read only when the caller does not have them already."""
+    wanted = sorted(set(ids))
+    missing = [i for i in wanted if i not in known]
+    found = {staff.id: staff for staff in await uow.staff.list_by_ids(missing)} if missing else {}
+    return [person for i in wanted if (person := known.get(i) or found.get(i)) is not None]
+
+
+async def _refresh_user_ids(
+    uow: UnitOfWork, approval: Approval, requester: Staff, today: date, known: dict[int, Staff]
+) -> tuple[str, ...]:
     """Teams user ids (29:...) of everyone who may decide by position, plus their active deputies:
     their clients refresh the card and get the buttons; everyone else sees the status."""
     people = rules.deciders_of(approval, requester)
     people |= {deputy.deputy_id for deputy in await uow.approvals.active_deputies(people, today)}
     people.discard(requester.id)
-    staff = await uow.staff.list_by_ids(sorted(people))
+    staff = await _people(uow, people, known)
     refs = await uow.conversations.get_many([person.aad_object_id for person in staff])
     return tuple(sorted({ref.user_id for ref in refs.values() if ref.user_id})[:MAX_REFRESH_USERS])
 
 
 async def _view(
     uow: UnitOfWork, approval: Approval, requester: Staff, today: date, *, can_decide: bool,
-    summary: SubjectSummary | None = None,
+    summary: SubjectSummary | None = None, known: Iterable[Staff] = (),
 ) -> ApprovalView:
+    """The card's data; `known` are people the caller already read (the decider), not read again."""
     if summary is None:
         summary = await subject_of(uow, approval.subject_type).describe(uow, approval.subject_id)
+    people = {staff.id: staff for staff in (requester, *known)}
     names = {
         staff.id: staff.display_name
-        for staff in await uow.staff.list_by_ids([i for i in (approval.approver_id, approval.decided_by) if i is not None])
+        for staff in await _people(uow, [i for i in (approval.approver_id, approval.decided_by) if i is not None], people)
     }
     return ApprovalView(
         approval_id=approval.id, summary=summary, requester_name=requester.display_name,
@@ -91,7 +103,7 @@ async def _view(
         can_decide=can_decide and approval.is_pending, escalated=approval.escalated_at is not None,
         decided_by_name=names.get(approval.decided_by) if approval.decided_by else None,
         decided_at=approval.decided_at, comment=approval.comment,
-        refresh_user_ids=await _refresh_user_ids(uow, approval, requester, today),
+        refresh_user_ids=await _refresh_user_ids(uow, approval, requester, today, people),
         reason_required=can_decide and approval.is_pending
         and (await uow.entities.policy(requester.entity_id)).approvals.reject_reason_required,
     )
@@ -164,11 +176,11 @@ async def cancel_for_subject(uow: UnitOfWork, *, subject_type: str, subject_id: 
     if actor.id != approval.requester_id and not actor.has(Role.ADMIN):
         raise Forbidden("approvals.not_yours")
     status = ApprovalStatus.CANCELLED
-    if not await uow.approvals.decide(approval.id, status=status, decided_by=actor.id, decided_at=now, comment=None):
+    after = await uow.approvals.decide(approval.id, status=status, decided_by=actor.id, decided_at=now, comment=None)
+    if after is None:
         return
     await subject_of(uow, subject_type).on_decided(uow, subject_id, status, actor, None, now)
-    after = await uow.approvals.get(approval.id)
-    await uow.audit.record(_actor(actor), "approval.cancelled", SUBJECT, approval.id, _snapshot(approval), _snapshot(after or approval))
+    await uow.audit.record(_actor(actor), "approval.cancelled", SUBJECT, approval.id, _snapshot(approval), _snapshot(after))
 
 
 # -- who may decide ----------------------------------------------------------------------------------
@@ -253,7 +265,7 @@ async def decide(uow: UnitOfWork, command: DecideApproval, now: datetime) -> Dec
         approval, requester = access.approval, access.requester
         if access.may_decide:
             if not approval.is_pending:
-                return Decision(approval, False, await _view(uow, approval, requester, today, can_decide=True))
+                return Decision(approval, False, await _view(uow, approval, requester, today, can_decide=True, known=(actor,)))
             if rules.reason_required(command.verdict, comment, await uow.entities.policy(requester.entity_id)):
                 missing = ReasonRequired()
                 missing.card = await _view(uow, approval, requester, today, can_decide=True)
@@ -263,16 +275,16 @@ async def decide(uow: UnitOfWork, command: DecideApproval, now: datetime) -> Dec
                 try:
                     await subject.before_approve(uow, approval.subject_id, confirmed=command.confirmed)
                 except NeedsConfirmation as warning:
-                    warning.card = await _view(uow, approval, requester, today, can_decide=True)
+                    warning.card = await _view(uow, approval, requester, today, can_decide=True, known=(actor,))
                     raise
-            if not await uow.approvals.decide(approval.id, status=status, decided_by=actor.id, decided_at=now, comment=comment):
+            decided = await uow.approvals.decide(approval.id, status=status, decided_by=actor.id, decided_at=now, comment=comment)
+            if decided is None:
                 current = await uow.approvals.get(approval.id) or approval
-                return Decision(current, False, await _view(uow, current, requester, today, can_decide=True))
+                return Decision(current, False, await _view(uow, current, requester, today, can_decide=True, known=(actor,)))
+            # The subject reacts to the decision; the approval row itself is as `decide` returned it.
             await subject.on_decided(uow, approval.subject_id, status, actor, comment, now)
-            decided = await uow.approvals.get(approval.id)
-            assert decided is not None
             await uow.audit.record(_actor(actor), "approval.decided", SUBJECT, approval.id, _snapshot(approval), _snapshot(decided))
-            card = await _view(uow, decided, requester, today, can_decide=False)
+            card = await _view(uow, decided, requester, today, can_decide=False, known=(actor,))
             await _announce(uow, decided, card, actor, command.shown_activity_id, now)
             await uow.commit()
             return Decision(decided, True, card)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.approvals import Approval, ApprovalStatus, Deputy
@@ -14,7 +15,7 @@ from storage.models.approvals import ApprovalRow, DeputyRow
 from storage.models.directory import StaffRow
 
 
-def _approval(row: ApprovalRow) -> Approval:
+def _approval(row: ApprovalRow | Row) -> Approval:
     return Approval(
         id=row.id, subject_type=row.subject_type, subject_id=row.subject_id, requester_id=row.requester_id,
         approver_id=row.approver_id, status=ApprovalStatus(row.status), created_at=row.created_at, decided_by=row.decided_by,
@@ -23,7 +24,32 @@ def _approval(row: ApprovalRow) -> Approval:
     )
 
 
-def _deputy(row: DeputyRow) -> Deputy:
+# The decision path's statements, built once (SQLAlchemy keeps their compiled form) and on the
+# table rather than ORM entities: no identity map or unit-of-work bookkeeping for a row that is
+# read, updated and returned within one turn.
+_APPROVALS = ApprovalRow.__table__
+_APPROVAL_BY_ID = select(*_APPROVALS.columns).where(_APPROVALS.c.id == bindparam("approval_id"))
+_APPROVAL_BY_ID_LOCKED = _APPROVAL_BY_ID.with_for_update()
+_DECIDE = (
+    update(_APPROVALS)
+    .where(_APPROVALS.c.id == bindparam("approval_id"), _APPROVALS.c.status == ApprovalStatus.PENDING.value)
+    .values(status=bindparam("new_status"), decided_by=bindparam("by"), decided_at=bindparam("at"), comment=bindparam("note"))
+    .returning(*_APPROVALS.columns)
+)
+
+
+_DEPUTIES = DeputyRow.__table__
+_ACTIVE_DEPUTIES = select(*_DEPUTIES.columns).where(
+    _DEPUTIES.c.manager_id.in_(bindparam("manager_ids", expanding=True)),
+    _DEPUTIES.c.valid_from <= bindparam("day"), _DEPUTIES.c.valid_until >= bindparam("day"),
+)
+_DEPUTISED_FOR = select(_DEPUTIES.c.manager_id).where(
+    _DEPUTIES.c.deputy_id == bindparam("deputy_id"),
+    _DEPUTIES.c.valid_from <= bindparam("day"), _DEPUTIES.c.valid_until >= bindparam("day"),
+)
+
+
+def _deputy(row: DeputyRow | Row) -> Deputy:
     return Deputy(row.id, row.manager_id, row.deputy_id, row.valid_from, row.valid_until)
 
 
@@ -46,10 +72,8 @@ class ApprovalRepository:
     async def get(self, approval_id: int, *, for_update: bool = False) -> Approval | None:
         """With for_update, PostgreSQL locks the row until the transaction ends (SQLite already
         serialises writers with BEGIN IMMEDIATE)."""
-        query = select(ApprovalRow).where(ApprovalRow.id == approval_id).execution_options(populate_existing=True)
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query)
+        statement = _APPROVAL_BY_ID_LOCKED if for_update else _APPROVAL_BY_ID
+        row = (await self.session.execute(statement, {"approval_id": approval_id})).first()
         return _approval(row) if row else None
 
     async def pending_for_subject(self, subject_type: str, subject_id: int) -> Approval | None:
@@ -61,14 +85,16 @@ class ApprovalRepository:
         )
         return _approval(row) if row else None
 
-    async def decide(self, approval_id: int, *, status: ApprovalStatus, decided_by: int, decided_at: datetime, comment: str | None) -> bool:
-        """Record a decision only while the approval is pending; False when someone was first."""
+    async def decide(
+        self, approval_id: int, *, status: ApprovalStatus, decided_by: int, decided_at: datetime, comment: str | None
+    ) -> Approval | None:
+        """Record a decision only while the approval is pending: the decided approval, or None when
+        someone was first."""
         result = await self.session.execute(
-            update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id, ApprovalRow.status == ApprovalStatus.PENDING)
-            .values(status=status, decided_by=decided_by, decided_at=decided_at, comment=comment)
+            _DECIDE, {"approval_id": approval_id, "new_status": status.value, "by": decided_by, "at": decided_at, "note": comment}
         )
-        return result.rowcount == 1
+        row = result.first()
+        return _approval(row) if row else None
 
     async def set_card(self, approval_id: int, activity_id: str | None, conversation_id: str | None, *, approver_id: int) -> None:
         """Keep the approver's card; a card delivered after an escalation changed the approver is
@@ -145,18 +171,9 @@ class ApprovalRepository:
         ids = list(set(manager_ids))
         if not ids:
             return []
-        rows = await self.session.scalars(
-            select(DeputyRow).where(
-                DeputyRow.manager_id.in_(ids), DeputyRow.valid_from <= day, DeputyRow.valid_until >= day
-            )
-        )
+        rows = await self.session.execute(_ACTIVE_DEPUTIES, {"manager_ids": ids, "day": day})
         return [_deputy(row) for row in rows]
 
     async def deputised_for(self, deputy_id: int, day: date) -> set[int]:
         """The managers for whom this person is an active deputy on `day`."""
-        rows = await self.session.scalars(
-            select(DeputyRow.manager_id).where(
-                DeputyRow.deputy_id == deputy_id, DeputyRow.valid_from <= day, DeputyRow.valid_until >= day
-            )
-        )
-        return set(rows)
+        return set(await self.session.scalars(_DEPUTISED_FOR, {"deputy_id": deputy_id, "day": day}))

@@ -82,7 +82,19 @@ def _staff_query():  # noqa: ANN202
 # every execution (a large share of a turn's CPU for these look-ups, which run in every turn).
 _STAFF_BY_ID = _staff_query().where(StaffRow.id == bindparam("staff_id"))
 _STAFF_BY_AAD = _staff_query().where(StaffRow.aad_object_id == bindparam("aad_object_id"))
+_STAFF_BY_IDS = _staff_query().where(StaffRow.id.in_(bindparam("staff_ids", expanding=True)))
 _ENTITY_POLICY = select(EntityRow.policy).where(EntityRow.id == bindparam("entity_id"))
+
+
+def _staff_of(rows: list[Any]) -> Staff:
+    """One person from the rows of `_staff_query` (one per role)."""
+    first = rows[0]
+    return Staff(
+        id=first.id, aad_object_id=first.aad_object_id, email=first.email, display_name=first.display_name,
+        entity_id=first.entity_id, entity_code=first.code, manager_id=first.manager_id,
+        start_date=first.start_date, end_date=first.end_date, language=first.language,
+        roles=frozenset(Role(row.role) for row in rows if row.role) | {Role.STAFF},
+    )
 
 
 class StaffRepository:
@@ -119,15 +131,7 @@ class StaffRepository:
         this runs several times in every turn."""
         statement = condition if params is not None else _staff_query().where(condition)
         rows = (await self.session.execute(statement, params)).all()
-        if not rows:
-            return None
-        first = rows[0]
-        return Staff(
-            id=first.id, aad_object_id=first.aad_object_id, email=first.email, display_name=first.display_name,
-            entity_id=first.entity_id, entity_code=first.code, manager_id=first.manager_id,
-            start_date=first.start_date, end_date=first.end_date, language=first.language,
-            roles=frozenset(Role(row.role) for row in rows if row.role) | {Role.STAFF},
-        )
+        return _staff_of(rows) if rows else None
 
     async def get(self, staff_id: int) -> Staff | None:
         if staff_id in self._seen:
@@ -150,10 +154,17 @@ class StaffRepository:
         return await self._one(func.lower(StaffRow.email) == email.strip().lower())
 
     async def list_by_ids(self, ids: list[int]) -> list[Staff]:
-        if not ids:
-            return []
-        rows = (await self.session.execute(self._query().where(StaffRow.id.in_(ids)))).tuples().all()
-        return await self._to_domain(list(rows))
+        """In the order asked, without duplicates; people read earlier in this unit of work are not
+        read again, the others in one round trip (a row per role)."""
+        wanted = list(dict.fromkeys(ids))
+        missing = [i for i in wanted if i not in self._seen]
+        if missing:
+            rows: dict[int, list[Any]] = {}
+            for row in (await self.session.execute(_STAFF_BY_IDS, {"staff_ids": missing})).all():
+                rows.setdefault(row.id, []).append(row)
+            for group in rows.values():
+                self._keep(_staff_of(group))
+        return [self._seen[i] for i in wanted if i in self._seen]
 
     async def list_reports(self, manager_id: int) -> list[Staff]:
         """Direct reports of a manager, by name."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ def _registration(row: WorkRegistrationRow | Row) -> Registration:
     )
 
 
-def _ineligibility(row: IneligibilityRow) -> Ineligibility:
+def _ineligibility(row: IneligibilityRow | Row) -> Ineligibility:
     return Ineligibility(
         id=row.id, staff_id=row.staff_id, reason=row.reason, note=row.note, valid_from=row.valid_from,  # type: ignore[arg-type]
         valid_until=row.valid_until, set_by=row.set_by, lifted_at=row.lifted_at, lifted_by=row.lifted_by,
@@ -40,15 +40,28 @@ def _cancelled_day(staff_id: int, item: dict) -> Registration:
 
 
 
-# Built once (they run in every registration turn): a statement object keeps its cache key.
-_DAY = (
-    select(WorkRegistrationRow)
-    .where(WorkRegistrationRow.staff_id == bindparam("staff_id"), WorkRegistrationRow.day == bindparam("day"))
-    .execution_options(populate_existing=True)
+# Built once (they run in every registration turn and every decision): a statement object keeps
+# its cache key. Reads select the table's columns (no ORM entities: they are only mapped to
+# domain objects), so there is no identity map to refresh after `save_day` writes past it.
+_REGISTRATIONS = WorkRegistrationRow.__table__
+_DAY = select(*_REGISTRATIONS.columns).where(
+    _REGISTRATIONS.c.staff_id == bindparam("staff_id"), _REGISTRATIONS.c.day == bindparam("day")
 )
 _DAY_FOR_UPDATE = _DAY.with_for_update()
+_BY_ID = select(*_REGISTRATIONS.columns).where(_REGISTRATIONS.c.id == bindparam("registration_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+_AGREEMENT = select(TeamAgreementRow.__table__.c.anchor_weekdays, TeamAgreementRow.__table__.c.min_office_days_per_week).where(
+    TeamAgreementRow.__table__.c.manager_id == bindparam("manager_id")
+)
+_SET_STATUS = (
+    update(WorkRegistrationRow)
+    .where(WorkRegistrationRow.id == bindparam("registration_id"))
+    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_SET_STATUS_IF = _SET_STATUS.where(WorkRegistrationRow.status == bindparam("only_if"))
 _INELIGIBLE_ON = (
-    select(IneligibilityRow)
+    select(*IneligibilityRow.__table__.columns)
     .where(
         IneligibilityRow.staff_id == bindparam("staff_id"),
         IneligibilityRow.lifted_at.is_(None),
@@ -79,18 +92,24 @@ class RegistrationRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # What this unit of work read by id, and the team agreements it read: an approval decision
+        # asks for the same day and agreement three and two times (the checks, the change, the
+        # card). A locking read always goes to the database; writes through here forget.
+        self._seen: dict[int, Registration | None] = {}
+        self._agreements: dict[int, TeamAgreement | None] = {}
 
     # -- registrations ----------------------------------------------------------------------------
     async def get(self, registration_id: int, *, for_update: bool = False) -> Registration | None:
-        query = select(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id)
-        if for_update:
-            query = query.with_for_update()
-        row = await self.session.scalar(query.execution_options(populate_existing=True))
-        return _registration(row) if row else None
+        if not for_update and registration_id in self._seen:
+            return self._seen[registration_id]
+        statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = (await self.session.execute(statement, {"registration_id": registration_id})).first()
+        registration = self._seen[registration_id] = _registration(row) if row else None
+        return registration
 
     async def get_for_day(self, staff_id: int, day: date, *, for_update: bool = False) -> Registration | None:
-        query = _DAY_FOR_UPDATE if for_update else _DAY
-        row = await self.session.scalar(query, {"staff_id": staff_id, "day": day})
+        statement = _DAY_FOR_UPDATE if for_update else _DAY
+        row = (await self.session.execute(statement, {"staff_id": staff_id, "day": day})).first()
         return _registration(row) if row else None
 
     async def list_for_staff(self, staff_id: int, start: date, end: date) -> list[Registration]:
@@ -122,6 +141,7 @@ class RegistrationRepository:
 
         Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
         now = utcnow()
+        self._seen.clear()
         row = (await self.session.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
             "staff_id": staff_id, "day": day, "place": place, "part": part, "status": RegistrationStatus(status).value,
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
@@ -131,25 +151,25 @@ class RegistrationRepository:
     async def set_status(
         self, registration_id: int, status: RegistrationStatus | str, *, only_if: RegistrationStatus | str | None = None
     ) -> bool:
-        row = await self.session.scalar(
-            select(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id).with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if row is None or (only_if is not None and row.status != RegistrationStatus(only_if)):
-            return False
-        row.status = RegistrationStatus(status).value
-        row.updated_at = utcnow()
-        await self.session.flush()
-        return True
+        """One conditional UPDATE (it locks the row as the read before it did): False when the
+        registration is gone or, with only_if, no longer in that status."""
+        self._seen.pop(registration_id, None)
+        params = {"registration_id": registration_id, "new_status": RegistrationStatus(status).value, "now": utcnow()}
+        if only_if is None:
+            result = await self.session.execute(_SET_STATUS, params)
+        else:
+            result = await self.session.execute(_SET_STATUS_IF, {**params, "only_if": RegistrationStatus(only_if).value})
+        return (result.rowcount or 0) == 1
 
     async def delete(self, registration_id: int) -> bool:
+        self._seen.pop(registration_id, None)
         result = await self.session.execute(delete(WorkRegistrationRow).where(WorkRegistrationRow.id == registration_id))
         return (result.rowcount or 0) == 1
 
     # -- eligibility registry ---------------------------------------------------------------------
     async def ineligibility_on(self, staff_id: int, day: date) -> Ineligibility | None:
         """The marking (not lifted) that covers `day`, if any; the most recent wins."""
-        row = await self.session.scalar(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})
+        row = (await self.session.execute(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})).first()
         return _ineligibility(row) if row else None
 
     async def ineligibilities_for(self, staff_ids: list[int], *, active_on: date | None = None) -> list[Ineligibility]:
@@ -221,13 +241,18 @@ class RegistrationRepository:
 
     # -- team agreements --------------------------------------------------------------------------
     async def agreement(self, manager_id: int) -> TeamAgreement | None:
-        row = await self.session.get(TeamAgreementRow, manager_id, populate_existing=True)
-        if row is None:
-            return None
-        return TeamAgreement(row.manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week)
+        if manager_id in self._agreements:
+            return self._agreements[manager_id]
+        row = (await self.session.execute(_AGREEMENT, {"manager_id": manager_id})).first()
+        agreement = None if row is None else TeamAgreement(
+            manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week
+        )
+        self._agreements[manager_id] = agreement
+        return agreement
 
     async def save_agreement(self, agreement: TeamAgreement) -> TeamAgreement | None:
         """Create or replace a manager's agreement; returns the previous one."""
+        self._agreements.pop(agreement.manager_id, None)
         row = await self.session.get(TeamAgreementRow, agreement.manager_id, with_for_update=True)
         before = None
         values = {"anchor_weekdays": sorted(agreement.anchor_weekdays), "min_office_days_per_week": agreement.min_office_days_per_week}

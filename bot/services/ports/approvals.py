@@ -27,8 +27,9 @@ class ApprovalRepository(Protocol):
 
     async def decide(
         self, approval_id: int, *, status: ApprovalStatus, decided_by: int, decided_at: datetime, comment: str | None
-    ) -> bool:
-        """Record a decision only while the approval is pending; False when someone was first."""
+    ) -> Approval | None:
+        """Record a decision only while the approval is pending: the decided approval, or None
+        when someone was first."""
         ...
 
     async def set_card(self, approval_id: int, activity_id: str | None, conversation_id: str | None, *, approver_id: int) -> None:

@@ -49,12 +49,12 @@ class FakeApprovalRepository:
 
     async def decide(
         self, approval_id: int, *, status: ApprovalStatus, decided_by: int, decided_at: datetime, comment: str | None
-    ) -> bool:
+    ) -> Approval | None:
         approval = self._approvals().get(approval_id)
         if approval is None or not approval.is_pending:
-            return False
+            return None
         self._update(approval_id, status=status, decided_by=decided_by, decided_at=decided_at, comment=comment)
-        return True
+        return self._approvals()[approval_id]
 
     async def set_card(self, approval_id: int, activity_id: str | None, conversation_id: str | None, *, approver_id: int) -> None:
         approval = self._approvals().get(approval_id)

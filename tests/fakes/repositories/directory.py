@@ -62,7 +62,8 @@ class FakeStaffRepository:
         return next((s for s in self._all() if s.email.lower() == wanted), None)
 
     async def list_by_ids(self, ids: list[int]) -> list[Staff]:
-        return [s for s in self._all() if s.id in set(ids)]
+        by_id = {s.id: s for s in self._all()}
+        return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
     async def list_reports(self, manager_id: int) -> list[Staff]:
         return sorted((s for s in self._all() if s.manager_id == manager_id), key=lambda s: s.display_name)
