@@ -138,34 +138,75 @@ async def history(uow_factory: UnitOfWorkFactory, tmp_path: Path) -> UnitOfWorkF
     return uow_factory
 
 
+def scope(line) -> str:  # noqa: ANN001
+    """A figure line's entity code, or "*" for the report's whole scope (each person once)."""
+    return line.entity.code if line.entity else "*"
+
+
 def homework(rows) -> list[tuple]:  # noqa: ANN001
-    return [(str(m.month), m.eligible_staff, m.home_workers, m.home_days) for m in rows]
+    return [(scope(m), str(m.month), m.eligible_staff, m.home_workers, m.home_days, m.satellite_days) for m in rows]
 
 
 async def test_every_figure_of_the_known_past(history: UnitOfWorkFactory) -> None:
     whole = await report(history)
     # bert counts until February (left on the 15th); dana is out of June (two markings in a row);
-    # pending and rejected days never count; ann's satellite morning makes her a home worker.
+    # pending and rejected days never count; ann's satellite morning makes her a home worker but is
+    # a satellite day, not a home day. carl moved to B on 1 February: January in A, February in B,
+    # never in both, and once in the total.
+    zero = Decimal(0)
     assert homework(whole.homework) == [
-        ("2023-01", 5, 3, Decimal(4)), ("2023-02", 5, 3, Decimal("2.5")), ("2023-03", 4, 0, Decimal(0)),
-        ("2023-04", 4, 0, Decimal(0)), ("2023-05", 4, 0, Decimal(0)), ("2023-06", 3, 0, Decimal(0)),
+        ("*", "2023-01", 5, 3, Decimal(4), zero), ("*", "2023-02", 5, 3, Decimal(2), Decimal("0.5")),
+        ("*", "2023-03", 4, 0, zero, zero), ("*", "2023-04", 4, 0, zero, zero), ("*", "2023-05", 4, 0, zero, zero),
+        ("*", "2023-06", 3, 0, zero, zero),
+        # ann, bert, carl, hilde in January; ann (satellite) and bert in February; then ann and hilde
+        ("A", "2023-01", 4, 3, Decimal(4), zero), ("A", "2023-02", 3, 2, Decimal(1), Decimal("0.5")),
+        ("A", "2023-03", 2, 0, zero, zero), ("A", "2023-04", 2, 0, zero, zero), ("A", "2023-05", 2, 0, zero, zero),
+        ("A", "2023-06", 2, 0, zero, zero),
+        # dana in January; carl (one home day) and dana from February; carl only in June
+        ("B", "2023-01", 1, 0, zero, zero), ("B", "2023-02", 2, 1, Decimal(1), zero),
+        ("B", "2023-03", 2, 0, zero, zero), ("B", "2023-04", 2, 0, zero, zero), ("B", "2023-05", 2, 0, zero, zero),
+        ("B", "2023-06", 1, 0, zero, zero),
     ]
-    by_entity = {(str(line.month), line.entity.code): (line.eligible_staff, line.home_workers) for line in whole.homework_by_entity}
-    # carl moved to B on 1 February: January in A, February in B, never in both
-    assert by_entity[("2023-01", "A")] == (4, 3) and by_entity[("2023-01", "B")] == (1, 0)
-    assert by_entity[("2023-02", "A")] == (3, 2) and by_entity[("2023-02", "B")] == (2, 1)
-    assert by_entity[("2023-06", "B")] == (1, 0)  # carl only: dana is not eligible all June
-    assert homework((await report(history, entity="B")).homework)[1] == ("2023-02", 2, 1, Decimal(1))
-    assert [(g.entity.code, g.reason, g.staff, g.at_period_end) for g in whole.ineligible] == [
-        ("B", "function", 1, 0), ("B", "organisational", 1, 1),
+    # shares per scope, and their change against the scope's own previous month (a difference of shares)
+    assert {(scope(m), str(m.month)): (m.share, m.change) for m in whole.homework if m.month <= Month(2023, 3)} == {
+        ("*", "2023-01"): (Decimal("0.6"), None), ("*", "2023-02"): (Decimal("0.6"), zero), ("*", "2023-03"): (zero, Decimal("-0.6")),
+        ("A", "2023-01"): (Decimal("0.75"), None), ("A", "2023-02"): (Decimal("0.6667"), Decimal("-0.0833")),
+        ("A", "2023-03"): (zero, Decimal("-0.6667")),
+        ("B", "2023-01"): (zero, None), ("B", "2023-02"): (Decimal("0.5"), Decimal("0.5")), ("B", "2023-03"): (zero, Decimal("-0.5")),
+    }
+    # B's own report is B's lines of the whole report, as its total
+    only_b = (await report(history, entity="B")).homework
+    assert homework(only_b)[1] == ("*", "2023-02", 2, 1, Decimal(1), zero)
+    assert homework(only_b) == [("*", *line[1:]) for line in homework(whole.homework) if line[0] == "B"]
+    assert [(scope(g), g.reason, g.staff, g.at_period_end) for g in whole.ineligible] == [
+        ("*", "function", 1, 0), ("*", "organisational", 1, 1), ("B", "function", 1, 0), ("B", "organisational", 1, 1),
     ]
-    # ann: flat fee January-March, third party from April (the 17 March switch); bert until he left
-    assert [(line.year, line.mode, line.staff, line.months, line.amount) for line in whole.internet_allowance] == [
-        (2023, "flat_fee", 2, 9, Decimal("180.00")), (2023, "third_party_payer", 2, 5, Decimal("140.00")),
+    # ann: flat fee January-March, third party from April (the 17 March switch); bert until he left;
+    # carl's flat fee counts January in A and February-June in B; both modes count ann once.
+    assert [(scope(line), line.year, line.mode, line.staff, line.eligible_staff, line.months, line.amount)
+            for line in whole.internet_allowance] == [
+        ("*", 2023, "flat_fee", 2, 5, 9, Decimal("180.00")), ("*", 2023, "third_party_payer", 2, 5, 5, Decimal("140.00")),
+        ("*", 2023, None, 3, 5, 14, Decimal("320.00")),
+        ("A", 2023, "flat_fee", 2, 4, 4, Decimal("80.00")), ("A", 2023, "third_party_payer", 2, 4, 5, Decimal("140.00")),
+        ("A", 2023, None, 3, 4, 9, Decimal("220.00")),
+        ("B", 2023, "flat_fee", 1, 2, 5, Decimal("100.00")), ("B", 2023, None, 1, 2, 5, Decimal("100.00")),
     ]
-    assert [(e.year, e.item_code, e.delivered, e.staff, e.amount) for e in whole.equipment] == [(2023, "HEADSET", 2, 1, Decimal("80.00"))]
-    assert [(w.title, w.target_group, w.session_start.day, w.registered, w.attended) for w in whole.webinars] == [
-        ("Corona care", "all", 2, 1, 1), ("Corona care", "managers", 9, 2, 1),
+    # nobody worked from home one day a week on average in any month
+    assert len(whole.homework_allowance) == 18 and {(m.staff, m.amount) for m in whole.homework_allowance} == {(0, Decimal("0.00"))}
+    # ann's two headsets in A; carl's headset is ordered, not delivered
+    assert [(scope(e), e.year, e.item_code, e.delivered, e.staff, e.amount) for e in whole.equipment] == [
+        ("*", 2023, "HEADSET", 2, 1, Decimal("80.00")), ("A", 2023, "HEADSET", 2, 1, Decimal("80.00")),
+    ]
+    assert [(scope(s), s.year, s.staff) for s in whole.staff_served] == [("*", 2023, 1), ("A", 2023, 1)]
+    # carl (in B since February) registered for the managers' session and did not attend
+    assert [(scope(w), w.title, w.target_group, w.session_start.day, w.registered, w.attended) for w in whole.webinars] == [
+        ("*", "Corona care", "all", 2, 1, 1), ("*", "Corona care", "managers", 9, 2, 1),
+        ("A", "Corona care", "all", 2, 1, 1), ("A", "Corona care", "managers", 9, 1, 1),
+        ("B", "Corona care", "managers", 9, 1, 0),
+    ]
+    # ann attended both sessions of the title: two attendances, one participant
+    assert [(scope(w), w.sessions, w.registered, w.attended, w.participants) for w in whole.webinar_totals if w.by == "title"] == [
+        ("*", 2, 3, 2, 1), ("A", 2, 2, 2, 1), ("B", 1, 1, 0, 0),
     ]
 
 
@@ -202,9 +243,11 @@ async def test_dated_move_history_file_and_its_no_op(history: UnitOfWorkFactory,
     second = await import_history_file(history, "assignments", path, actor="cli", now=NOW)
     assert (first.updated, second.updated, second.unchanged) == (1, 0, 1)
     whole = await report(history, "2022-12", "2023-02")
-    by_entity = {(str(line.month), line.entity.code): line.eligible_staff for line in whole.homework_by_entity}
-    assert (by_entity[("2022-12", "A")], by_entity[("2022-12", "B")]) == (3, 2)  # ann, bert, hilde | carl, dana
-    assert (by_entity[("2023-01", "A")], by_entity[("2023-01", "B")]) == (4, 1)
+    eligible = {(scope(line), str(line.month)): line.eligible_staff for line in whole.homework}
+    # the whole administration, A and B: each person once in the total, in the entity of the month
+    assert [eligible[(code, "2022-12")] for code in "*AB"] == [5, 3, 2]  # ann, bert, hilde | carl, dana
+    assert [eligible[(code, "2023-01")] for code in "*AB"] == [5, 4, 1]  # ann, bert, carl, hilde | dana
+    assert [eligible[(code, "2023-02")] for code in "*AB"] == [5, 3, 2]  # ann, bert, hilde | carl, dana
     overlap = write(tmp_path, "overlap.csv", "email,entity_code,from,until\ncarl@example.be,B,2018-01-01,2023-01-10\n"
                     "carl@example.be,A,2023-01-01,\n")
     with pytest.raises(ImportRefused) as refused:
@@ -323,18 +366,25 @@ async def test_a_second_report_after_a_late_registration_shows_exactly_that_chan
 
     changes = second.comparison.changes
     assert second.version.number == 2 and second.comparison.previous == first.version
-    # October's total row and carl's entity (B) row, and nothing else
+    # In 2026 the eligible staff are ann and hilde in A, carl, dana and nina in B: five in all. Before
+    # carl's day, October had one home worker (ann, one home day in A); September had none, so
+    # October's change is its share minus 0, in percentage points. carl's day changes October's
+    # total row and B's row (home workers, share, change, home days) and nothing else: A's row,
+    # September, the satellite days and every other sheet (one day in October is no home-work
+    # allowance) stay as they were.
     changed = {(c.sheet, c.row, c.column, c.before, c.after) for c in changes}
     total = "total | Alle entiteiten (Vlaamse overheid) | 2026-10"
     entity_b = "total | Entiteit B (B) | 2026-10"
     col = lambda key: t(f"reports.col.{key}")  # noqa: E731
     assert changed == {
-        ("thuiswerk-per-maand", total, col("home_workers"), "1", "2"),
-        ("thuiswerk-per-maand", total, col("share"), "0.2", "0.4"),
-        ("thuiswerk-per-maand", total, col("change"), "0.2", "0.4"),
+        ("thuiswerk-per-maand", total, col("home_workers"), "1", "2"),  # ann, then ann and carl
+        ("thuiswerk-per-maand", total, col("share"), "0.2", "0.4"),  # of five
+        ("thuiswerk-per-maand", total, col("change"), "20", "40"),  # points against September's 0%
         ("thuiswerk-per-maand", total, col("home_days"), "1", "2"),
         ("thuiswerk-per-maand", entity_b, col("home_workers"), "0", "1"),
         ("thuiswerk-per-maand", entity_b, col("share"), "0", "0.3333"),  # carl of carl, dana and nina
+        ("thuiswerk-per-maand", entity_b, col("change"), "0", "33.33"),  # points against September's 0%
+        ("thuiswerk-per-maand", entity_b, col("home_days"), "0", "1"),
     }
     assert {c.reasons for c in changes} == {((LATE_REGISTRATION, 1),)}
 
