@@ -187,6 +187,7 @@ def registration_form(t: Translator, form: RegistrationForm) -> dict[str, Any]:
             error_message=t("homework.form_part_required"),
             choices=[Choice(title=t(f"homework.part_{part}"), value=part) for part in PARTS],
         ),
+        text(t("homework.form_part_hint"), subtle=True),
         heading(t("homework.form_repeat")),
         text(t("homework.form_repeat_intro", maximum=MAX_RECURRING_WEEKS), subtle=True),
         ChoiceSetInput(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.homework import Registration
@@ -290,6 +291,18 @@ async def test_menu_opens_the_registration_card_and_it_registers(harness: BotHar
     assert_valid_card(body["value"])
     assert "weekenddag" in text_of(body["value"])
     assert [(r.day, r.part) for r in await days_of(harness, STAFF)] == [(d, "am") for d in (MON, TUE, WED, THU, FRI)]
+
+
+@pytest.mark.parametrize(("user", "explained"), [
+    (STAFF, '"Kantoor, namiddag" betekent dat je \'s namiddags op kantoor werkt'),
+    (COLLEAGUE, '"Office, afternoon" means you work at the office in the afternoon'),
+], ids=["nl", "en"])
+async def test_the_form_explains_what_a_half_day_at_a_place_means(harness: BotHarness, user: TeamsUser, explained: str) -> None:
+    sent = await harness.submit(user, {"verb": "menu.open", "flow": "homework"})
+    form = sent[0].cards[0]
+    texts = [element.get("text", "") for element in form["body"]]
+    part = next(i for i, element in enumerate(form["body"]) if element.get("id") == "part")
+    assert explained in texts[part + 1]
 
 
 async def test_card_recurring_pattern(harness: BotHarness) -> None:
