@@ -194,8 +194,17 @@ async def test_webinars_and_coaching_go_to_their_services_and_feed_the_report(di
     registrations = write(tmp_path, "registrations.csv", REGISTRATIONS)
     await run(directory, "registrations", registrations)
     report = await build_report(directory(), BuildReport(ReportRequest.parse("2021-01", "2021-03"), actor=None), DEFAULT_NOW)
-    assert [(w.title, w.registered, w.attended) for w in report.webinars] == [("Focus @ home", 2, 1)]
-    assert [(c.year, c.kind, c.requests, c.conversations) for c in report.coaching] == [(2021, "resilience", 1, 5)]
+    # The session once for the whole administration (both people), then once per entity of who attended.
+    assert [(w.title, w.registered, w.attended) for w in report.webinars if w.entity is None] == [("Focus @ home", 2, 1)]
+    assert sorted((w.registered, w.attended) for w in report.webinars if w.entity is not None) == [(1, 0), (1, 1)]
+    # Imported twice, counted once: per year and kind for the whole administration (and the same
+    # person again in their entity's lines, over both kinds and over the whole period).
+    assert [(c.year, c.kind, c.requests, c.conversations) for c in report.coaching if c.entity is None and c.year and c.kind] == [
+        (2021, "resilience", 1, 5)
+    ]
+    assert {(c.requests, c.staff, c.conversations) for c in report.coaching} == {(1, 1, 5)}
     # March 2021: the directory's staff in service then (STAFF since 05/2020; COLLEAGUE only in 2026)
     march = report.homework[2]
-    assert (march.eligible_staff, march.home_workers, march.home_days) == (8, 2, Decimal("2"))
+    # home days: a full day and an afternoon at home; the satellite morning is a satellite day apart
+    assert march.entity is None
+    assert (march.eligible_staff, march.home_workers, march.home_days, march.satellite_days) == (8, 2, Decimal("1.5"), Decimal("0.5"))
