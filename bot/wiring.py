@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.config import Settings
 from bot.registry import Registry
 from bot.services import allowances, approval_reminders
 from bot.services.equipment_approvals import EquipmentApprovalSubject
 from bot.services.homework_approvals import HomeworkDaySubject
+from storage.uow import UnitOfWorkFactory
 
 
 def register_services(registry: Registry) -> None:
@@ -20,6 +23,14 @@ def register_services(registry: Registry) -> None:
     registry.job("approvals.escalations", approval_reminders.run_escalations, every=timedelta(hours=1))
     registry.job("approvals.reminders", approval_reminders.run_reminders, every=timedelta(hours=1))
     registry.job("allowances.defaults", allowances.run_default_modes, every=timedelta(days=1))
+
+
+def units_of_work(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWorkFactory:
+    """Units of work for what runs outside the service (commands, the demo data), with the approval
+    subjects `create_app` registers: a use case that asks for an approval finds its subject."""
+    registry = Registry()
+    register_services(registry)
+    return UnitOfWorkFactory(session_factory, approval_subjects=registry.approval_subjects)
 
 
 def build_registry(settings: Settings | None = None) -> Registry:

@@ -44,13 +44,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _engine_and_factory():  # noqa: ANN202
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     settings = load_settings()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url)
-    return settings, engine, UnitOfWorkFactory(create_session_factory(engine))
+    return settings, engine, units_of_work(create_session_factory(engine))
 
 
 def export_paths(out: Path, files: list[tuple[str, str, bytes]]) -> list[Path]:

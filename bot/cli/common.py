@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging
+from bot.wiring import units_of_work
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -39,7 +40,7 @@ def run_file_import(
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            result = await importer(UnitOfWorkFactory(create_session_factory(engine)), settings)
+            result = await importer(units_of_work(create_session_factory(engine)), settings)
         except ImportRefused as refused:
             problems = [(f"line {problem.line}", problem.reason) for problem in refused.problems]
         except Refused as refused:

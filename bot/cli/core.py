@@ -119,8 +119,8 @@ def _sync_graph(_args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.graph import GraphClient, sync_org_from_graph
     from bot.runner import UseCaseRunner
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -132,7 +132,7 @@ def _sync_graph(_args: argparse.Namespace) -> int:
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            runner = UseCaseRunner(UnitOfWorkFactory(create_session_factory(engine)), SystemClock(settings.zone))
+            runner = UseCaseRunner(units_of_work(create_session_factory(engine)), SystemClock(settings.zone))
             result = await sync_org_from_graph(runner, graph, actor="cli:sync-graph")
         finally:
             await engine.dispose()

@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of-work factory and now
     from bot.clock import SystemClock
     from bot.domain.equipment_catalogue import FileRefused
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -46,7 +46,7 @@ def _run(work) -> int:  # noqa: ANN001 - a coroutine function taking the unit-of
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            return await work(UnitOfWorkFactory(create_session_factory(engine)), SystemClock(settings.zone).now())
+            return await work(units_of_work(create_session_factory(engine)), SystemClock(settings.zone).now())
         except FileRefused as refused:
             for problem in refused.problems:
                 print(f"line {problem.line}: {problem.reason}", file=sys.stderr)

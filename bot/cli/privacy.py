@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _retention(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.services.retention import ApplyRetention, apply_retention
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -36,7 +36,7 @@ def _retention(args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             result = await apply_retention(
-                UnitOfWorkFactory(create_session_factory(engine))(), ApplyRetention(months, dry_run=args.dry_run, actor="cli"),
+                units_of_work(create_session_factory(engine))(), ApplyRetention(months, dry_run=args.dry_run, actor="cli"),
                 SystemClock(settings.zone).now(),
             )
         finally:

@@ -49,8 +49,8 @@ def _report(args: argparse.Namespace) -> int:
     from bot.reports.csv_output import render_csv
     from bot.reports.versions import build_versioned
     from bot.services.reports import ReportRequest
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     if args.out is None and args.csv_dir is None:
         print("error: give --out FILE.xlsx, --csv DIR or both", file=sys.stderr)
@@ -61,7 +61,7 @@ def _report(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
-        factory = UnitOfWorkFactory(create_session_factory(engine))
+        factory = units_of_work(create_session_factory(engine))
         now = SystemClock(settings.zone).now()
 
         async def run_use_case(use_case, command):  # noqa: ANN001, ANN202
@@ -104,8 +104,8 @@ def _versions(args: argparse.Namespace) -> int:
         report_versions,
     )
     from bot.services.reports import ReportRequest
+    from bot.wiring import units_of_work
     from storage.db import create_engine, create_session_factory
-    from storage.uow import UnitOfWorkFactory
 
     if args.get is not None and args.out is None:
         print("error: --get needs --out FILE.xlsx", file=sys.stderr)
@@ -118,7 +118,7 @@ def _versions(args: argparse.Namespace) -> int:
         from bot.clock import SystemClock
 
         engine = create_engine(settings.database_url)
-        factory = UnitOfWorkFactory(create_session_factory(engine))
+        factory = units_of_work(create_session_factory(engine))
         now = SystemClock(settings.zone).now()
         try:
             params = ReportRequest.parse(args.start, args.end, args.entity).as_params()

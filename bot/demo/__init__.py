@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.services.directory import ImportResult, ImportStaff, import_staff
 from bot.tables import load_table
+from bot.wiring import units_of_work
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -43,7 +44,7 @@ async def load_demo_if_empty(settings: Settings, today: date | None = None) -> b
     """Load the demo data into an empty database; returns whether it did."""
     engine = create_engine(settings.database_url)
     try:
-        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        uow_factory = units_of_work(create_session_factory(engine))
         async with uow_factory() as uow:
             if await uow.staff.count() > 0:
                 return False
