@@ -64,6 +64,11 @@ async def fresh_database(url: str) -> None:
     await engine.dispose()
 
 
+def demo_staff(root: Path) -> list[tuple[str, str]]:
+    with open(root / "bot/demo/staff.csv", encoding="utf-8") as handle:
+        return [(row["aad_object_id"], row["display_name"]) for row in csv.DictReader(handle)]
+
+
 async def registrations(url: str) -> int:
     engine = create_async_engine(url, poolclass=NullPool)
     async with engine.connect() as connection:
@@ -78,7 +83,7 @@ def running(tree: Tree) -> Iterator[None]:
     env = {**os.environ, "DATABASE_URL": tree.database_url, "PORT": str(port), "BACKGROUND_JOBS": "false",
            "MICROSOFT_APP_ID": "", "LOG_LEVEL": "WARNING"}
     tree.process = subprocess.Popen([str(tree.root / ".venv/bin/python"), "-m", "bot", "run"], cwd=tree.root, env=env,
-                                    stdout=subprocess.DEVNULL, stderr=open(f"/tmp/compare-trees-{tree.label}.log", "w"))  # noqa: SIM115
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     tree.base = f"http://127.0.0.1:{port}"
     try:
         yield
@@ -149,8 +154,7 @@ def spread(values: list[float]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    trees = [Tree("before", Path(args.before).resolve(), f"{args.postgres}_before"),
-             Tree("after", Path(args.after).resolve(), f"{args.postgres}_after")]
+    trees = [Tree("before", args.before, f"{args.postgres}_before"), Tree("after", args.after, f"{args.postgres}_after")]
     days = working_days(date.today() + timedelta(days=2), date.today() + timedelta(days=120))
     connector = FakeConnector()
     service_url = await connector.start()
@@ -158,8 +162,7 @@ async def main(args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = []
     for tree in trees:
         await fresh_database(tree.database_url)
-        with open(tree.root / "bot/demo/staff.csv", encoding="utf-8") as handle:
-            tree.people = [(row["aad_object_id"], row["display_name"]) for row in csv.DictReader(handle)]
+        tree.people = demo_staff(tree.root)
     with running(trees[0]), running(trees[1]):
         async with ClientSession(connector=TCPConnector(limit=args.concurrency * 2 + 4)) as session:
             for tree in trees:
@@ -186,8 +189,8 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("before")
-    parser.add_argument("after")
+    parser.add_argument("before", type=lambda path: Path(path).resolve())
+    parser.add_argument("after", type=lambda path: Path(path).resolve())
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=8)
