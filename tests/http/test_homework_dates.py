@@ -236,4 +236,6 @@ async def test_plurals_follow_the_language(harness: BotHarness) -> None:
     assert "(2 days)" in text_of(await one_card(harness, COLLEAGUE, "home tue and wed"))
     await set_agreement(harness, MANAGER, [], 4)
     card = await one_card(harness, STAFF, "thuis do")
-    assert "nog 1 kantoordag over" in text_of(card)
+    assert "heb je nog 1 kantoordag over" in text_of(card)
+    card = await one_card(harness, COLLEAGUE, "home thu")
+    assert "you have 1 office day left" in text_of(card)
