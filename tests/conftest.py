@@ -312,3 +312,19 @@ async def pg_uow_factory(pg_database_url: str) -> AsyncIterator[UnitOfWorkFactor
 async def pg_directory(pg_uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     await load_directory(pg_uow_factory)
     return pg_uow_factory
+
+
+@pytest.fixture
+def dateparser_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the registration parser hands to dateparser (its costly part) in the test."""
+    from bot.domain import homework_text
+
+    calls: list[str] = []
+    real = homework_text.dateparser.parse
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(homework_text.dateparser, "parse", counting)
+    return calls

@@ -9,24 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.domain import homework_text
 from storage.models.homework import WorkRegistrationRow
 from tests.conftest import BotHarness
 from tests.fakes.people import COLLEAGUE, STAFF
 from tests.http.test_inbound import _count
-
-
-@pytest.fixture
-def dateparser_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = homework_text.dateparser.parse
-
-    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(homework_text.dateparser, "parse", counting)
-    return calls
 
 
 @pytest.mark.parametrize(("user", "text", "expected"), [

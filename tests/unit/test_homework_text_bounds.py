@@ -4,26 +4,11 @@ counted in dateparser calls (the costly part, over a millisecond each), not in w
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
-from bot.domain import homework_text
 from bot.domain.homework_text import MAX_REGISTRATION_TEXT_LENGTH, parse_request
 from tests.conftest import DEFAULT_NOW
-
-
-@pytest.fixture
-def dateparser_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = homework_text.dateparser.parse
-
-    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(homework_text.dateparser, "parse", counting)
-    return calls
 
 
 @pytest.mark.parametrize("filler", ["morgen", "vrijdag", "12 december", "24/11", "tomorrow"])
