@@ -79,11 +79,26 @@ async def test_round_trip_and_schema_equals_models(empty_database: str) -> None:
 
 
 
-async def test_instances_started_together_migrate_once(empty_database: str) -> None:
-    """Three instances starting at the same moment on an empty database (three `bot migrate`
-    processes) all come up, on a schema that equals the models: on PostgreSQL the advisory lock
-    makes the later ones wait and find the schema at head; SQLite's writer lock does the same."""
-    environment = {**os.environ, "DATABASE_URL": empty_database}
+@pytest.fixture
+async def empty_postgres() -> AsyncIterator[str]:
+    """An empty PostgreSQL database: several instances share one only there (SQLite is the
+    embedded single-instance default)."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    await _empty_postgres(url)
+    yield url
+    await _empty_postgres(url)
+    from tests import conftest
+
+    conftest._pg_prepared.discard(url)
+
+
+async def test_instances_started_together_migrate_once(empty_postgres: str) -> None:
+    """Three instances starting at the same moment on an empty PostgreSQL database (three `bot
+    migrate` processes) all come up, on a schema that equals the models: the advisory lock makes
+    the later ones wait and then find the schema at head."""
+    environment = {**os.environ, "DATABASE_URL": empty_postgres}
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "migrate", env=environment,
@@ -94,4 +109,4 @@ async def test_instances_started_together_migrate_once(empty_database: str) -> N
     outputs = await asyncio.wait_for(asyncio.gather(*(process.communicate() for process in processes)), 120)
 
     assert [process.returncode for process in processes] == [0, 0, 0], [out.decode()[-2000:] for out, _ in outputs]
-    assert await _schema_differences(empty_database) == []
+    assert await _schema_differences(empty_postgres) == []
