@@ -132,8 +132,13 @@ class Stats:
         }
 
 
-async def wait_healthy(session: ClientSession, base: str) -> None:
-    for _ in range(100):
+async def wait_healthy(session: ClientSession, base: str, seconds: float = 10.0,
+                       process: subprocess.Popen | None = None) -> None:
+    """Until GET /healthz answers 200; fails after `seconds`, or at once when `process` exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{base}: the server exited with {process.returncode}")
         try:
             async with session.get(f"{base}/healthz") as response:
                 if response.status == 200:

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bench.bench_turns import cpu_seconds
-from bench.common import FakeConnector, free_port
+from bench.common import FakeConnector, free_port, wait_healthy
 from bench.scenarios import activity_from, working_days
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -133,22 +133,6 @@ async def stretch(tree: Tree, session: ClientSession, connector: FakeConnector, 
             "turns_per_s": verified / elapsed, "cpu_ms_per_turn": 1000 * cpu / max(verified, 1)}
 
 
-async def ready(session: ClientSession, tree: Tree, seconds: float = 120) -> None:
-    """`bot run` migrates, loads the demo directory and warms up before it answers."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if tree.process.poll() is not None:
-            raise RuntimeError(f"{tree.root}: bot run exited with {tree.process.returncode}")
-        try:
-            async with session.get(f"{tree.base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"{tree.root}: not ready after {seconds} s")
-
-
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
 
@@ -166,7 +150,8 @@ async def main(args: argparse.Namespace) -> None:
     with running(trees[0]), running(trees[1]):
         async with ClientSession(connector=TCPConnector(limit=args.concurrency * 2 + 4)) as session:
             for tree in trees:
-                await ready(session, tree)
+                # `bot run` migrates, loads the demo directory and warms up before it answers.
+                await wait_healthy(session, tree.base, seconds=120, process=tree.process)
                 for warm in ("menu", "register"):  # start-up work, first statements, caches
                     await stretch(tree, session, connector, service_url, warm, 1.0, args.concurrency, days)
             for rep in range(args.reps):

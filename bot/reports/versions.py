@@ -19,6 +19,7 @@ from bot.domain.report_versions import NOT_FIGURES, Comparison, Figures, Version
 from bot.domain.reports import Report
 from bot.domain.staff import Staff
 from bot.i18n import Translator
+from bot.reports import change_words as words
 from bot.reports.tables import Block, Column, Row, Sheet, Value, build_sheets
 from bot.reports.workbook import render_workbook, workbook_filename
 from bot.services import report_versions as versions
@@ -80,23 +81,14 @@ def changes_sheet(comparison: Comparison, t: Translator, heading: str) -> Sheet:
          c("why", "text", 60)],
     )
     for number, change in enumerate(comparison.changes[:MAX_CHANGE_ROWS]):
-        why = "; ".join(t(f"reports.why.{kind}", count=count) for kind, count in change.reasons)
         block.rows.append(Row((str(number),), [
-            change.sheet, change.row, change.column, change.before if change.before is not None else t("reports.change.new"),
-            change.after if change.after is not None else t("reports.change.gone"), why,
+            change.sheet, change.row, change.column, words.before(t, change), words.after(t, change), words.reasons(t, change),
         ]))
     earlier = Block("versions", t("reports.title.versions"), [c("version", "int", 10), c("produced_at", "datetime", 18),
                                                                   c("produced_by", "text", 20), c("content_hash", "text", 66)])
     earlier.rows = [Row((str(v.number),), [v.number, v.produced_at.replace(tzinfo=None, microsecond=0), v.produced_by, v.content_hash])
                     for v in comparison.earlier]
-    previous = comparison.previous
-    if previous is None:
-        note = t("reports.changes.first")
-    elif not comparison.changes:
-        note = t("reports.changes.none", version=previous.number, date=t.date(previous.produced_at.date(), "d MMMM yyyy"))
-    else:
-        note = t("reports.changes.since", count=len(comparison.changes), version=previous.number,
-                 date=t.date(previous.produced_at.date(), "d MMMM yyyy"))
+    note = words.comparison_note(t, comparison)
     return Sheet(CHANGES_SHEET, CHANGES_SLUG, heading, [block, earlier], note)
 
 

@@ -15,6 +15,7 @@ from bot.actions import ActionData
 from bot.domain.report_versions import Comparison
 from bot.domain.reports import EntityRef, HomeworkMonth, KeyFigures
 from bot.i18n import Translator
+from bot.reports import change_words as words
 from dialogs.cards.base import card, facts, submit, text, title, with_menu
 
 ALL_ENTITIES = "*"
@@ -68,20 +69,16 @@ def _changes(t: Translator, view: ReportSummaryView) -> list[Any]:
     comparison = view.comparison
     if comparison is None:
         return []
-    previous = comparison.previous
-    if previous is None:
-        return [text(t("reports.changes.first"), subtle=True)]
-    when = t.date(previous.produced_at.date(), "d MMMM yyyy")
+    note = words.comparison_note(t, comparison)
+    if comparison.previous is None:
+        return [text(note, subtle=True)]
     if not comparison.changes:
-        return [text(t("reports.changes.none", version=previous.number, date=when))]
-    blocks: list[Any] = [text(t("reports.changes.since", count=len(comparison.changes), version=previous.number, date=when),
-                              weight="Bolder")]
+        return [text(note)]
+    blocks: list[Any] = [text(note, weight="Bolder")]
     for change in comparison.changes[:CHANGES_ON_CARD]:
-        why = "; ".join(t(f"reports.why.{kind}", count=count) for kind, count in change.reasons)
-        before = change.before if change.before is not None else t("reports.change.new")
-        after = change.after if change.after is not None else t("reports.change.gone")
-        blocks.append(text(t("reports.change.line", row=change.row, figure=change.column, before=before, after=after, why=why),
-                           size="Small"))
+        line = t("reports.change.line", row=change.row, figure=change.column, before=words.before(t, change),
+                 after=words.after(t, change), why=words.reasons(t, change))
+        blocks.append(text(line, size="Small"))
     if len(comparison.changes) > CHANGES_ON_CARD:
         blocks.append(text(t("reports.changes.more", count=len(comparison.changes) - CHANGES_ON_CARD), subtle=True, size="Small"))
     return blocks

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -48,21 +49,30 @@ async def _empty_postgres(url: str) -> None:
         await engine.dispose()
 
 
+@asynccontextmanager
+async def _emptied_postgres() -> AsyncIterator[str]:
+    """The PostgreSQL test database with an empty schema, given back empty for the other
+    PostgreSQL tests to recreate."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    await _empty_postgres(url)
+    try:
+        yield url
+    finally:
+        await _empty_postgres(url)
+        from tests import conftest
+
+        conftest._pg_prepared.discard(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def empty_database(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # noqa: ANN001
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
         return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
-    await _empty_postgres(url)
-    yield url
-    # Leave the schema as the other PostgreSQL tests expect to find it (they recreate it).
-    await _empty_postgres(url)
-    from tests import conftest
-
-    conftest._pg_prepared.discard(url)
+    async with _emptied_postgres() as url:
+        yield url
 
 
 async def test_round_trip_and_schema_equals_models(empty_database: str) -> None:
@@ -83,15 +93,8 @@ async def test_round_trip_and_schema_equals_models(empty_database: str) -> None:
 async def empty_postgres() -> AsyncIterator[str]:
     """An empty PostgreSQL database: several instances share one only there (SQLite is the
     embedded single-instance default)."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
-    await _empty_postgres(url)
-    yield url
-    await _empty_postgres(url)
-    from tests import conftest
-
-    conftest._pg_prepared.discard(url)
+    async with _emptied_postgres() as url:
+        yield url
 
 
 async def test_instances_started_together_migrate_once(empty_postgres: str) -> None:
