@@ -82,7 +82,7 @@ async def on_confirm_agreement(turn: Turn, payload: ConfirmAgreement) -> Shown:
     if saved.announce_at is None:
         notice = turn.t("team.agreement_saved_nothing_to_tell")
     else:
-        notice = turn.t.plural("team.agreement_saved_announce", saved.team_size, time=turn.t.datetime(saved.announce_at, "HH:mm"))
+        notice = turn.t("team.agreement_saved_announce", count=saved.team_size, time=turn.t.datetime(saved.announce_at, "HH:mm"))
     return agreement_card(turn.t, saved.agreement, notice=notice)
 
 
@@ -115,7 +115,7 @@ async def on_confirm_mark(turn: Turn, payload: ConfirmMarkIneligible) -> Shown:
     result = await turn.run(service.mark_ineligible, command)
     notice = turn.t("team.marked", name=result.member.display_name)
     if result.cancelled:
-        notice += " " + turn.t.plural("team.marked_cancelled", len(result.cancelled))
+        notice += " " + turn.t("team.marked_cancelled", count=len(result.cancelled))
     return await _eligibility(turn, notice)
 
 
@@ -124,7 +124,7 @@ async def on_lift(turn: Turn, payload: LiftIneligibility) -> Shown:
     lifted = await turn.run(service.lift_ineligibility, service.LiftIneligibility(turn.me, payload.ineligibility_id))
     notice = turn.t("team.lifted", name=lifted.member.display_name)
     if lifted.restored:
-        notice += " " + turn.t.plural("team.lifted_restored", len(lifted.restored))
+        notice += " " + turn.t("team.lifted_restored", count=len(lifted.restored))
     return await _eligibility(turn, notice)
 
 
@@ -143,10 +143,10 @@ async def open_eligibility(turn: Turn, _text: str) -> Shown:
 # -- what the team and a member are told ---------------------------------------------------------------
 def render_agreement_changed(notice: AgreementChanged, t: Translator) -> Message:
     anchors = anchor_days_text(t, notice.anchor_weekdays)
-    minimum = t.plural("team.office_days", notice.min_office_days)
+    minimum = t("team.office_days", count=notice.min_office_days)
     if notice.previous_min_office_days is not None:
         anchors = _changed(t, anchor_days_text(t, notice.previous_anchor_weekdays or ()), anchors)
-        minimum = _changed(t, t.plural("team.office_days", notice.previous_min_office_days), minimum)
+        minimum = _changed(t, t("team.office_days", count=notice.previous_min_office_days), minimum)
     return Message(t("team.agreement_notice", manager=notice.manager_name, anchors=anchors, minimum=minimum))
 
 
@@ -162,17 +162,17 @@ def render_marked_ineligible(notice: MarkedIneligible, t: Translator) -> Message
     if notice.note:
         text += " " + t("team.eligibility_notice_note", note=notice.note)
     if notice.cancelled_days:
-        text += "\n\n" + t.plural("team.eligibility_notice_cancelled", len(notice.cancelled_days))
+        text += "\n\n" + t("team.eligibility_notice_cancelled", count=len(notice.cancelled_days))
         text += "\n" + days_list(t, notice.cancelled_days)
     elif notice.removed_days:
-        text += " " + t.plural("team.eligibility_notice_removed", notice.removed_days)
+        text += " " + t("team.eligibility_notice_removed", count=notice.removed_days)
     return Message(text)
 
 
 def render_ineligibility_lifted(notice: IneligibilityLifted, t: Translator) -> Message:
     text = t("team.eligibility_lifted_notice", manager=notice.manager_name, reason=t(f"team.reason_{notice.reason}"))
     if notice.restored_days:
-        text += "\n\n" + t.plural("team.eligibility_lifted_restored", len(notice.restored_days))
+        text += "\n\n" + t("team.eligibility_lifted_restored", count=len(notice.restored_days))
         text += "\n" + days_list(t, notice.restored_days)
     return Message(text)
 

@@ -304,7 +304,7 @@ async def save_webinar(turn: Turn, form: SaveWebinar) -> dict:
         else:
             updated = await turn.run(service.update_webinar, service.UpdateWebinar(turn.me, form.webinar_id, draft))
             webinar_id = updated.webinar_id
-            notice = turn.t.plural("webinars.updated_told", updated.told) if updated.told else turn.t("webinars.updated")
+            notice = turn.t("webinars.updated_told", count=updated.told) if updated.told else turn.t("webinars.updated")
     except service.DraftRefused as refused:
         log.info("webinar form refused: %s", refused)
         return await _form(turn, form, _problems_text(turn.t, refused.problems))
@@ -368,7 +368,7 @@ async def cancel_webinar(turn: Turn, payload: CancelWebinar) -> dict:
         webinar = found.state.webinar
         return cancel_webinar_card(turn.t, CancelWebinarView(webinar.id, webinar.title(turn.locale), found.registered))
     result = await turn.run(service.cancel_webinar, service.CancelWebinar(turn.me, payload.webinar_id))
-    return await _detail(turn, payload.webinar_id, turn.t.plural("webinars.cancelled_told", result.told))
+    return await _detail(turn, payload.webinar_id, turn.t("webinars.cancelled_told", count=result.told))
 
 
 async def _attendance(turn: Turn, session_id: int, notice: str | None = None) -> dict:

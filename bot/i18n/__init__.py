@@ -85,11 +85,6 @@ class Translator:
             return self.number(value)
         return value
 
-    def plural(self, key: str, count: Decimal | int, **params: object) -> str:
-        """A plural text (one form per plural category) chosen by `count`, for a phrase such as
-        "2 dagen" that goes into another text."""
-        return self(key, count=count, **params)
-
     def date(self, value: date, fmt: str = "EEEE d MMMM yyyy") -> str:
         return format_date(value, fmt, locale=_BABEL[self.locale])
 

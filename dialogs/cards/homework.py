@@ -289,7 +289,7 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     unchanged = result.with_outcome(Outcome.UNCHANGED)
     refused = result.with_outcome(Outcome.REFUSED)
     if registered:
-        days = t.plural("homework.day_count", len(registered))
+        days = t("homework.day_count", count=len(registered))
         body.append(text(t("homework.result_registered", place=what, part=part, days=days), weight="Bolder"))
         body += [text("✓ " + t.date(r.day)) for r in registered]
     if replaced:
@@ -312,7 +312,7 @@ def result_card(t: Translator, result: RegistrationResult) -> dict[str, Any]:
     for r in result.anchor_days:
         body.append(text("⚠ " + t(key, day=t.date(r.day)), color="Attention"))
     for warning in result.below_minimum:
-        left = t.plural("homework.office_days_left", warning.office_days_left)
+        left = t("homework.office_days_left", count=warning.office_days_left)
         body.append(
             text(
                 "⚠ " + t("homework.below_minimum_warning", week=t.date(warning.week_of, "d MMMM"), left=left, minimum=warning.minimum),

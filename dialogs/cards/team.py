@@ -124,7 +124,7 @@ def agreement_summary(t: Translator, agreement: TeamAgreement | None) -> str:
         return t("team.no_agreement")
     return t(
         "team.agreement_summary", anchors=anchor_days_text(t, agreement.anchor_weekdays),
-        minimum=t.plural("team.office_days", agreement.min_office_days_per_week),
+        minimum=t("team.office_days", count=agreement.min_office_days_per_week),
     )
 
 
@@ -209,10 +209,10 @@ def agreement_confirm_card(t: Translator, change: AgreementChange) -> dict[str, 
             (t("team.agreement_anchor_days"), _change_line(
                 t, anchor_days_text(t, before.anchor_weekdays), anchor_days_text(t, after.anchor_weekdays))),
             (t("team.agreement_minimum_fact"), _change_line(
-                t, t.plural("team.office_days", before.min_office_days_per_week),
-                t.plural("team.office_days", after.min_office_days_per_week))),
+                t, t("team.office_days", count=before.min_office_days_per_week),
+                t("team.office_days", count=after.min_office_days_per_week))),
         ]),
-        text(t.plural("team.agreement_confirm_told", change.team_size, minutes=int(ANNOUNCE_AFTER.total_seconds() // 60))),
+        text(t("team.agreement_confirm_told", count=change.team_size, minutes=int(ANNOUNCE_AFTER.total_seconds() // 60))),
     ]
     confirm = ConfirmAgreement(anchor_weekdays=sorted(after.anchor_weekdays), min_office_days=after.min_office_days_per_week)
     return card(body, with_menu(t, [
@@ -285,7 +285,7 @@ def mark_confirm_card(t: Translator, preview: MarkingPreview) -> dict[str, Any]:
     days = [r.day for r in preview.days_to_cancel]
     if days:
         body += [
-            text(t.plural("team.mark_confirm_days", len(days)), color="Attention", weight="Bolder"),
+            text(t("team.mark_confirm_days", count=len(days)), color="Attention", weight="Bolder"),
             text(days_list(t, days)),
         ]
     else:

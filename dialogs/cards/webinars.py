@@ -513,7 +513,7 @@ def webinar_detail_card(t: Translator, webinar: ManagedWebinar, audience: int, *
 
 def cancel_webinar_card(t: Translator, view: CancelWebinarView) -> dict[str, Any]:
     """Before HR cancels: who will be told."""
-    told = t.plural("webinars.cancel_told", view.registered) if view.registered else t("webinars.cancel_nobody")
+    told = t("webinars.cancel_told", count=view.registered) if view.registered else t("webinars.cancel_nobody")
     return card(
         [title(t("webinars.cancel_confirm_title", title=view.title)), text(told)],
         with_menu(t, [
