@@ -15,6 +15,7 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from botframework.connector.auth import AuthenticateRequestResult
 from sqlalchemy import text
 
+from bot.activity_json import activity_from_json
 from bot.adapter import create_adapter
 from bot.bot import HybridWorkBot
 from bot.clock import Clock, SystemClock
@@ -140,7 +141,7 @@ async def handle_messages(request: web.Request) -> web.Response:
         log.warning("refused an activity: %s", refused.reason)
         return _bad_request(refused.reason)
     try:
-        activity = Activity().deserialize(data)
+        activity = activity_from_json(data)
     except Exception:  # msrest raises several types for shapes it cannot read
         log.warning("refused an activity that does not deserialize")
         return _bad_request("malformed activity")

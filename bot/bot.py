@@ -102,8 +102,9 @@ class HybridWorkBot:
         activity = context.activity
         aad = activity.from_property.aad_object_id if activity.from_property else None
         reference = reference_of(activity)
-        # Install events always write: a reinstall makes a reference usable again.
-        fresh = activity.type != ActivityTypes.message
+        # Install and membership events always write: a reinstall makes a reference usable again.
+        # Messages and card actions write only what this instance has not stored already.
+        fresh = activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update)
         if reference is not None and not fresh and self._known_references.get(reference.aad_object_id) == reference:
             reference = None  # saved earlier by this instance: no write
         runner = self.services.runner.for_correlation(correlation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app import create_app
 from storage.models.directory import ConversationReferenceRow
@@ -69,6 +69,31 @@ async def test_reference_written_once_for_repeated_messages(harness: BotHarness)
     async with harness.uow() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(ConversationReferenceRow))
     assert count == 1
+
+
+async def test_card_actions_after_a_message_write_no_reference(harness: BotHarness) -> None:
+    """A click costs no write for a reference this instance stored already; a changed one is saved."""
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001 - DBAPI types
+        if statement.lstrip().upper().startswith("INSERT INTO CONVERSATION_REFERENCES"):
+            writes.append(statement)
+
+    engine = harness.services.uow_factory.session_factory.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await harness.say(STAFF, "menu")
+        await harness.execute(STAFF, "menu.show", {})
+        await harness.submit(STAFF, {"verb": "menu.open", "flow": "homework"})
+        assert len(writes) == 1
+        moved = teams.TeamsUser(STAFF.aad_object_id, STAFF.name, locale="en-GB")
+        await harness.execute(moved, "menu.show", {})
+        assert len(writes) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    async with harness.uow() as uow:
+        ref = await uow.conversations.get(STAFF.aad_object_id)
+    assert ref is not None and ref.locale == "en-GB"
 
 
 async def test_malformed_bodies_get_400(harness: BotHarness) -> None:
