@@ -77,6 +77,7 @@ def create_app(
         proactive=proactive,
         registry=registry,
         runner=UseCaseRunner(uow_factory, clock),
+        lookups=UseCaseRunner(uow_factory.standalone, clock),
         dispatcher=dispatcher,
         links=DownloadLinks(settings, registry.downloads),
         instance_id=instance_id,

@@ -107,7 +107,7 @@ class HybridWorkBot:
         fresh = activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update)
         if reference is not None and not fresh and self._known_references.get(reference.aad_object_id) == reference:
             reference = None  # saved earlier by this instance: no write
-        runner = self.services.runner.for_correlation(correlation_id)
+        runner = (self.services.lookups or self.services.runner).for_correlation(correlation_id)
         staff = await runner.run(start_turn, StartTurn(aad, reference))
         if reference is not None and staff is not None:  # unknown people have nothing stored
             self._remember(reference)

@@ -33,6 +33,9 @@ class Services:
     links: DownloadLinks
     graph: GraphClient | None = None
     instance_id: str = "bot"
+    # The turn's look-up (who is asking, where to reach them): statements that each stand alone,
+    # run without a transaction around them where the database allows (UnitOfWorkFactory.standalone).
+    lookups: UseCaseRunner | None = None
     # Area-specific long-lived helpers (e.g. a broadcast worker), keyed by name.
     extras: dict[str, Any] = field(default_factory=dict)
 

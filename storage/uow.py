@@ -152,6 +152,13 @@ class UnitOfWorkFactory:
         self._writer_lock = TaskReentrantLock() if bind is not None and bind.dialect.name == "sqlite" else None
         self.approval_subjects: Mapping[str, Any] = approval_subjects if approval_subjects is not None else {}
         self._commit_listeners: list[Callable[[], None]] = []
+        # PostgreSQL: sessions whose statements each commit on their own (no BEGIN, no ROLLBACK
+        # round trip). SQLite keeps its transactions: they are what queues its single writer.
+        self._standalone_sessions = session_factory
+        if bind is not None and bind.dialect.name == "postgresql":
+            self._standalone_sessions = async_sessionmaker(
+                **{**session_factory.kw, "bind": bind.execution_options(isolation_level="AUTOCOMMIT")}
+            )
 
     def on_notifications(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit that recorded notifications (wakes the dispatcher)."""
@@ -164,6 +171,16 @@ class UnitOfWorkFactory:
     def __call__(self, correlation_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self.session_factory, correlation_id, self._writer_lock,
+            approval_subjects=self.approval_subjects, on_notifications=self._notify_listeners,
+        )
+
+    def standalone(self, correlation_id: str | None = None) -> SqlUnitOfWork:
+        """A unit of work for a use case whose statements each stand on their own (the turn's
+        look-up: a read, and an upsert that is atomic by itself): on PostgreSQL each statement
+        commits as it runs, which saves the BEGIN and the COMMIT or ROLLBACK round trips that
+        every turn would otherwise pay. Never for a use case that must write all or nothing."""
+        return SqlUnitOfWork(
+            self._standalone_sessions, correlation_id, self._writer_lock,
             approval_subjects=self.approval_subjects, on_notifications=self._notify_listeners,
         )
 

@@ -57,3 +57,28 @@ async def test_concurrent_first_saves_of_one_person_make_one_row(uow_factory: Un
     assert True in results
     async with uow_factory() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(ConversationReferenceRow)) == 1
+
+
+async def _in_transaction(uow) -> bool:  # noqa: ANN001 - the SQL unit of work
+    connection = await uow.session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if hasattr(driver, "is_in_transaction"):  # asyncpg
+        return driver.is_in_transaction()
+    return driver.in_transaction  # aiosqlite
+
+
+async def test_the_turn_look_up_runs_without_a_transaction_on_postgresql(uow_factory: UnitOfWorkFactory) -> None:
+    """Its read and its upsert each stand alone: on PostgreSQL no BEGIN and no ROLLBACK round trip
+    around them, and the upsert is stored at once. SQLite keeps its transactions (its writer queue)."""
+    postgres = uow_factory.session_factory.kw["bind"].dialect.name == "postgresql"
+    async with uow_factory.standalone() as uow:
+        await uow.staff.get_by_aad(AAD)
+        assert await _in_transaction(uow) is not postgres
+        assert await uow.conversations.save(REFERENCE) is True
+        if postgres:
+            assert await _stored(uow_factory) == REFERENCE  # committed without a commit
+        await uow.commit()
+    assert await _stored(uow_factory) == REFERENCE
+    async with uow_factory() as uow:
+        await uow.staff.get_by_aad(AAD)
+        assert await _in_transaction(uow) is True
