@@ -80,7 +80,7 @@ class NotificationDispatcher:
         """Claim one batch of due notifications and deliver it; returns how many were claimed."""
         now = self._clock.now()
         claimed_at = asyncio.get_running_loop().time()
-        async with self._uow() as uow:
+        async with self._uow.standalone() as uow:  # one statement: no transaction around it
             claimed = await uow.outbox.claim(self._instance, now, self._lease, BATCH)
             await uow.commit()
         if claimed:
@@ -142,7 +142,7 @@ class NotificationDispatcher:
         except ValidationError:
             await self._finish(item, DeliveryStatus.FAILED, error="payload does not match its kind")
             return
-        async with self._uow() as uow:
+        async with self._uow.standalone() as uow:  # two reads: no transaction needed
             recipient = await uow.staff.get(item.recipient_id)
             ref = await uow.conversations.get(recipient.aad_object_id) if recipient else None
         if recipient is None or ref is None or not ref.usable:
@@ -173,7 +173,9 @@ class NotificationDispatcher:
                 return
             sent = Sent(result.activity_id, result.conversation_id)
         now = self._clock.now()
-        async with self._uow(item.correlation_id) as uow:
+        # The mark alone is one statement; with an after-sent step the two go in one transaction.
+        units = self._uow if route.after_sent else self._uow.standalone
+        async with units(item.correlation_id) as uow:
             if await uow.outbox.finish(item.id, self._instance, DeliveryStatus.SENT, now, sent=sent) and route.after_sent:
                 await route.after_sent(uow, notice, sent, now)
             await uow.commit()
@@ -181,7 +183,7 @@ class NotificationDispatcher:
     async def _finish(self, item: ClaimedNotification, status: DeliveryStatus, *, error: str | None = None) -> None:
         if error:
             log.info("notification %s (%s) to staff %s: %s", item.id, item.kind, item.recipient_id, error)
-        async with self._uow(item.correlation_id) as uow:
+        async with self._uow.standalone(item.correlation_id) as uow:
             await uow.outbox.finish(item.id, self._instance, status, self._clock.now(), error=error)
             await uow.commit()
 

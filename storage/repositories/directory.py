@@ -28,6 +28,9 @@ from storage.models.directory import (
 class EntityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Policies read in this unit of work (frozen models): a use case and the rules it calls
+        # each ask for the policy, and the card for the same turn asks again.
+        self._policies: dict[int, EntityPolicy] = {}
 
     async def get(self, entity_id: int) -> Entity | None:
         row = await self.session.get(EntityRow, entity_id)
@@ -42,10 +45,14 @@ class EntityRepository:
         return [Entity(r.id, r.code, r.name) for r in rows]
 
     async def policy(self, entity_id: int) -> EntityPolicy:
-        data = await self.session.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
-        return EntityPolicy.from_json(data)
+        policy = self._policies.get(entity_id)
+        if policy is None:
+            data = await self.session.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
+            policy = self._policies[entity_id] = EntityPolicy.from_json(data)
+        return policy
 
     async def set_policy(self, entity_id: int, policy: EntityPolicy) -> None:
+        self._policies.pop(entity_id, None)
         await self.session.execute(
             update(EntityRow).where(EntityRow.id == entity_id).values(policy=policy.model_dump(mode="json"))
         )

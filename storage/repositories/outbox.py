@@ -52,9 +52,11 @@ class OutboxRepository:
             )
 
     async def claim(self, instance: str, now: datetime, lease: timedelta, limit: int) -> list[ClaimedNotification]:
-        """Take a lease on up to `limit` due rows nobody else holds (SKIP LOCKED on PostgreSQL)."""
+        """Take a lease on up to `limit` due rows nobody else holds, in one statement (an UPDATE of
+        the rows a SKIP LOCKED sub-select picks on PostgreSQL), so it needs no transaction of its
+        own."""
         due = (
-            select(OutboxRow)
+            select(OutboxRow.id)
             .where(
                 OutboxRow.status == DeliveryStatus.PENDING, OutboxRow.due_at <= now,
                 or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
@@ -63,14 +65,14 @@ class OutboxRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = list(await self.session.scalars(due))
-        for row in rows:
-            row.claimed_by = instance
-            row.claimed_until = now + lease
-        return [
-            ClaimedNotification(row.id, row.recipient_id, row.kind, row.payload, row.attempts, row.correlation_id)
-            for row in rows
-        ]
+        claimed = await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(due))
+            .values(claimed_by=instance, claimed_until=now + lease)
+            .returning(OutboxRow.id, OutboxRow.recipient_id, OutboxRow.kind, OutboxRow.payload, OutboxRow.attempts, OutboxRow.correlation_id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted((ClaimedNotification(*row) for row in claimed), key=lambda item: item.id)
 
     async def finish(
         self, notification_id: int, instance: str, status: DeliveryStatus, now: datetime, *,
