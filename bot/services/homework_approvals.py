@@ -63,17 +63,20 @@ class HomeworkDaySubject:
     async def on_decided(
         self, uow: UnitOfWork, subject_id: int, status: ApprovalStatus, actor: Staff, comment: str | None, now: datetime
     ) -> None:
-        registration = await uow.registrations.get(subject_id, for_update=True)
-        if registration is None or registration.status != RegistrationStatus.PENDING:
-            return
         who = f"staff:{actor.id}"
         if status == ApprovalStatus.CANCELLED:
+            registration = await uow.registrations.get(subject_id, for_update=True)
+            if registration is None or registration.status != RegistrationStatus.PENDING:
+                return
             await uow.registrations.delete(registration.id)
             await uow.audit.record(who, "homework.withdrawn", AUDIT_SUBJECT, registration.id, snapshot(registration), None)
             return
         new_status = _REGISTRATION_STATUS.get(status)
         if new_status is None:
             raise DomainError("common.invalid_input", reason=status)
-        await uow.registrations.set_status(registration.id, new_status, only_if=RegistrationStatus.PENDING)
-        after = snapshot(registration) | {"status": new_status.value}
-        await uow.audit.record(who, f"homework.{status.value}", AUDIT_SUBJECT, registration.id, snapshot(registration), after)
+        # Only a day still pending changes; it was pending before, so that is its earlier state.
+        after = await uow.registrations.change_status(subject_id, new_status, only_if=RegistrationStatus.PENDING)
+        if after is None:
+            return
+        before = snapshot(after) | {"status": RegistrationStatus.PENDING.value}
+        await uow.audit.record(who, f"homework.{status.value}", AUDIT_SUBJECT, after.id, before, snapshot(after))

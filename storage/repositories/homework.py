@@ -60,6 +60,12 @@ _SET_STATUS = (
     .execution_options(synchronize_session=False)
 )
 _SET_STATUS_IF = _SET_STATUS.where(WorkRegistrationRow.status == bindparam("only_if"))
+_CHANGE_STATUS = (
+    update(_REGISTRATIONS)
+    .where(_REGISTRATIONS.c.id == bindparam("registration_id"), _REGISTRATIONS.c.status == bindparam("only_if"))
+    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
+    .returning(*_REGISTRATIONS.columns)
+)
 _INELIGIBLE_ON = (
     select(*IneligibilityRow.__table__.columns)
     .where(
@@ -160,6 +166,20 @@ class RegistrationRepository:
         else:
             result = await self.session.execute(_SET_STATUS_IF, {**params, "only_if": RegistrationStatus(only_if).value})
         return (result.rowcount or 0) == 1
+
+    async def change_status(
+        self, registration_id: int, status: RegistrationStatus, *, only_if: RegistrationStatus
+    ) -> Registration | None:
+        """One conditional UPDATE ... RETURNING: the registration with its new status, or None when
+        it is gone or no longer in `only_if` (then nothing changed). The row is locked like a
+        locking read would, and the registration is known afterwards without another read."""
+        row = (await self.session.execute(_CHANGE_STATUS, {
+            "registration_id": registration_id, "new_status": status.value, "only_if": only_if.value, "now": utcnow(),
+        })).first()
+        registration = self._seen[registration_id] = _registration(row) if row else None
+        if registration is None:
+            self._seen.pop(registration_id, None)
+        return registration
 
     async def delete(self, registration_id: int) -> bool:
         self._seen.pop(registration_id, None)

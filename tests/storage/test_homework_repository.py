@@ -117,8 +117,15 @@ async def test_approval_subject_describes_and_decides(directory: UnitOfWorkFacto
         await uow.commit()
     async with directory() as uow:
         assert (await uow.registrations.get(registration.id)).status == "registered"
-        actions = [row.action for row in await uow.audit.list_for_subject("work_registration", registration.id)]
-    assert actions == ["homework.approved"]
+        audited = [(row.action, row.before, row.after) for row in await uow.audit.list_for_subject("work_registration", registration.id)]
+        # A second decision (a stale card, the other manager) changes nothing and audits nothing.
+        await subject.on_decided(uow, registration.id, ApprovalStatus.REJECTED, manager, None, DEFAULT_NOW)
+        assert (await uow.registrations.get(registration.id)).status == "registered"
+        assert len(await uow.audit.list_for_subject("work_registration", registration.id)) == 1
+    [(action, before, after)] = audited
+    assert action == "homework.approved" and before["status"] == "pending" and after["status"] == "registered"
+    assert {k: v for k, v in before.items() if k != "status"} == {k: v for k, v in after.items() if k != "status"}
+    assert after["part"] == "am" and after["day"] == TUE.isoformat()
 
 
 async def test_register_in_refuses_per_day_and_never_half_writes(directory: UnitOfWorkFactory) -> None:

@@ -33,6 +33,13 @@ class RegistrationRepository(Protocol):
         self, registration_id: int, status: RegistrationStatus | str, *, only_if: RegistrationStatus | str | None = None
     ) -> bool: ...
 
+    async def change_status(
+        self, registration_id: int, status: RegistrationStatus, *, only_if: RegistrationStatus
+    ) -> Registration | None:
+        """Set the status only while it is `only_if`; the registration as it is now, or None when
+        it is gone or in another status (nothing changed)."""
+        ...
+
     async def delete(self, registration_id: int) -> bool: ...
 
     # -- eligibility registry -------------------------------------------------------------------

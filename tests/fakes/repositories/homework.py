@@ -63,6 +63,13 @@ class FakeRegistrationRepository:
         self._days()[registration_id] = replace(registration, status=RegistrationStatus(status))
         return True
 
+    async def change_status(
+        self, registration_id: int, status: RegistrationStatus, *, only_if: RegistrationStatus
+    ) -> Registration | None:
+        if not await self.set_status(registration_id, status, only_if=only_if):
+            return None
+        return self._days()[registration_id]
+
     async def delete(self, registration_id: int) -> bool:
         return self._days().pop(registration_id, None) is not None
 
