@@ -63,9 +63,14 @@ class ReasonRequired(InvalidInput):
     card: ApprovalView | None = None
 
 
+def lacks_reason(verdict: Verdict, comment: str | None) -> bool:
+    """A rejection without a reason: only then does the entity's policy matter (`reason_required`)."""
+    return verdict is Verdict.REJECT and not comment
+
+
 def reason_required(verdict: Verdict, comment: str | None, policy: EntityPolicy) -> bool:
     """Whether this decision still lacks the reason the entity asks for."""
-    return verdict is Verdict.REJECT and not comment and policy.approvals.reject_reason_required
+    return lacks_reason(verdict, comment) and policy.approvals.reject_reason_required
 
 
 class SkipReason(StrEnum):

@@ -266,7 +266,9 @@ async def decide(uow: UnitOfWork, command: DecideApproval, now: datetime) -> Dec
         if access.may_decide:
             if not approval.is_pending:
                 return Decision(approval, False, await _view(uow, approval, requester, today, can_decide=True, known=(actor,)))
-            if rules.reason_required(command.verdict, comment, await uow.entities.policy(requester.entity_id)):
+            if rules.lacks_reason(command.verdict, comment) and rules.reason_required(
+                command.verdict, comment, await uow.entities.policy(requester.entity_id)
+            ):
                 missing = ReasonRequired()
                 missing.card = await _view(uow, approval, requester, today, can_decide=True)
                 raise missing
