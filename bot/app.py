@@ -13,9 +13,10 @@ from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from botframework.connector.auth import AuthenticateRequestResult
+from msrest.serialization import Model
 from sqlalchemy import text
 
-from bot.activity_json import activity_from_json
+from bot.activity_json import activity_from_json, activity_json
 from bot.adapter import create_adapter
 from bot.bot import HybridWorkBot
 from bot.clock import Clock, SystemClock
@@ -189,7 +190,7 @@ def invoke_body_json(body: Any) -> Any:
     the SDK's serializer (typed for a dict) cannot write, so that case is written by hand."""
     if isinstance(body, AdaptiveCardInvokeResponse) and isinstance(body.value, str):
         return {"statusCode": body.status_code, "type": body.type, "value": body.value}
-    return body.serialize() if hasattr(body, "serialize") else body
+    return activity_json(body) if isinstance(body, Model) else body
 
 
 def tenant_of(activity: Activity) -> str | None:

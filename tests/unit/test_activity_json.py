@@ -9,6 +9,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
+    AdaptiveCardInvokeResponse,
     Attachment,
     CardAction,
     ChannelAccount,
@@ -23,6 +24,7 @@ from botbuilder.schema import (
 from botbuilder.schema.teams import FileConsentCard
 
 from bot.activity_json import activity_json
+from bot.app import invoke_body_json
 
 CARD = {
     "type": "AdaptiveCard", "version": "1.5", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -79,3 +81,17 @@ def test_a_card_reply_is_written_without_msrest(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(Activity, "serialize", refuse)
     assert activity_json(activity) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        AdaptiveCardInvokeResponse(status_code=200, type="application/vnd.microsoft.card.adaptive", value=CARD),
+        AdaptiveCardInvokeResponse(status_code=200, type="application/vnd.microsoft.activity.message", value={"text": "ok"}),
+        AdaptiveCardInvokeResponse(status_code=400, type="application/vnd.microsoft.error", value={"code": "BadRequest", "message": "x"}),
+    ],
+    ids=["card", "message", "error"],
+)
+def test_an_invoke_answer_is_msrests(body: AdaptiveCardInvokeResponse) -> None:
+    assert invoke_body_json(body) == body.serialize()
+    assert invoke_body_json({"statusCode": 200}) == {"statusCode": 200}
