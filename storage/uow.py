@@ -128,12 +128,17 @@ class SqlUnitOfWork:
                     self._writer_lock.release()
 
     async def commit(self) -> None:
+        # What the use case recorded for the audit and the outbox is written last, in one INSERT each.
+        await self.audit.flush()
+        await self.outbox.flush()
         await self.session.commit()
         if self.outbox.added and self._on_notifications is not None:
             self.outbox.added = 0
             self._on_notifications()
 
     async def rollback(self) -> None:
+        self.audit.discard()
+        self.outbox.discard()
         await self.session.rollback()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -272,10 +272,17 @@ class StaffRepository:
         await self.session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(end_date=end_date))
 
 
+_INSERT_AUDIT = insert(AuditRow.__table__)
+
+
 class AuditRepository:
+    """Audit rows are collected and written with the unit of work's commit, in one INSERT: a turn
+    that records several pays one round trip, and none of the ORM's flush bookkeeping."""
+
     def __init__(self, session: AsyncSession, correlation_id: str | None = None) -> None:
         self.session = session
         self.correlation_id = correlation_id
+        self._pending: list[dict[str, Any]] = []
 
     async def record(
         self,
@@ -287,12 +294,19 @@ class AuditRepository:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Record one state change (or a refused attempt) in the same transaction as the change."""
-        self.session.add(
-            AuditRow(
-                at=utcnow(), actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id),
-                before=before, after=after, correlation_id=self.correlation_id,
-            )
-        )
+        self._pending.append({
+            "at": utcnow(), "actor": actor, "action": action, "subject_type": subject_type, "subject_id": str(subject_id),
+            "before": before, "after": after, "correlation_id": self.correlation_id,
+        })
+
+    async def flush(self) -> None:
+        """Write what was recorded (the unit of work calls this before it commits)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            await self.session.execute(_INSERT_AUDIT, rows)
+
+    def discard(self) -> None:
+        self._pending.clear()
 
     async def list_for_subject(self, subject_type: str, subject_id: object) -> list[AuditRow]:
         rows = await self.session.scalars(
