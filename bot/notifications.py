@@ -71,7 +71,9 @@ class NotificationDispatcher:
             except Exception:  # the loop must outlive a database outage
                 log.exception("notification dispatch failed; retrying")
                 delivered = 0
-            if delivered == 0 and not self._stopping:
+            # A batch that was not full took everything due: claim again when a commit wakes the
+            # dispatcher (a wake during the delivery counts) or at the next poll, not at once.
+            if delivered < BATCH and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                 self._wake.clear()
@@ -142,13 +144,13 @@ class NotificationDispatcher:
         except ValidationError:
             await self._finish(item, DeliveryStatus.FAILED, error="payload does not match its kind")
             return
-        async with self._uow.standalone() as uow:  # two reads: no transaction needed
-            recipient = await uow.staff.get(item.recipient_id)
-            ref = await uow.conversations.get(recipient.aad_object_id) if recipient else None
-        if recipient is None or ref is None or not ref.usable:
+        async with self._uow.standalone() as uow:  # one read: no transaction needed
+            reach = await uow.conversations.reach(item.recipient_id)
+        language, ref = reach if reach is not None else (None, None)
+        if ref is None or not ref.usable:
             await self._finish(item, DeliveryStatus.UNREACHABLE, error="no usable conversation reference")
             return
-        locale = resolve_locale(ref.locale, recipient.language, self._default_locale)  # type: ignore[arg-type]
+        locale = resolve_locale(ref.locale, language, self._default_locale)  # type: ignore[arg-type]
         outgoing = route.render(notice, Translator(locale))
         if outgoing is None:
             await self._finish(item, DeliveryStatus.SENT)

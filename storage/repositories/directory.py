@@ -347,6 +347,14 @@ def _save_reference_statement(dialect_insert):  # noqa: ANN001, ANN202 - the dia
 _SAVE_REFERENCE = {"postgresql": _save_reference_statement(postgresql.insert), "sqlite": _save_reference_statement(sqlite.insert)}
 
 
+_REACH = (
+    select(StaffRow.language, ConversationReferenceRow)
+    .select_from(StaffRow)
+    .outerjoin(ConversationReferenceRow, ConversationReferenceRow.aad_object_id == StaffRow.aad_object_id)
+    .where(StaffRow.id == bindparam("staff_id"))
+)
+
+
 class ConversationReferenceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -363,6 +371,15 @@ class ConversationReferenceRepository:
             select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == aad_object_id)
         )
         return self._domain(row) if row else None
+
+    async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
+        """How to reach a staff member, in one statement: their directory language and their
+        personal chat's reference (None when there is none); None when nobody has that id."""
+        row = (await self.session.execute(_REACH, {"staff_id": staff_id})).first()
+        if row is None:
+            return None
+        language, reference = row
+        return language, self._domain(reference) if reference is not None else None
 
     async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]:
         if not aad_object_ids:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.domain.conversations import StoredReference
 from storage.models.directory import ConversationReferenceRow
 from storage.uow import UnitOfWorkFactory
+from tests.fakes.people import STAFF
 
 AAD = "cccccccc-0000-0000-0000-000000000001"
 REFERENCE = StoredReference(AAD, "29:c", "Cas", "a:personal-c", "https://smba.example", "tenant", "msteams", "28:bot", "Bot", "en-GB", True)
@@ -82,3 +83,15 @@ async def test_the_turn_look_up_runs_without_a_transaction_on_postgresql(uow_fac
     async with uow_factory() as uow:
         await uow.staff.get_by_aad(AAD)
         assert await _in_transaction(uow) is True
+
+
+async def test_reach_gives_the_language_and_the_reference_in_one_read(directory: UnitOfWorkFactory) -> None:
+    async with directory() as uow:
+        staff = await uow.staff.get_by_aad(STAFF.aad_object_id)
+        assert staff is not None
+        assert await uow.conversations.reach(staff.id) == (staff.language, None)
+        assert await uow.conversations.reach(10**9) is None
+        await uow.conversations.save(replace(REFERENCE, aad_object_id=staff.aad_object_id))
+        await uow.commit()
+    async with directory.standalone() as uow:
+        assert await uow.conversations.reach(staff.id) == (staff.language, replace(REFERENCE, aad_object_id=staff.aad_object_id))

@@ -164,6 +164,12 @@ class FakeConversationRepository:
         table = self.db.table("conversations")
         return {aad: table[aad] for aad in aad_object_ids if aad in table}
 
+    async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
+        staff = self.db.table("staff").get(staff_id)
+        if staff is None:
+            return None
+        return staff.language, self.db.table("conversations").get(staff.aad_object_id)
+
     async def save(self, ref: StoredReference) -> bool:
         table = self.db.table("conversations")
         stored = table.get(ref.aad_object_id)
