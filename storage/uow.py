@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.allowances import AllowanceRepository
 from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.broadcasts import BroadcastRepository
+from storage.repositories.core import CoreStatements
 from storage.repositories.directory import (
     AuditRepository,
     ConversationReferenceRepository,
@@ -92,14 +93,15 @@ class SqlUnitOfWork:
             await self._writer_lock.acquire()
         self.session = self._session_factory()
         session = self.session
-        self.entities = EntityRepository(session)
-        self.staff = StaffRepository(session)
-        self.audit = AuditRepository(session, self.correlation_id)
-        self.conversations = ConversationReferenceRepository(session)
+        sql = CoreStatements(session)  # the hot paths' Core statements, on one connection per transaction
+        self.entities = EntityRepository(session, sql)
+        self.staff = StaffRepository(session, sql)
+        self.audit = AuditRepository(session, self.correlation_id, sql)
+        self.conversations = ConversationReferenceRepository(session, sql)
         self.jobs = JobClaimRepository(session)
-        self.registrations = RegistrationRepository(session)
+        self.registrations = RegistrationRepository(session, sql)
         self.registration_changes = RegistrationChangeRepository(session)
-        self.approvals = ApprovalRepository(session)
+        self.approvals = ApprovalRepository(session, sql)
         self.equipment = EquipmentRepository(session)
         self.allowances = AllowanceRepository(session)
         self.webinars = WebinarRepository(session)
@@ -111,7 +113,7 @@ class SqlUnitOfWork:
         self.files = PendingFileRepository(session)
         self.staff_org = StaffOrgRepository(session)
         self.history = HistoryRepository(session)
-        self.outbox = OutboxRepository(session, self.correlation_id)
+        self.outbox = OutboxRepository(session, self.correlation_id, sql)
         return self
 
     async def __aexit__(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.approvals import Approval, ApprovalStatus, Deputy
 from storage.models.approvals import ApprovalRow, DeputyRow
 from storage.models.directory import StaffRow
+from storage.repositories.core import CoreStatements
 
 
 def _approval(row: ApprovalRow | Row) -> Approval:
@@ -54,8 +55,9 @@ def _deputy(row: DeputyRow | Row) -> Deputy:
 
 
 class ApprovalRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
+        self.sql = sql or CoreStatements(session)
 
     # -- approvals ------------------------------------------------------------------------------
     async def add(
@@ -73,7 +75,7 @@ class ApprovalRepository:
         """With for_update, PostgreSQL locks the row until the transaction ends (SQLite already
         serialises writers with BEGIN IMMEDIATE)."""
         statement = _APPROVAL_BY_ID_LOCKED if for_update else _APPROVAL_BY_ID
-        row = (await self.session.execute(statement, {"approval_id": approval_id})).first()
+        row = (await self.sql.execute(statement, {"approval_id": approval_id})).first()
         return _approval(row) if row else None
 
     async def pending_for_subject(self, subject_type: str, subject_id: int) -> Approval | None:
@@ -90,7 +92,7 @@ class ApprovalRepository:
     ) -> Approval | None:
         """Record a decision only while the approval is pending: the decided approval, or None when
         someone was first."""
-        result = await self.session.execute(
+        result = await self.sql.execute(
             _DECIDE, {"approval_id": approval_id, "new_status": status.value, "by": decided_by, "at": decided_at, "note": comment}
         )
         row = result.first()
@@ -171,9 +173,9 @@ class ApprovalRepository:
         ids = list(set(manager_ids))
         if not ids:
             return []
-        rows = await self.session.execute(_ACTIVE_DEPUTIES, {"manager_ids": ids, "day": day})
+        rows = await self.sql.execute(_ACTIVE_DEPUTIES, {"manager_ids": ids, "day": day})
         return [_deputy(row) for row in rows]
 
     async def deputised_for(self, deputy_id: int, day: date) -> set[int]:
         """The managers for whom this person is an active deputy on `day`."""
-        return set(await self.session.scalars(_DEPUTISED_FOR, {"deputy_id": deputy_id, "day": day}))
+        return set((await self.sql.execute(_DEPUTISED_FOR, {"deputy_id": deputy_id, "day": day})).scalars())

@@ -23,11 +23,13 @@ from storage.models.directory import (
     StaffRoleRow,
     StaffRow,
 )
+from storage.repositories.core import CoreStatements
 
 
 class EntityRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
+        self.sql = sql or CoreStatements(session)
         # Policies read in this unit of work (frozen models): a use case and the rules it calls
         # each ask for the policy, and the card for the same turn asks again.
         self._policies: dict[int, EntityPolicy] = {}
@@ -47,7 +49,7 @@ class EntityRepository:
     async def policy(self, entity_id: int) -> EntityPolicy:
         policy = self._policies.get(entity_id)
         if policy is None:
-            data = await self.session.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
+            data = await self.sql.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
             policy = self._policies[entity_id] = EntityPolicy.from_json(data)
         return policy
 
@@ -105,8 +107,9 @@ def _staff_of(rows: list[Any]) -> Staff:
 
 
 class StaffRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
+        self.sql = sql or CoreStatements(session)
         # Staff read in this unit of work, by id and by object id: a decision reads the same
         # people several times. Writes through this repository clear it.
         self._seen: dict[object, Staff] = {}
@@ -137,7 +140,7 @@ class StaffRepository:
         """One staff member with entity code and roles in a single round trip (a row per role);
         this runs several times in every turn."""
         statement = condition if params is not None else _staff_query().where(condition)
-        rows = (await self.session.execute(statement, params)).all()
+        rows = (await self.sql.execute(statement, params)).all()
         return _staff_of(rows) if rows else None
 
     async def get(self, staff_id: int) -> Staff | None:
@@ -167,7 +170,7 @@ class StaffRepository:
         missing = [i for i in wanted if i not in self._seen]
         if missing:
             rows: dict[int, list[Any]] = {}
-            for row in (await self.session.execute(_STAFF_BY_IDS, {"staff_ids": missing})).all():
+            for row in (await self.sql.execute(_STAFF_BY_IDS, {"staff_ids": missing})).all():
                 rows.setdefault(row.id, []).append(row)
             for group in rows.values():
                 self._keep(_staff_of(group))
@@ -279,9 +282,10 @@ class AuditRepository:
     """Audit rows are collected and written with the unit of work's commit, in one INSERT: a turn
     that records several pays one round trip, and none of the ORM's flush bookkeeping."""
 
-    def __init__(self, session: AsyncSession, correlation_id: str | None = None) -> None:
+    def __init__(self, session: AsyncSession, correlation_id: str | None = None, sql: CoreStatements | None = None) -> None:
         self.session = session
         self.correlation_id = correlation_id
+        self.sql = sql or CoreStatements(session)
         self._pending: list[dict[str, Any]] = []
 
     async def record(
@@ -303,7 +307,7 @@ class AuditRepository:
         """Write what was recorded (the unit of work calls this before it commits)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            await self.session.execute(_INSERT_AUDIT, rows)
+            await self.sql.execute(_INSERT_AUDIT, rows)
 
     def discard(self) -> None:
         self._pending.clear()
@@ -348,7 +352,10 @@ _SAVE_REFERENCE = {"postgresql": _save_reference_statement(postgresql.insert), "
 
 
 _REACH = (
-    select(StaffRow.language, ConversationReferenceRow)
+    select(StaffRow.language, *(ConversationReferenceRow.__table__.c[name] for name in (
+        "aad_object_id", "user_id", "user_name", "conversation_id", "service_url", "tenant_id", "channel_id", "bot_id",
+        "bot_name", "locale", "usable",
+    )))
     .select_from(StaffRow)
     .outerjoin(ConversationReferenceRow, ConversationReferenceRow.aad_object_id == StaffRow.aad_object_id)
     .where(StaffRow.id == bindparam("staff_id"))
@@ -356,8 +363,9 @@ _REACH = (
 
 
 class ConversationReferenceRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
+        self.sql = sql or CoreStatements(session)
 
     @staticmethod
     def _domain(row: ConversationReferenceRow) -> StoredReference:
@@ -375,11 +383,10 @@ class ConversationReferenceRepository:
     async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
         """How to reach a staff member, in one statement: their directory language and their
         personal chat's reference (None when there is none); None when nobody has that id."""
-        row = (await self.session.execute(_REACH, {"staff_id": staff_id})).first()
+        row = (await self.sql.execute(_REACH, {"staff_id": staff_id})).first()
         if row is None:
             return None
-        language, reference = row
-        return language, self._domain(reference) if reference is not None else None
+        return row.language, self._domain(row) if row.aad_object_id is not None else None
 
     async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]:
         if not aad_object_ids:
@@ -397,7 +404,7 @@ class ConversationReferenceRepository:
         read-then-insert had two of them insert. The locale is the one last seen: an activity
         without one keeps the stored locale."""
         statement = _SAVE_REFERENCE[self.session.get_bind().dialect.name]
-        changed = await self.session.scalar(statement, {
+        changed = await self.sql.scalar(statement, {
             "aad_object_id": ref.aad_object_id, "user_id": ref.user_id, "user_name": ref.user_name,
             "conversation_id": ref.conversation_id, "service_url": ref.service_url, "tenant_id": ref.tenant_id,
             "channel_id": ref.channel_id, "bot_id": ref.bot_id, "bot_name": ref.bot_name, "locale": ref.locale,

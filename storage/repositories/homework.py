@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.homework import Ineligibility, Registration, RegistrationStatus, TeamAgreement
 from storage.models.base import utcnow
 from storage.models.homework import IneligibilityRow, TeamAgreementRow, WorkRegistrationRow
+from storage.repositories.core import CoreStatements
 
 
 def _registration(row: WorkRegistrationRow | Row) -> Registration:
@@ -96,8 +97,9 @@ _SAVE_DAY = {"postgresql": _save_day_statement(postgresql.insert), "sqlite": _sa
 class RegistrationRepository:
     """Registrations (work_registrations), plus the eligibility registry and team agreements."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
+        self.sql = sql or CoreStatements(session)
         # What this unit of work read by id, and the team agreements it read: an approval decision
         # asks for the same day and agreement three and two times (the checks, the change, the
         # card). A locking read always goes to the database; writes through here forget.
@@ -109,13 +111,13 @@ class RegistrationRepository:
         if not for_update and registration_id in self._seen:
             return self._seen[registration_id]
         statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
-        row = (await self.session.execute(statement, {"registration_id": registration_id})).first()
+        row = (await self.sql.execute(statement, {"registration_id": registration_id})).first()
         registration = self._seen[registration_id] = _registration(row) if row else None
         return registration
 
     async def get_for_day(self, staff_id: int, day: date, *, for_update: bool = False) -> Registration | None:
         statement = _DAY_FOR_UPDATE if for_update else _DAY
-        row = (await self.session.execute(statement, {"staff_id": staff_id, "day": day})).first()
+        row = (await self.sql.execute(statement, {"staff_id": staff_id, "day": day})).first()
         return _registration(row) if row else None
 
     async def list_for_staff(self, staff_id: int, start: date, end: date) -> list[Registration]:
@@ -148,7 +150,7 @@ class RegistrationRepository:
         Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
         now = utcnow()
         self._seen.clear()
-        row = (await self.session.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
+        row = (await self.sql.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
             "staff_id": staff_id, "day": day, "place": place, "part": part, "status": RegistrationStatus(status).value,
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,
         })).one()
@@ -162,9 +164,9 @@ class RegistrationRepository:
         self._seen.pop(registration_id, None)
         params = {"registration_id": registration_id, "new_status": RegistrationStatus(status).value, "now": utcnow()}
         if only_if is None:
-            result = await self.session.execute(_SET_STATUS, params)
+            result = await self.sql.execute(_SET_STATUS, params)
         else:
-            result = await self.session.execute(_SET_STATUS_IF, {**params, "only_if": RegistrationStatus(only_if).value})
+            result = await self.sql.execute(_SET_STATUS_IF, {**params, "only_if": RegistrationStatus(only_if).value})
         return (result.rowcount or 0) == 1
 
     async def change_status(
@@ -173,7 +175,7 @@ class RegistrationRepository:
         """One conditional UPDATE ... RETURNING: the registration with its new status, or None when
         it is gone or no longer in `only_if` (then nothing changed). The row is locked like a
         locking read would, and the registration is known afterwards without another read."""
-        row = (await self.session.execute(_CHANGE_STATUS, {
+        row = (await self.sql.execute(_CHANGE_STATUS, {
             "registration_id": registration_id, "new_status": status.value, "only_if": only_if.value, "now": utcnow(),
         })).first()
         registration = self._seen[registration_id] = _registration(row) if row else None
@@ -189,7 +191,7 @@ class RegistrationRepository:
     # -- eligibility registry ---------------------------------------------------------------------
     async def ineligibility_on(self, staff_id: int, day: date) -> Ineligibility | None:
         """The marking (not lifted) that covers `day`, if any; the most recent wins."""
-        row = (await self.session.execute(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})).first()
+        row = (await self.sql.execute(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})).first()
         return _ineligibility(row) if row else None
 
     async def ineligibilities_for(self, staff_ids: list[int], *, active_on: date | None = None) -> list[Ineligibility]:
@@ -263,7 +265,7 @@ class RegistrationRepository:
     async def agreement(self, manager_id: int) -> TeamAgreement | None:
         if manager_id in self._agreements:
             return self._agreements[manager_id]
-        row = (await self.session.execute(_AGREEMENT, {"manager_id": manager_id})).first()
+        row = (await self.sql.execute(_AGREEMENT, {"manager_id": manager_id})).first()
         agreement = None if row is None else TeamAgreement(
             manager_id, frozenset(int(d) for d in row.anchor_weekdays), row.min_office_days_per_week
         )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent, UnsentNotice
 from storage.models.base import utcnow
 from storage.models.outbox import OutboxRow
+from storage.repositories.core import CoreStatements
 
 N = TypeVar("N", bound=Notice)
 
@@ -22,9 +23,10 @@ _INSERT = insert(OutboxRow.__table__)
 class OutboxRepository:
     """Notices are collected and written with the unit of work's commit, in one INSERT."""
 
-    def __init__(self, session: AsyncSession, correlation_id: str | None = None) -> None:
+    def __init__(self, session: AsyncSession, correlation_id: str | None = None, sql: CoreStatements | None = None) -> None:
         self.session = session
         self.correlation_id = correlation_id
+        self.sql = sql or CoreStatements(session)
         self.added = 0
         self._pending: list[dict[str, Any]] = []
 
@@ -40,7 +42,7 @@ class OutboxRepository:
         """Write what was recorded (the unit of work calls this before it commits)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            await self.session.execute(_INSERT, rows)
+            await self.sql.execute(_INSERT, rows)
 
     def discard(self) -> None:
         self._pending.clear()
@@ -81,7 +83,7 @@ class OutboxRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        claimed = await self.session.execute(
+        claimed = await self.sql.execute(
             update(OutboxRow)
             .where(OutboxRow.id.in_(due))
             .values(claimed_by=instance, claimed_until=now + lease)
@@ -95,7 +97,7 @@ class OutboxRepository:
         sent: Sent | None = None, error: str | None = None,
     ) -> bool:
         """Record the outcome; False when this instance no longer holds the lease."""
-        result = await self.session.execute(
+        result = await self.sql.execute(
             update(OutboxRow)
             .where(OutboxRow.id == notification_id, OutboxRow.claimed_by == instance)
             .values(
