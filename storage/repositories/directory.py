@@ -351,11 +351,17 @@ def _save_reference_statement(dialect_insert):  # noqa: ANN001, ANN202 - the dia
 _SAVE_REFERENCE = {"postgresql": _save_reference_statement(postgresql.insert), "sqlite": _save_reference_statement(sqlite.insert)}
 
 
+# A stored reference's columns, in the order of StoredReference.
+_REFERENCE_COLUMNS = tuple(ConversationReferenceRow.__table__.c[name] for name in (
+    "aad_object_id", "user_id", "user_name", "conversation_id", "service_url", "tenant_id", "channel_id", "bot_id",
+    "bot_name", "locale", "usable",
+))
+_REFERENCE_BY_AAD = select(*_REFERENCE_COLUMNS).where(ConversationReferenceRow.aad_object_id == bindparam("aad_object_id"))
+_REFERENCES_BY_AAD = select(*_REFERENCE_COLUMNS).where(
+    ConversationReferenceRow.aad_object_id.in_(bindparam("aad_object_ids", expanding=True))
+)
 _REACH = (
-    select(StaffRow.language, *(ConversationReferenceRow.__table__.c[name] for name in (
-        "aad_object_id", "user_id", "user_name", "conversation_id", "service_url", "tenant_id", "channel_id", "bot_id",
-        "bot_name", "locale", "usable",
-    )))
+    select(StaffRow.language, *_REFERENCE_COLUMNS)
     .select_from(StaffRow)
     .outerjoin(ConversationReferenceRow, ConversationReferenceRow.aad_object_id == StaffRow.aad_object_id)
     .where(StaffRow.id == bindparam("staff_id"))
@@ -368,16 +374,14 @@ class ConversationReferenceRepository:
         self.sql = sql or CoreStatements(session)
 
     @staticmethod
-    def _domain(row: ConversationReferenceRow) -> StoredReference:
+    def _domain(row: Any) -> StoredReference:  # a row of _REFERENCE_COLUMNS (or an ORM row)
         return StoredReference(
             row.aad_object_id, row.user_id, row.user_name, row.conversation_id, row.service_url, row.tenant_id,
             row.channel_id, row.bot_id, row.bot_name, row.locale, row.usable,
         )
 
     async def get(self, aad_object_id: str) -> StoredReference | None:
-        row = await self.session.scalar(
-            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id == aad_object_id)
-        )
+        row = (await self.sql.execute(_REFERENCE_BY_AAD, {"aad_object_id": aad_object_id})).first()
         return self._domain(row) if row else None
 
     async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
@@ -391,9 +395,7 @@ class ConversationReferenceRepository:
     async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]:
         if not aad_object_ids:
             return {}
-        rows = await self.session.scalars(
-            select(ConversationReferenceRow).where(ConversationReferenceRow.aad_object_id.in_(aad_object_ids))
-        )
+        rows = await self.sql.execute(_REFERENCES_BY_AAD, {"aad_object_ids": list(aad_object_ids)})
         return {row.aad_object_id: self._domain(row) for row in rows}
 
     async def save(self, ref: StoredReference) -> bool:
