@@ -14,7 +14,7 @@ import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import holidays
@@ -116,7 +116,12 @@ def _belgium() -> type[holidays.HolidayBase]:
     return module.Belgium
 
 
-@cache
+# Holiday tables kept: 32 years in both languages. The year comes from what people type (a report
+# month runs to 9999), so the cache is bounded; a table not kept is rebuilt in half a millisecond.
+HOLIDAY_TABLES_KEPT = 64
+
+
+@lru_cache(maxsize=HOLIDAY_TABLES_KEPT)
 def _holidays(year: int, language: str) -> dict[date, str]:
     # As holidays.country_holidays("BE", years=year, language=language) builds it.
     return dict(_belgium()(years=year, language=language).items())
