@@ -58,3 +58,18 @@ def test_the_belgian_holidays_alone_are_the_library_s_own(tmp_path) -> None:
     """, tmp_path)
     assert "Kerstmis" in ours and "Christmas Day" in ours
     assert ours == library
+
+
+def test_bot_run_migrates_in_a_child_process(tmp_path) -> None:
+    """`python -m bot run` migrates (and loads the demo data) in a child: alembic, mako and
+    pygments stay out of the service's memory, and the database is at the newest schema."""
+    result = _run("""
+        import sqlite3, sys
+        from bot.cli.core import _prepare_database_apart
+        from bot.config import load_settings
+        code = _prepare_database_apart(load_settings(), demo=False)
+        url = load_settings().database_url
+        tables = {row[0] for row in sqlite3.connect(url.split(":///", 1)[1]).execute("select name from sqlite_master")}
+        print(code, "alembic_version" in tables, "staff" in tables, sorted({"alembic", "mako", "pygments"} & set(sys.modules)))
+    """, tmp_path)
+    assert result == "0 True True []"
