@@ -1,15 +1,14 @@
 """Free heap pages given back to the system while the service runs.
 
-CPython keeps small objects in arenas of its own; everything larger, and what the C and Rust
-libraries allocate (pydantic-core serialising the cards, asyncpg's buffers, the TLS layer), comes
-from glibc's heap. Turns leave that heap fragmented: a freed chunk between live ones is reused,
-but its pages stay resident, and glibc gives them back only when asked (`malloc_trim`). In the
-turn benchmark that was 6 MiB of the first 7,000 turns' growth, all of it returned by one trim.
+CPython keeps small objects in arenas of its own; larger ones, and what C and Rust extensions
+allocate with malloc, come from glibc's heap. Turns leave that heap fragmented: a freed chunk
+between live ones is reused, but its pages stay resident, and glibc gives them back only when
+asked (`malloc_trim`). In the turn benchmark the heap grew by about 6 MiB over the first 4,000
+turns, and one trim gave all of it back; the rest of the process stayed flat.
 
-`release_free_heap` asks once (the warm-up does, after its parsers' scratch memory is freed);
-`heap_trim_extension` asks every HEAP_TRIM_SECONDS, in a worker thread: walking a heap of some
-40 MiB takes a millisecond or two, a heap grown large by a report longer, and the event loop
-does not wait for it. Elsewhere than glibc (musl, macOS) both do nothing.
+`heap_trim_extension` calls `release_free_heap` every HEAP_TRIM_SECONDS in a worker thread: on
+the idle service a trim takes well under a millisecond, after a large report longer, and the
+event loop does not wait for it. Where the C library is not glibc (musl, macOS) it does nothing.
 """
 
 from __future__ import annotations

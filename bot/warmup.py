@@ -4,8 +4,7 @@ The first Belgian holiday table imports the `holidays` country module (about a s
 dateparser builds its Dutch and English parsers on its first date (more than a second), Babel
 loads each locale's data on first use, and the text catalogues are read from disk. Done in a turn,
 each stalls every concurrent turn on the event loop; `create_app` runs `warm_up` in its start-up
-hook, before the server accepts a request, so `/readyz` never says ready before it is done. The
-scratch memory the parsers used while building is given back to the system at the end.
+hook, before the server accepts a request, so `/readyz` never says ready before it is done.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from decimal import Decimal
 from bot.domain.calendar import preload_holidays
 from bot.domain.homework_text import parse_request
 from bot.i18n import LOCALES, Translator, catalogue
-from bot.memory import release_free_heap
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ def warm_up(now: datetime) -> float:
         t.datetime(noon)
         t.money(Decimal("1.5"))
         t.number(Decimal("1.5"))
-    release_free_heap()
     seconds = time.perf_counter() - started
     log.info("warmed up in %.2f s", seconds)
     return seconds

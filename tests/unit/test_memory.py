@@ -1,5 +1,5 @@
-"""The heap's free pages are given back to the system: once after the warm-up, then every
-HEAP_TRIM_SECONDS in a worker thread (bot/memory.py)."""
+"""The heap's free pages are given back to the system every HEAP_TRIM_SECONDS, in a worker
+thread (bot/memory.py)."""
 
 from __future__ import annotations
 
