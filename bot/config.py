@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     notify_lease_seconds: float = Field(60.0, alias="NOTIFY_LEASE_SECONDS", ge=5, le=3600)
     notify_poll_seconds: float = Field(5.0, alias="NOTIFY_POLL_SECONDS", gt=0, le=300)
     shutdown_grace_seconds: float = Field(10.0, alias="SHUTDOWN_GRACE_SECONDS", ge=0, le=120)
+    # How often the heap's free pages are given back to the system (bot/memory.py); 0: never.
+    heap_trim_seconds: float = Field(10.0, alias="HEAP_TRIM_SECONDS", ge=0, le=3600)
 
     demo_data: bool = Field(True, alias="DEMO_DATA")
 

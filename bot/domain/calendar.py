@@ -2,17 +2,20 @@
 
 One definition each: home-work registration, allowances, approvals' reminder deadlines and the
 reports all count working days the same way (Monday to Friday, minus Belgian public holidays).
-The holiday tables come from the `holidays` package; `preload_holidays` builds the years a
-service needs at start-up, so no turn pays for it.
+The holiday tables come from the `holidays` package (its Belgian module alone, see `_belgium`);
+`preload_holidays` builds the years a service needs at start-up, so no turn pays for it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import holidays
 
@@ -84,9 +87,44 @@ def months_between(first: Month, last: Month) -> list[Month]:
     return months
 
 
+_BELGIUM_MODULE = "holidays.countries.belgium"
+
+
 @cache
+def _belgium() -> type[holidays.HolidayBase]:
+    """The Belgian holiday class, its module loaded by itself.
+
+    `holidays.country_holidays("BE")` imports the package `holidays.countries`, whose __init__
+    imports every country's module (some 280 modules, about 6 MiB resident) to reach one. The
+    Belgian module imports none of the others, so it is loaded from its file on its own; when the
+    package or the module is already imported, that class is used.
+    """
+    package = sys.modules.get("holidays.countries")
+    if package is not None:
+        return package.Belgium
+    module = sys.modules.get(_BELGIUM_MODULE)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(_BELGIUM_MODULE, Path(holidays.__file__).with_name("countries") / "belgium.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_BELGIUM_MODULE] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[_BELGIUM_MODULE]
+            raise
+    return module.Belgium
+
+
+# Holiday tables kept: 32 years in both languages. The year comes from what people type (a report
+# month runs to 9999), so the cache is bounded; a table not kept is rebuilt in half a millisecond.
+HOLIDAY_TABLES_KEPT = 64
+
+
+@lru_cache(maxsize=HOLIDAY_TABLES_KEPT)
 def _holidays(year: int, language: str) -> dict[date, str]:
-    return dict(holidays.country_holidays("BE", years=year, language=language).items())
+    # As holidays.country_holidays("BE", years=year, language=language) builds it.
+    return dict(_belgium()(years=year, language=language).items())
 
 
 def preload_holidays(years: Iterable[int]) -> None:

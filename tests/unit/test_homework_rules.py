@@ -149,3 +149,15 @@ def test_an_anchor_day_in_the_past_is_not_warned_about() -> None:
     ahead = decide_day(tuesday, "home", HomeworkPolicy(), agreement, tuesday)
     assert (past.anchor_day, past.warn_anchor_day) == (True, False)
     assert (ahead.anchor_day, ahead.warn_anchor_day) == (True, True)
+
+
+def test_the_holiday_tables_kept_stay_bounded() -> None:
+    """A year comes from what people type (a report month runs to 9999): the tables kept are bounded."""
+    from bot.domain import calendar
+
+    for year in range(1901, 1901 + 3 * calendar.HOLIDAY_TABLES_KEPT):  # the years the library knows
+        assert calendar.is_working_day(date(year, 12, 25)) is False
+        assert calendar.holiday_name(date(year, 1, 1), "en") == "New Year's Day"
+    assert calendar._holidays.cache_info().currsize <= calendar.HOLIDAY_TABLES_KEPT
+    assert holiday_name(date(2026, 12, 25), "nl") == "Kerstmis"  # rebuilt when asked again
+    assert calendar.belgian_holidays(2026) == frozenset(calendar._holidays(2026, "nl"))
