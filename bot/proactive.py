@@ -45,8 +45,8 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -130,19 +130,14 @@ class MovingWindowLimits:
     about 45 a second at a limit of 50); a moving window lets the sender catch up to the full
     rate while still never exceeding it in any window. Expired entries are dropped by the
     storage, so idle conversations cost nothing.
-
-    The synchronous in-memory limiter: a hit is a few microseconds of dictionary work, done on the
-    event loop. The asynchronous one hands every key to a worker thread on each of its expiry
-    passes, one pass per hit: with the hundreds of conversations a broadcast touches, that cost
-    more than the sends it paced.
     """
 
     def __init__(self) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def acquire(self, item: RateLimitItem, *keys: str) -> None:
-        while not self._limiter.hit(item, *keys):
-            stats = self._limiter.get_window_stats(item, *keys)
+        while not await self._limiter.hit(item, *keys):
+            stats = await self._limiter.get_window_stats(item, *keys)
             await asyncio.sleep(max(0.001, stats.reset_time - time.time()))
 
 

@@ -236,8 +236,8 @@ async def test_rate_never_above_the_configured_rate(
     window_limiter = services.proactive._limits._limiter
     hit = window_limiter.hit
 
-    def recording(item, *keys, cost: int = 1) -> bool:  # noqa: ANN001
-        allowed = hit(item, *keys, cost=cost)
+    async def recording(item, *keys, cost: int = 1) -> bool:  # noqa: ANN001
+        allowed = await hit(item, *keys, cost=cost)
         if allowed and keys[0] == "tenant":
             issued.append(time.time())
         return allowed
