@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain.equipment import ConfirmDeliveryWithoutOrder, FulfilmentRecorded, NotEligible
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.notifications import Message
 from bot.domain.staff import Role
 from bot.i18n import Translator
@@ -124,7 +124,14 @@ async def show_mine(turn: Turn, _payload: Any = None, *, notice: str | None = No
 
 
 async def cancel(turn: Turn, payload: CancelEquipmentRequest) -> dict[str, Any]:
-    request = await turn.run(service.cancel_request, service.CancelRequest(turn.me, payload.request_id))
+    try:
+        request = await turn.run(service.cancel_request, service.CancelRequest(turn.me, payload.request_id))
+    except Conflict as stale:
+        # Decided since this card was drawn (a copy the client did not refresh): the card shows the
+        # request as it is now, with why it can no longer be withdrawn.
+        own = await turn.run(service.my_request, service.MyRequest(turn.me, payload.request_id))
+        problem = turn.t(stale.key, **stale.params)
+        return request_card(turn.t, RequestView(own.request, can_cancel=own.can_cancel, problem=problem, refresh_user_ids=_viewer(turn)))
     return await show_mine(turn, notice=turn.t("equipment.cancelled_notice", id=request.id))
 
 

@@ -202,7 +202,8 @@ def team_regular_card(t: Translator, views: Sequence[RegularHomeworkView], *, no
         body.append(text(notice, color="Good", weight="Bolder"))
     for view in views:
         recent = t("allowance.regular_team_line", count=view.recent_home_days, weeks=view.policy.regular_homework_weeks)
-        status = t("allowance.regular_yes") if view.confirmed else t("allowance.regular_no")
+        # "Confirmed by the manager: No", not a bare "No" after the day count
+        status = f'{t("allowance.regular_status")}: {t("allowance.regular_yes") if view.confirmed else t("allowance.regular_no")}'
         if view.confirmed:
             button = execute(ConfirmRegularAction(staff_id=view.staff.id, confirmed=False, from_team=True), t("allowance.regular_withdraw"))
         else:

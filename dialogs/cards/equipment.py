@@ -296,6 +296,7 @@ class RequestView:
     request: EquipmentRequest
     can_cancel: bool
     notice: str | None = None
+    problem: str | None = None  # why the last click was refused (a withdraw after the decision)
     # The requester's Teams user id: their client refreshes the card, so every copy shows the
     # current state (decided, ordered, delivered) instead of "Waiting for your manager".
     refresh_user_ids: Sequence[str] = ()
@@ -306,6 +307,8 @@ def request_card(t: Translator, view: RequestView) -> dict[str, Any]:
     body: list[Any] = [title(t("equipment.request_title", id=request.id))]
     if view.notice:
         body.append(notice(view.notice))
+    if view.problem:
+        body.append(text("⚠ " + view.problem, color="Attention", weight="Bolder"))
     body.append(text(status_label(t, request.status), color=_STATUS_COLORS[request.status], weight="Bolder"))
     body.append(facts(_request_facts(t, request)))
     actions: list[Any] = []

@@ -389,7 +389,8 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
     """HR's creation form: texts in both languages, target group, up to three sessions."""
     body: list[Any] = [title(t("webinars.edit_title") if view.webinar_id else t("webinars.form_title"))]
     if view.error:
-        body.append(text(view.error, color="Attention", weight="Bolder"))
+        # The form is two screens long: the top only points down to the reasons, which sit at Preview.
+        body.append(text("⚠ " + t("webinars.problems_below"), color="Attention", weight="Bolder"))
     body += [
         TextInput(id="title_nl", label=t("webinars.field.title_nl"), is_required=True, max_length=200, value=_input_value(view, "title_nl"),
                   error_message=t("webinars.field.title_required")),
@@ -435,6 +436,8 @@ def webinar_form_card(t: Translator, view: WebinarFormView) -> dict[str, Any]:
         for slot in range(2, SESSION_SLOTS + 1)
     ]
     body.append(ActionSet(actions=toggles))
+    if view.error:
+        body.append(Container(style="attention", items=[text("⚠ " + view.error, weight="Bolder")]))
     back = ManageWebinar(webinar_id=view.webinar_id) if view.webinar_id else OpenFlow(flow=MANAGE_FLOW)
     return card(body, with_menu(t, [
         execute(SaveWebinar(webinar_id=view.webinar_id), t("webinars.preview"), style="positive"),

@@ -99,10 +99,15 @@ async def test_lift_on_the_eligibility_card_sends_no_inputs(chats: BotHarness, l
 
 
 @pytest.mark.parametrize(
-    ("user", "pending", "approved"),
-    [(people.STAFF, "Wacht op je leidinggevende", "Goedgekeurd, nog te bestellen"), (people.COLLEAGUE, "Waiting for your manager", "Approved, to be ordered")],
+    ("user", "pending", "approved", "too_late"),
+    [
+        (people.STAFF, "Wacht op je leidinggevende", "Goedgekeurd, nog te bestellen", "Deze aanvraag kan je niet meer intrekken"),
+        (people.COLLEAGUE, "Waiting for your manager", "Approved, to be ordered", "You can no longer withdraw this request"),
+    ],
 )
-async def test_the_requesters_own_card_refreshes_to_the_decision(chats: BotHarness, user: TeamsUser, pending: str, approved: str) -> None:
+async def test_the_requesters_own_card_refreshes_to_the_decision(
+    chats: BotHarness, user: TeamsUser, pending: str, approved: str, too_late: str,
+) -> None:
     await load_catalogues(chats)
     sent = card_of(await request_items(chats, user, {"headset": 1}))
     assert pending in content(sent) and actions(sent, "equipment.cancel")
@@ -118,6 +123,12 @@ async def test_the_requesters_own_card_refreshes_to_the_decision(chats: BotHarne
     assert approved in content(now) and pending not in content(now)
     assert actions(now, "equipment.cancel") == []
     assert now["refresh"]["userIds"] == [user.user_id]
+    # A copy the client never refreshed: its Withdraw, clicked after the decision, redraws that copy
+    # as the request is now, and says why (not only a passing message over the old state).
+    [withdraw] = actions(sent, "equipment.cancel")
+    stale = card_of(await chats.execute(user, withdraw["verb"], data_of(withdraw)))
+    assert too_late in content(stale) and approved in content(stale) and pending not in content(stale)
+    assert actions(stale, "equipment.cancel") == [] and stale["refresh"]["userIds"] == [user.user_id]
     # Somebody else's request card shows them nothing.
     other = people.COLLEAGUE if user is people.STAFF else people.STAFF
     refused = await chats.execute(other, refresh["verb"], refresh["data"])

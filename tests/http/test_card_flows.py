@@ -109,14 +109,16 @@ async def test_delivering_what_was_never_ordered_asks_first(harness: BotHarness,
 
 # -- regular home work from the team card -----------------------------------------------------------
 @pytest.mark.parametrize(
-    ("locale", "button", "confirmed", "outside"),
+    ("locale", "button", "confirmed", "outside", "row_no", "row_yes"),
     [
-        (DUTCH, "Regelmatig thuiswerk", "Bevestigd: Stan Staff", "Die medewerker hoort niet bij je team"),
-        (ENGLISH, "Regular home work", "Confirmed: Stan Staff", "That staff member is not in your team"),
+        (DUTCH, "Regelmatig thuiswerk", "Bevestigd: Stan Staff", "Die medewerker hoort niet bij je team",
+         "Bevestigd door de leidinggevende: Nee", "Bevestigd door de leidinggevende: Ja"),
+        (ENGLISH, "Regular home work", "Confirmed: Stan Staff", "That staff member is not in your team",
+         "Confirmed by the manager: No", "Confirmed by the manager: Yes"),
     ],
 )
 async def test_regular_home_work_is_confirmed_from_the_team_card(
-    harness: BotHarness, locale: str, button: str, confirmed: str, outside: str,
+    harness: BotHarness, locale: str, button: str, confirmed: str, outside: str, row_no: str, row_yes: str,
 ) -> None:
     manager, other = as_client(people.MANAGER, locale), as_client(people.OTHER_MANAGER, locale)
     [reply] = await harness.submit(manager, {"verb": "menu.open", "flow": "team"})
@@ -127,8 +129,10 @@ async def test_regular_home_work_is_confirmed_from_the_team_card(
     listing = reply.cards[0]
     stan = await staff_id(harness, people.STAFF)
     [confirm] = [a for a in actions(listing, "allowance.confirm_regular") if a["data"]["staff_id"] == stan]
+    assert row_no in content(listing)  # each row says what its yes or no is about
     after = card_of(await harness.execute(manager, "allowance.confirm_regular", data_of(confirm)))
     assert confirmed in content(after)
+    assert row_yes in content(after)
     async with harness.uow() as uow:
         assert await uow.allowances.regular_confirmation(stan) is not None
 

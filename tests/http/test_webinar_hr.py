@@ -71,6 +71,23 @@ async def test_the_new_webinar_form_has_cancel(harness: BotHarness) -> None:
         assert await uow.webinars.get_by_title("Focus @ home") is None
 
 
+async def test_a_refused_form_says_why_at_preview_in_both_languages(harness: BotHarness) -> None:
+    yesterday = (DEFAULT_NOW - timedelta(days=1)).date().isoformat()
+    for user, pointer, reason in (
+        (HR, 'onderaan deze kaart, boven "Voorbeeld bekijken"', "Sessie 1: ligt in het verleden"),
+        (ENGLISH_HR, 'at the bottom of this card, above "Preview"', "Session 1: is in the past"),
+    ):
+        refused = (await harness.execute(user, "webinar.save", form(s1_date=yesterday)))["value"]
+        assert_valid_card(refused)
+        body = refused["body"]
+        assert pointer in body[1]["text"] and reason not in card_text(body[:-1])
+        # The reasons are the last thing in the body: right above Preview, where HR clicked.
+        assert body[-1]["type"] == "Container" and body[-1]["style"] == "attention" and reason in card_text(body[-1])
+        assert refused["actions"][0]["verb"] == "webinar.save"
+    async with harness.uow() as uow:
+        assert await uow.webinars.get_by_title("Focus @ home") is None
+
+
 async def test_hr_changes_a_session_and_the_registered_are_told_in_their_language(harness: BotHarness) -> None:
     webinar_id, session_id = await add_webinar(harness, capacity=5)
     await harness.install(STAFF)
