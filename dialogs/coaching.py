@@ -48,6 +48,7 @@ def _line(item: service.QueueItem) -> QueueLine:
         request_id=request.id, requester=item.requester.display_name, entity_code=item.requester.entity_code,
         kind=request.kind.value, status=request.status.value, requested_on=request.requested_on,
         coach=item.coach.display_name if item.coach else None, conversations=request.conversations,
+        coach_id=item.coach.id if item.coach else None,
     )
 
 

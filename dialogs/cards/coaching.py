@@ -69,6 +69,7 @@ class QueueLine:
     requested_on: date
     coach: str | None
     conversations: int
+    coach_id: int | None = None  # the assigned coach, chosen already in the card's coach list
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def request_detail_card(t: Translator, view: RequestDetailView) -> dict[str, Any
     if line.status != "closed" and view.coaches:
         body.append(ChoiceSetInput(
             id="coach_id", label=t("coaching.choose_coach"), style="compact",
+            value=str(line.coach_id) if line.coach_id is not None else None,
             choices=[Choice(title=c.name, value=str(c.staff_id)) for c in view.coaches],
         ))
         actions.append(execute(AssignCoach(request_id=line.request_id), t("coaching.assign")))

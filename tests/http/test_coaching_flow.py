@@ -11,7 +11,7 @@ from dialogs.cards.coaching import (
     RecordConversations,
     RequestCoaching,
 )
-from tests.cards import assert_valid_card
+from tests.cards import assert_valid_card, walk
 from tests.conftest import BotHarness
 from tests.fakes.people import ADMIN, HR, MANAGER, STAFF
 
@@ -63,6 +63,9 @@ async def test_request_assign_record_close_and_manager_never_sees(harness: BotHa
     assert "geen coach" in refused["value"]
     assigned = await harness.execute(HR, "coaching.assign", {**AssignCoach(request_id=request_id).to_data(), "coach_id": str(hilde.id)})
     assert_valid_card(assigned["value"])
+    # The coach list shows who is assigned now, not an empty choice.
+    [coach_list] = [node for node in walk(assigned["value"]) if isinstance(node, dict) and node.get("id") == "coach_id"]
+    assert coach_list["value"] == str(hilde.id)
     recorded = await harness.execute(HR, "coaching.record", {**RecordConversations(request_id=request_id).to_data(), "conversations": "6"})
     assert_valid_card(recorded["value"])
     bad = await harness.execute(HR, "coaching.record", {**RecordConversations(request_id=request_id).to_data(), "conversations": "600"})
