@@ -29,7 +29,7 @@ THIS_TREE = common.ROOT
 
 
 async def _target(tree: Path, name: str, args: argparse.Namespace) -> tuple[Bench, Target]:
-    database = f"{args.postgres.rsplit('/', 1)[0]}/{args.postgres.rsplit('/', 1)[1]}_{name}"
+    database = f"{args.postgres}_{name}"  # bench_compare_before, bench_compare_after
     bench = Bench(argparse.Namespace(reps=1, seconds=args.seconds, concurrency=args.concurrency, open_load=0.6,
                                      open_seconds=0, memory_turns=0, postgres=database, backends=args.backend, out=None))
     bench.urls["sqlite"] = f"sqlite+aiosqlite:///{common.ROOT / 'var' / f'bench-compare-{name}.db'}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Executable, Result
+from sqlalchemy import Executable, Result, Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
@@ -34,3 +34,27 @@ class CoreStatements:
 
     async def scalar(self, statement: Executable, params: Any = None) -> Any:
         return await (await self._current()).scalar(statement, params)
+
+
+class PendingInsert:
+    """Rows for one table, collected during a use case and written with the unit of work's commit in
+    one INSERT (audit rows, notices): a turn that records several pays one round trip, and none of
+    the ORM's flush bookkeeping."""
+
+    __slots__ = ("_insert", "_rows", "_sql")
+
+    def __init__(self, table: Table, sql: CoreStatements) -> None:
+        self._insert = insert(table)
+        self._sql = sql
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
+
+    async def flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            await self._sql.execute(self._insert, rows)
+
+    def discard(self) -> None:
+        self._rows.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from storage.models.directory import (
     StaffRoleRow,
     StaffRow,
 )
-from storage.repositories.core import CoreStatements
+from storage.repositories.core import CoreStatements, PendingInsert
 
 
 class EntityRepository:
@@ -275,18 +275,14 @@ class StaffRepository:
         await self.session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(end_date=end_date))
 
 
-_INSERT_AUDIT = insert(AuditRow.__table__)
-
-
 class AuditRepository:
-    """Audit rows are collected and written with the unit of work's commit, in one INSERT: a turn
-    that records several pays one round trip, and none of the ORM's flush bookkeeping."""
+    """Audit rows are written with the unit of work's commit (`PendingInsert`)."""
 
     def __init__(self, session: AsyncSession, correlation_id: str | None = None, sql: CoreStatements | None = None) -> None:
         self.session = session
         self.correlation_id = correlation_id
         self.sql = sql or CoreStatements(session)
-        self._pending: list[dict[str, Any]] = []
+        self._pending = PendingInsert(AuditRow.__table__, self.sql)
 
     async def record(
         self,
@@ -298,19 +294,17 @@ class AuditRepository:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Record one state change (or a refused attempt) in the same transaction as the change."""
-        self._pending.append({
+        self._pending.add({
             "at": utcnow(), "actor": actor, "action": action, "subject_type": subject_type, "subject_id": str(subject_id),
             "before": before, "after": after, "correlation_id": self.correlation_id,
         })
 
     async def flush(self) -> None:
         """Write what was recorded (the unit of work calls this before it commits)."""
-        if self._pending:
-            rows, self._pending = self._pending, []
-            await self.sql.execute(_INSERT_AUDIT, rows)
+        await self._pending.flush()
 
     def discard(self) -> None:
-        self._pending.clear()
+        self._pending.discard()
 
     async def list_for_subject(self, subject_type: str, subject_id: object) -> list[AuditRow]:
         rows = await self.session.scalars(

@@ -178,9 +178,10 @@ class RegistrationRepository:
         row = (await self.sql.execute(_CHANGE_STATUS, {
             "registration_id": registration_id, "new_status": status.value, "only_if": only_if.value, "now": utcnow(),
         })).first()
-        registration = self._seen[registration_id] = _registration(row) if row else None
-        if registration is None:
+        if row is None:
             self._seen.pop(registration_id, None)
+            return None
+        registration = self._seen[registration_id] = _registration(row)
         return registration
 
     async def delete(self, registration_id: int) -> bool:

@@ -4,34 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent, UnsentNotice
 from storage.models.base import utcnow
 from storage.models.outbox import OutboxRow
-from storage.repositories.core import CoreStatements
+from storage.repositories.core import CoreStatements, PendingInsert
 
 N = TypeVar("N", bound=Notice)
 
 
-_INSERT = insert(OutboxRow.__table__)
-
-
 class OutboxRepository:
-    """Notices are collected and written with the unit of work's commit, in one INSERT."""
+    """Notices are written with the unit of work's commit (`PendingInsert`)."""
 
     def __init__(self, session: AsyncSession, correlation_id: str | None = None, sql: CoreStatements | None = None) -> None:
         self.session = session
         self.correlation_id = correlation_id
         self.sql = sql or CoreStatements(session)
         self.added = 0
-        self._pending: list[dict[str, Any]] = []
+        self._pending = PendingInsert(OutboxRow.__table__, self.sql)
 
     async def add(self, recipient_id: int, notice: Notice, due_at: datetime) -> None:
-        self._pending.append({
+        self._pending.add({
             "kind": notice.kind, "recipient_id": recipient_id, "payload": notice.model_dump(mode="json"),
             "status": DeliveryStatus.PENDING.value, "due_at": due_at, "created_at": utcnow(), "attempts": 0,
             "correlation_id": self.correlation_id,
@@ -40,12 +37,10 @@ class OutboxRepository:
 
     async def flush(self) -> None:
         """Write what was recorded (the unit of work calls this before it commits)."""
-        if self._pending:
-            rows, self._pending = self._pending, []
-            await self.sql.execute(_INSERT, rows)
+        await self._pending.flush()
 
     def discard(self) -> None:
-        self._pending.clear()
+        self._pending.discard()
         self.added = 0
 
     async def unsent(self, notice_type: type[N], recipient_ids: Sequence[int], now: datetime) -> list[UnsentNotice[N]]:
