@@ -54,12 +54,14 @@ def create_engine(
     as imports and reports may take long)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        from storage.sqlite_driver import one_trip_dbapi  # aiosqlite only where SQLite is used
+
         database = url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url, echo=echo, poolclass=NullPool if database in ("", ":memory:") else None,
-            connect_args={"timeout": 30},
+            connect_args={"timeout": 30}, **({"module": one_trip_dbapi()} if url.get_driver_name() == "aiosqlite" else {}),
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         # aiosqlite starts transactions lazily; BEGIN IMMEDIATE takes the write lock up front so
