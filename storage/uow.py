@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -70,6 +70,32 @@ class TaskReentrantLock:
             self._lock.release()
 
 
+R = TypeVar("R")
+
+
+class _OnFirstUse(Generic[R]):
+    """A unit of work's repository, made on first use in the current block (`async with uow`)."""
+
+    def __init__(self, make: Callable[[SqlUnitOfWork], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _OnFirstUse[R]: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> R | _OnFirstUse[R]:
+        if uow is None:
+            return self
+        made = uow._repositories.get(self._name)
+        if made is None:
+            made = uow._repositories[self._name] = self._make(uow)
+        return made
+
+
 class SqlUnitOfWork:
     session: AsyncSession
 
@@ -87,33 +113,14 @@ class SqlUnitOfWork:
         self._writer_lock = writer_lock
         self.approval_subjects: Mapping[str, Any] = approval_subjects or {}
         self._on_notifications = on_notifications
+        self._repositories: dict[str, Any] = {}
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._writer_lock is not None:
             await self._writer_lock.acquire()
         self.session = self._session_factory()
-        session = self.session
-        sql = CoreStatements(session)  # the hot paths' Core statements, on one connection per transaction
-        self.entities = EntityRepository(session, sql)
-        self.staff = StaffRepository(session, sql)
-        self.audit = AuditRepository(session, self.correlation_id, sql)
-        self.conversations = ConversationReferenceRepository(session, sql)
-        self.jobs = JobClaimRepository(session)
-        self.registrations = RegistrationRepository(session, sql)
-        self.registration_changes = RegistrationChangeRepository(session)
-        self.approvals = ApprovalRepository(session, sql)
-        self.equipment = EquipmentRepository(session)
-        self.allowances = AllowanceRepository(session)
-        self.webinars = WebinarRepository(session)
-        self.coaching = CoachingRepository(session)
-        self.privacy = PrivacyRepository(session)
-        self.reports = ReportRepository(session)
-        self.report_versions = ReportVersionRepository(session)
-        self.broadcasts = BroadcastRepository(session)
-        self.files = PendingFileRepository(session)
-        self.staff_org = StaffOrgRepository(session)
-        self.history = HistoryRepository(session)
-        self.outbox = OutboxRepository(session, self.correlation_id, sql)
+        self._sql = CoreStatements(self.session)  # the hot paths' Core statements, on one connection per transaction
+        self._repositories: dict[str, Any] = {}
         return self
 
     async def __aexit__(
@@ -131,17 +138,44 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         # What the use case recorded for the audit and the outbox is written last, in one INSERT each.
-        await self.audit.flush()
-        await self.outbox.flush()
+        audit, outbox = self._repositories.get("audit"), self._repositories.get("outbox")
+        if audit is not None:
+            await audit.flush()
+        if outbox is not None:
+            await outbox.flush()
         await self.session.commit()
-        if self.outbox.added and self._on_notifications is not None:
-            self.outbox.added = 0
+        if outbox is not None and outbox.added and self._on_notifications is not None:
+            outbox.added = 0
             self._on_notifications()
 
     async def rollback(self) -> None:
-        self.audit.discard()
-        self.outbox.discard()
+        for name in ("audit", "outbox"):
+            if (recorded := self._repositories.get(name)) is not None:
+                recorded.discard()
         await self.session.rollback()
+
+    # Each repository is made the first time a block asks for it: a use case needs a few of them,
+    # and making all of them cost a noticeable part of a short transaction.
+    entities = _OnFirstUse(lambda uow: EntityRepository(uow.session, uow._sql))
+    staff = _OnFirstUse(lambda uow: StaffRepository(uow.session, uow._sql))
+    audit = _OnFirstUse(lambda uow: AuditRepository(uow.session, uow.correlation_id, uow._sql))
+    conversations = _OnFirstUse(lambda uow: ConversationReferenceRepository(uow.session, uow._sql))
+    jobs = _OnFirstUse(lambda uow: JobClaimRepository(uow.session))
+    registrations = _OnFirstUse(lambda uow: RegistrationRepository(uow.session, uow._sql))
+    registration_changes = _OnFirstUse(lambda uow: RegistrationChangeRepository(uow.session))
+    approvals = _OnFirstUse(lambda uow: ApprovalRepository(uow.session, uow._sql))
+    equipment = _OnFirstUse(lambda uow: EquipmentRepository(uow.session))
+    allowances = _OnFirstUse(lambda uow: AllowanceRepository(uow.session))
+    webinars = _OnFirstUse(lambda uow: WebinarRepository(uow.session))
+    coaching = _OnFirstUse(lambda uow: CoachingRepository(uow.session))
+    privacy = _OnFirstUse(lambda uow: PrivacyRepository(uow.session))
+    reports = _OnFirstUse(lambda uow: ReportRepository(uow.session))
+    report_versions = _OnFirstUse(lambda uow: ReportVersionRepository(uow.session))
+    broadcasts = _OnFirstUse(lambda uow: BroadcastRepository(uow.session))
+    files = _OnFirstUse(lambda uow: PendingFileRepository(uow.session))
+    staff_org = _OnFirstUse(lambda uow: StaffOrgRepository(uow.session))
+    history = _OnFirstUse(lambda uow: HistoryRepository(uow.session))
+    outbox = _OnFirstUse(lambda uow: OutboxRepository(uow.session, uow.correlation_id, uow._sql))
 
 
 class UnitOfWorkFactory:

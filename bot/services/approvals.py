@@ -198,8 +198,10 @@ async def _access(uow: UnitOfWork, approval_id: int, actor: Staff, today: date, 
     requester = await uow.staff.get(approval.requester_id)
     if requester is None:
         raise NotFound()
-    deputised = await uow.approvals.deputised_for(actor.id, today)
-    return _Access(approval, requester, rules.may_decide(actor, approval, requester, deputised))
+    may_decide = rules.decides_without_deputies(actor, approval, requester)
+    if may_decide is None:  # only then does it matter whom the actor stands in for today
+        may_decide = rules.may_decide(actor, approval, requester, await uow.approvals.deputised_for(actor.id, today))
+    return _Access(approval, requester, may_decide)
 
 
 async def _refuse(uow: UnitOfWork, actor: Staff, approval_id: int, attempt: str, now: datetime) -> Forbidden:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from microsoft_teams.cards import (
@@ -85,7 +86,13 @@ def _associated_inputs(payload: ActionData) -> str | None:
 
 def menu_button(t: Translator) -> SubmitAction:
     """Back to the main menu (a new message with the menu; the card it sits on stays as it is)."""
-    return submit(ShowMenu(), t("common.back_to_menu"))
+    return _menu_button(t("common.back_to_menu"))
+
+
+@lru_cache(maxsize=8)
+def _menu_button(title: str) -> SubmitAction:
+    # Nearly every card ends with it: one model per language, which cards only read.
+    return submit(ShowMenu(), title)
 
 
 def with_menu(t: Translator, actions: Sequence[Any] = ()) -> list[Any]:

@@ -10,9 +10,10 @@ transaction, in order with everything else. Statements that load ORM entities st
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Result, Table, insert
+from sqlalchemy import Executable, Insert, Result, Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
@@ -36,6 +37,12 @@ class CoreStatements:
         return await (await self._current()).scalar(statement, params)
 
 
+@cache
+def _insert_into(table: Table) -> Insert:
+    """One INSERT per table, built once (every unit of work makes a PendingInsert for two tables)."""
+    return insert(table)
+
+
 class PendingInsert:
     """Rows for one table, collected during a use case and written with the unit of work's commit in
     one INSERT (audit rows, notices): a turn that records several pays one round trip, and none of
@@ -44,7 +51,7 @@ class PendingInsert:
     __slots__ = ("_insert", "_rows", "_sql")
 
     def __init__(self, table: Table, sql: CoreStatements) -> None:
-        self._insert = insert(table)
+        self._insert = _insert_into(table)
         self._sql = sql
         self._rows: list[dict[str, Any]] = []
 

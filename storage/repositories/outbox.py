@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.notifications import ClaimedNotification, DeliveryStatus, Notice, Sent, UnsentNotice
@@ -15,6 +15,36 @@ from storage.models.outbox import OutboxRow
 from storage.repositories.core import CoreStatements, PendingInsert
 
 N = TypeVar("N", bound=Notice)
+
+# The dispatcher's statements, built once: each notification's delivery runs them, and building an
+# UPDATE from the mapped attributes cost more than executing it.
+_OUTBOX = OutboxRow.__table__
+_DUE = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.status == DeliveryStatus.PENDING.value, _OUTBOX.c.due_at <= bindparam("now"),
+        or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now")),
+    )
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_DUE))
+    .values(claimed_by=bindparam("instance", type_=_OUTBOX.c.claimed_by.type), claimed_until=bindparam("lease_until", type_=_OUTBOX.c.claimed_until.type))
+    .returning(_OUTBOX.c.id, _OUTBOX.c.recipient_id, _OUTBOX.c.kind, _OUTBOX.c.payload, _OUTBOX.c.attempts, _OUTBOX.c.correlation_id)
+)
+_FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("notification_id"), _OUTBOX.c.claimed_by == bindparam("instance"))
+    .values(
+        status=bindparam("outcome", type_=_OUTBOX.c.status.type), sent_at=bindparam("delivered_at", type_=_OUTBOX.c.sent_at.type),
+        activity_id=bindparam("delivered_activity_id", type_=_OUTBOX.c.activity_id.type),
+        last_error=bindparam("error", type_=_OUTBOX.c.last_error.type),
+        claimed_by=None, claimed_until=None, attempts=_OUTBOX.c.attempts + 1,
+    )
+)
 
 
 class OutboxRepository:
@@ -68,23 +98,7 @@ class OutboxRepository:
         """Take a lease on up to `limit` due rows nobody else holds, in one statement (an UPDATE of
         the rows a SKIP LOCKED sub-select picks on PostgreSQL), so it needs no transaction of its
         own."""
-        due = (
-            select(OutboxRow.id)
-            .where(
-                OutboxRow.status == DeliveryStatus.PENDING, OutboxRow.due_at <= now,
-                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claimed = await self.sql.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(due))
-            .values(claimed_by=instance, claimed_until=now + lease)
-            .returning(OutboxRow.id, OutboxRow.recipient_id, OutboxRow.kind, OutboxRow.payload, OutboxRow.attempts, OutboxRow.correlation_id)
-            .execution_options(synchronize_session=False)
-        )
+        claimed = await self.sql.execute(_CLAIM, {"instance": instance, "now": now, "lease_until": now + lease, "limit": limit})
         return sorted((ClaimedNotification(*row) for row in claimed), key=lambda item: item.id)
 
     async def finish(
@@ -92,15 +106,11 @@ class OutboxRepository:
         sent: Sent | None = None, error: str | None = None,
     ) -> bool:
         """Record the outcome; False when this instance no longer holds the lease."""
-        result = await self.sql.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == notification_id, OutboxRow.claimed_by == instance)
-            .values(
-                status=status, sent_at=now if status == DeliveryStatus.SENT else None,
-                activity_id=sent.activity_id if sent else None, last_error=error[:500] if error else None,
-                claimed_by=None, claimed_until=None, attempts=OutboxRow.attempts + 1,
-            )
-        )
+        result = await self.sql.execute(_FINISH, {
+            "notification_id": notification_id, "instance": instance, "outcome": status.value,
+            "delivered_at": now if status == DeliveryStatus.SENT else None, "delivered_activity_id": sent.activity_id if sent else None,
+            "error": error[:500] if error else None,
+        })
         return bool(result.rowcount)
 
     async def retry_later(self, notification_id: int, instance: str, due_at: datetime, error: str) -> None:

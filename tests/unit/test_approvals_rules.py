@@ -10,6 +10,7 @@ from bot.domain.approvals import (
     Deputy,
     check_comment,
     check_deputy,
+    decides_without_deputies,
     escalation_due,
     may_decide,
     may_view,
@@ -74,6 +75,15 @@ class TestWhoMayDecide:
         escalated = approval(approver_id=DIRECTOR.id)
         assert may_decide(DIRECTOR, escalated, STAFF, set())
         assert may_decide(MANAGER, escalated, STAFF, set())
+
+    def test_only_someone_deciding_as_a_deputy_needs_the_deputies_read(self) -> None:
+        # The access check reads whom the actor stands in for only when this says None.
+        assert decides_without_deputies(MANAGER, approval(), STAFF) is True
+        assert decides_without_deputies(DIRECTOR, approval(approver_id=DIRECTOR.id), STAFF) is True
+        assert decides_without_deputies(ADMIN, approval(), STAFF) is True
+        assert decides_without_deputies(STAFF, approval(), STAFF) is False
+        assert decides_without_deputies(PEER, approval(), STAFF) is None
+        assert decides_without_deputies(STRANGER, approval(), STAFF) is None
 
     def test_the_requester_may_view_but_not_decide(self) -> None:
         assert may_view(STAFF, approval(), STAFF, set())
