@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from datetime import date
 from types import TracebackType
 from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.staff import Staff
+from storage.repositories import read_ahead
 from storage.repositories.allowances import AllowanceRepository
 from storage.repositories.approvals import ApprovalRepository
 from storage.repositories.broadcasts import BroadcastRepository
@@ -153,6 +156,19 @@ class SqlUnitOfWork:
             if (recorded := self._repositories.get(name)) is not None:
                 recorded.discard()
         await self.session.rollback()
+
+    async def read_ahead_for_days(self, staff: Staff, first: date, last: date) -> None:
+        await read_ahead.rules_for_days(
+            self._sql, self.entities, self.registrations, staff_id=staff.id, entity_id=staff.entity_id,
+            manager_id=staff.manager_id, first=first, last=last,
+        )
+
+    async def read_ahead_for_registration(self, registration_id: int) -> None:
+        if not self.registrations.knows(registration_id):
+            await read_ahead.rules_for_registration(self._sql, self.registrations, registration_id)
+
+    async def read_ahead_for_approval(self, approval_id: int, *, lock: bool) -> None:
+        await read_ahead.approval_with_requester(self._sql, self.approvals, self.staff, approval_id, lock=lock)
 
     # Each repository is made the first time a block asks for it: a use case needs a few of them,
     # and making all of them cost a noticeable part of a short transaction.

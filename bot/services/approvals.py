@@ -72,17 +72,11 @@ async def _people(uow: UnitOfWork, ids: Iterable[int], known: dict[int, Staff]) 
     return [person for i in wanted if (person := known.get(i) or found.get(i)) is not None]
 
 
-async def _refresh_user_ids(
-    uow: UnitOfWork, approval: Approval, requester: Staff, today: date, known: dict[int, Staff]
-) -> tuple[str, ...]:
+async def _refresh_user_ids(uow: UnitOfWork, approval: Approval, requester: Staff, today: date) -> tuple[str, ...]:
     """Teams user ids (29:...) of everyone who may decide by position, plus their active deputies:
     their clients refresh the card and get the buttons; everyone else sees the status."""
-    people = rules.deciders_of(approval, requester)
-    people |= {deputy.deputy_id for deputy in await uow.approvals.active_deputies(people, today)}
-    people.discard(requester.id)
-    staff = await _people(uow, people, known)
-    refs = await uow.conversations.get_many([person.aad_object_id for person in staff])
-    return tuple(sorted({ref.user_id for ref in refs.values() if ref.user_id})[:MAX_REFRESH_USERS])
+    user_ids = await uow.conversations.teams_user_ids(rules.deciders_of(approval, requester), with_deputies_on=today, excluding=requester.id)
+    return tuple(sorted(set(user_ids))[:MAX_REFRESH_USERS])
 
 
 async def _view(
@@ -103,7 +97,7 @@ async def _view(
         can_decide=can_decide and approval.is_pending, escalated=approval.escalated_at is not None,
         decided_by_name=names.get(approval.decided_by) if approval.decided_by else None,
         decided_at=approval.decided_at, comment=approval.comment,
-        refresh_user_ids=await _refresh_user_ids(uow, approval, requester, today, people),
+        refresh_user_ids=await _refresh_user_ids(uow, approval, requester, today),
         reason_required=can_decide and approval.is_pending
         and (await uow.entities.policy(requester.entity_id)).approvals.reject_reason_required,
     )
@@ -192,6 +186,7 @@ class _Access:
 
 
 async def _access(uow: UnitOfWork, approval_id: int, actor: Staff, today: date, *, lock: bool = False) -> _Access:
+    await uow.read_ahead_for_approval(approval_id, lock=lock)  # the approval and its requester in one read
     approval = await uow.approvals.get(approval_id, for_update=lock)
     if approval is None:
         raise NotFound()

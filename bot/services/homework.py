@@ -175,12 +175,15 @@ async def register_in(uow: UnitOfWork, command: RegisterDays, now: datetime, aud
     names the staff member unless `audit_actor` says who acts for them (the demo data)."""
     staff, today = command.actor, now.date()
     actor = audit_actor or f"staff:{staff.id}"
+    days = sorted(set(command.days))
+    if days:  # the policy, agreement and markings asked below, in one read
+        await uow.read_ahead_for_days(staff, days[0], days[-1])
     policy = (await uow.entities.policy(staff.entity_id)).homework
     agreement = await team_agreement_for(uow, staff)
     location = (command.location or None) if command.place == "satellite" else None
     result = RegistrationResult(command.place, command.part, location, anchor_policy=policy.anchor_day_home_work)
     changes: list[ChangedDay] = []
-    for day in sorted(set(command.days)):
+    for day in days:
         try:
             check_day(day, today, policy)
         except DayRefused as refusal:
@@ -299,8 +302,9 @@ async def register_request(uow: UnitOfWork, command: RegisterRequest, now: datet
     request, today = command.request, now.date()
     missing = request.missing
     async with uow:
-        policy = await _policy(uow, command.actor)
+        # The policy is read here only for a form to show; a registration reads it with the rest.
         if missing is not None:
+            policy = await _policy(uow, command.actor)
             parsed = request if isinstance(request, ParsedRequest) else None
             return _form_view(
                 policy, request.as_form(), today, missing, unknown=parsed.unknown if parsed else (),
@@ -314,11 +318,11 @@ async def register_request(uow: UnitOfWork, command: RegisterRequest, now: datet
         except DomainError as error:
             if not from_form:
                 raise
-            return _form_view(policy, request, today, errors=((_field_of(error), error),))
+            return _form_view(await _policy(uow, command.actor), request, today, errors=((_field_of(error), error),))
         result = await register_in(uow, RegisterDays(command.actor, days, request.place, request.part, request.location), now)
         if from_form and not result.with_outcome(*SAVED_OUTCOMES):
             refusals = tuple(("day", r.refusal) for r in result.days if r.refusal is not None)
-            return _form_view(policy, request, today, errors=refusals[:3])
+            return _form_view(await _policy(uow, command.actor), request, today, errors=refusals[:3])
         await uow.commit()
     return result
 

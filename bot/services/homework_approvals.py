@@ -37,6 +37,7 @@ class HomeworkDaySubject:
         return below_minimum(monday, registrations, agreement)
 
     async def describe(self, uow: UnitOfWork, subject_id: int) -> HomeworkDaySummary:
+        await uow.read_ahead_for_registration(subject_id)  # the day and the team agreement in one read
         registration = await self._registration(uow, subject_id)
         staff = await uow.staff.get(registration.staff_id)
         agreement = await team_agreement_for(uow, staff) if staff else None
@@ -49,6 +50,7 @@ class HomeworkDaySubject:
         )
 
     async def before_approve(self, uow: UnitOfWork, subject_id: int, *, confirmed: bool) -> None:
+        await uow.read_ahead_for_registration(subject_id)  # the day, its markings and the team agreement in one read
         registration = await self._registration(uow, subject_id)
         if registration.status != RegistrationStatus.PENDING:
             raise Conflict("homework.no_longer_pending")

@@ -15,10 +15,11 @@ the commit. `storage.uow.SqlUnitOfWork` implements this protocol on SQLAlchemy;
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from bot.domain.staff import Staff
 from bot.services.ports.allowances import AllowanceRepository
 from bot.services.ports.approvals import ApprovalRepository, ApprovalSubject
 from bot.services.ports.broadcasts import BroadcastRepository
@@ -76,6 +77,14 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    # Hints that the home-work rules are about to ask for these (one read instead of several);
+    # the answers the rules get are the same with or without them.
+    async def read_ahead_for_days(self, staff: Staff, first: date, last: date) -> None: ...
+
+    async def read_ahead_for_registration(self, registration_id: int) -> None: ...
+
+    async def read_ahead_for_approval(self, approval_id: int, *, lock: bool) -> None: ...
 
 
 Command = TypeVar("Command", contravariant=True)

@@ -58,6 +58,7 @@ class ApprovalRepository:
     def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
         self.session = session
         self.sql = sql or CoreStatements(session)
+        self._ahead: dict[int, tuple[Approval, bool]] = {}
 
     # -- approvals ------------------------------------------------------------------------------
     async def add(
@@ -71,9 +72,17 @@ class ApprovalRepository:
         await self.session.flush()
         return _approval(row)
 
+    def remember(self, approval: Approval, *, locked: bool) -> None:
+        """An approval read ahead (storage.repositories.read_ahead), locked or not: the next `get`
+        of it is answered from here once, a locking one only when the read ahead locked."""
+        self._ahead[approval.id] = (approval, locked)
+
     async def get(self, approval_id: int, *, for_update: bool = False) -> Approval | None:
         """With for_update, PostgreSQL locks the row until the transaction ends (SQLite already
         serialises writers with BEGIN IMMEDIATE)."""
+        ahead = self._ahead.pop(approval_id, None)
+        if ahead is not None and (ahead[1] or not for_update):
+            return ahead[0]
         statement = _APPROVAL_BY_ID_LOCKED if for_update else _APPROVAL_BY_ID
         row = (await self.sql.execute(statement, {"approval_id": approval_id})).first()
         return _approval(row) if row else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.conversations import StoredReference
 from bot.domain.policy import EntityPolicy
 from bot.domain.staff import Entity, Role, Staff, StaffRecord
+from storage.models.approvals import DeputyRow
 from storage.models.base import utcnow
 from storage.models.directory import (
     AuditRow,
@@ -52,6 +54,10 @@ class EntityRepository:
             data = await self.sql.scalar(_ENTITY_POLICY, {"entity_id": entity_id})
             policy = self._policies[entity_id] = EntityPolicy.from_json(data)
         return policy
+
+    def remember_policy(self, entity_id: int, data: Any) -> None:
+        """A policy read ahead with other rows (storage.repositories.read_ahead)."""
+        self._policies[entity_id] = EntityPolicy.from_json(data)
 
     async def set_policy(self, entity_id: int, policy: EntityPolicy) -> None:
         self._policies.pop(entity_id, None)
@@ -153,6 +159,10 @@ class StaffRepository:
         if key in self._seen:
             return self._seen[key]
         return self._keep(await self._one(_STAFF_BY_AAD, {"aad_object_id": aad_object_id}))
+
+    def remember(self, staff: Staff) -> None:
+        """Someone read ahead with other rows (storage.repositories.read_ahead)."""
+        self._keep(staff)
 
     def _keep(self, staff: Staff | None) -> Staff | None:
         if staff is not None:
@@ -361,6 +371,24 @@ _REACH = (
     .where(StaffRow.id == bindparam("staff_id"))
 )
 
+_DEPUTIES = DeputyRow.__table__
+# A card's refresh list: the people's and their active deputies' Teams ids, in one read.
+_TEAMS_USER_IDS = (
+    select(ConversationReferenceRow.user_id).distinct()
+    .select_from(StaffRow)
+    .join(ConversationReferenceRow, ConversationReferenceRow.aad_object_id == StaffRow.aad_object_id)
+    .where(
+        StaffRow.id != bindparam("excluding"), ConversationReferenceRow.user_id.is_not(None),
+        or_(
+            StaffRow.id.in_(bindparam("people", expanding=True)),
+            StaffRow.id.in_(select(_DEPUTIES.c.deputy_id).where(
+                _DEPUTIES.c.manager_id.in_(bindparam("managers", expanding=True)),
+                _DEPUTIES.c.valid_from <= bindparam("day"), _DEPUTIES.c.valid_until >= bindparam("day"),
+            )),
+        ),
+    )
+)
+
 
 class ConversationReferenceRepository:
     def __init__(self, session: AsyncSession, sql: CoreStatements | None = None) -> None:
@@ -391,6 +419,13 @@ class ConversationReferenceRepository:
             return {}
         rows = await self.sql.execute(_REFERENCES_BY_AAD, {"aad_object_ids": list(aad_object_ids)})
         return {row.aad_object_id: self._domain(row) for row in rows}
+
+    async def teams_user_ids(self, staff_ids: Iterable[int], *, with_deputies_on: date, excluding: int) -> list[str]:
+        people = sorted(set(staff_ids))
+        if not people:
+            return []
+        rows = await self.sql.execute(_TEAMS_USER_IDS, {"people": people, "managers": people, "day": with_deputies_on, "excluding": excluding})
+        return [user_id for (user_id,) in rows if user_id]
 
     async def save(self, ref: StoredReference) -> bool:
         """Insert or refresh a reference in one statement; returns True when something changed.

@@ -105,6 +105,22 @@ class RegistrationRepository:
         # card). A locking read always goes to the database; writes through here forget.
         self._seen: dict[int, Registration | None] = {}
         self._agreements: dict[int, TeamAgreement | None] = {}
+        # Markings read ahead (`storage.repositories.read_ahead`): per staff member, the days
+        # covered and every marking not lifted that touches them.
+        self._markings: dict[int, tuple[date, date, tuple[Ineligibility, ...]]] = {}
+
+    # -- what a read ahead found (storage.repositories.read_ahead) -------------------------------
+    def knows(self, registration_id: int) -> bool:
+        return registration_id in self._seen
+
+    def remember(self, registration: Registration) -> None:
+        self._seen[registration.id] = registration
+
+    def remember_agreement(self, manager_id: int, agreement: TeamAgreement | None) -> None:
+        self._agreements[manager_id] = agreement
+
+    def remember_markings(self, staff_id: int, first: date, last: date, markings: Sequence[Ineligibility]) -> None:
+        self._markings[staff_id] = (first, last, tuple(markings))
 
     # -- registrations ----------------------------------------------------------------------------
     async def get(self, registration_id: int, *, for_update: bool = False) -> Registration | None:
@@ -192,6 +208,10 @@ class RegistrationRepository:
     # -- eligibility registry ---------------------------------------------------------------------
     async def ineligibility_on(self, staff_id: int, day: date) -> Ineligibility | None:
         """The marking (not lifted) that covers `day`, if any; the most recent wins."""
+        known = self._markings.get(staff_id)
+        if known is not None and known[0] <= day <= known[1]:
+            covering = [m for m in known[2] if m.valid_from <= day and (m.valid_until is None or m.valid_until >= day)]
+            return max(covering, key=lambda m: (m.valid_from, m.id), default=None)
         row = (await self.sql.execute(_INELIGIBLE_ON, {"staff_id": staff_id, "day": day})).first()
         return _ineligibility(row) if row else None
 
@@ -215,6 +235,7 @@ class RegistrationRepository:
     async def add_ineligibility(
         self, *, staff_id: int, reason: str, note: str | None, valid_from: date, valid_until: date | None, set_by: int | None
     ) -> Ineligibility:
+        self._markings.clear()
         row = IneligibilityRow(
             staff_id=staff_id, reason=reason, note=note, valid_from=valid_from, valid_until=valid_until,
             set_by=set_by, created_at=utcnow(),
@@ -225,6 +246,7 @@ class RegistrationRepository:
 
     async def lift_ineligibility(self, ineligibility_id: int, *, lifted_by: int, at: datetime) -> bool:
         """Lift a marking once; False when it was already lifted (double click, second manager)."""
+        self._markings.clear()
         row = await self.session.scalar(
             select(IneligibilityRow).where(IneligibilityRow.id == ineligibility_id).with_for_update()
             .execution_options(populate_existing=True)
@@ -237,6 +259,7 @@ class RegistrationRepository:
         return True
 
     async def record_cancelled_days(self, ineligibility_id: int, days: Sequence[Registration]) -> None:
+        self._markings.clear()
         row = await self.session.get(IneligibilityRow, ineligibility_id)
         if row is None:
             return

@@ -121,6 +121,15 @@ class FakeUnitOfWork:
         if self._snapshot is not None:
             self.db.state = copy.deepcopy(self._snapshot)
 
+    async def read_ahead_for_days(self, staff: Staff, first: date, last: date) -> None:
+        """Nothing to read ahead in memory."""
+
+    async def read_ahead_for_registration(self, registration_id: int) -> None:
+        """Nothing to read ahead in memory."""
+
+    async def read_ahead_for_approval(self, approval_id: int, *, lock: bool) -> None:
+        """Nothing to read ahead in memory."""
+
 
 def fake_uow_factory(db: FakeDatabase, **kwargs: Any):  # noqa: ANN201
     """A factory with the signature of `storage.uow.UnitOfWorkFactory` (correlation id ignored)."""

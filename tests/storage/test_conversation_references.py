@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
 from bot.domain.conversations import StoredReference
 from storage.models.directory import ConversationReferenceRow
 from storage.uow import UnitOfWorkFactory
-from tests.fakes.people import STAFF
+from tests.fakes.people import ADMIN, COLLEAGUE, DIRECTOR, HR, MANAGER, STAFF
 
 AAD = "cccccccc-0000-0000-0000-000000000001"
 REFERENCE = StoredReference(AAD, "29:c", "Cas", "a:personal-c", "https://smba.example", "tenant", "msteams", "28:bot", "Bot", "en-GB", True)
@@ -95,3 +96,22 @@ async def test_reach_gives_the_language_and_the_reference_in_one_read(directory:
         await uow.commit()
     async with directory.standalone() as uow:
         assert await uow.conversations.reach(staff.id) == (staff.language, replace(REFERENCE, aad_object_id=staff.aad_object_id))
+
+
+async def test_teams_user_ids_of_people_and_their_deputies_on_the_day(directory: UnitOfWorkFactory) -> None:
+    day, created = date(2026, 11, 23), datetime(2026, 11, 20, tzinfo=UTC)
+    async with directory() as uow:
+        people = {user: await uow.staff.get_by_aad(user.aad_object_id) for user in (MANAGER, STAFF, HR, ADMIN, COLLEAGUE, DIRECTOR)}
+        ids = {user: person.id for user, person in people.items() if person is not None}
+        for user in (MANAGER, STAFF, HR, ADMIN, DIRECTOR):  # COLLEAGUE has no stored reference
+            await uow.conversations.save(replace(REFERENCE, aad_object_id=user.aad_object_id, user_id=user.user_id))
+        await uow.approvals.add_deputy(ids[MANAGER], ids[HR], day, day, created)  # active on the day
+        await uow.approvals.add_deputy(ids[MANAGER], ids[ADMIN], date(2026, 11, 1), date(2026, 11, 22), created)  # over
+        await uow.approvals.add_deputy(ids[MANAGER], ids[COLLEAGUE], day, day, created)  # no reference
+        await uow.approvals.add_deputy(ids[MANAGER], ids[STAFF], day, day, created)  # the one to leave out
+        await uow.commit()
+    async with directory() as uow:
+        found = await uow.conversations.teams_user_ids([ids[MANAGER], ids[DIRECTOR]], with_deputies_on=day, excluding=ids[STAFF])
+        assert sorted(found) == sorted([MANAGER.user_id, DIRECTOR.user_id, HR.user_id])
+        assert await uow.conversations.teams_user_ids([ids[DIRECTOR]], with_deputies_on=day, excluding=ids[STAFF]) == [DIRECTOR.user_id]
+        assert await uow.conversations.teams_user_ids([], with_deputies_on=day, excluding=ids[STAFF]) == []

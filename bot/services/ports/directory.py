@@ -3,6 +3,7 @@ and job claims."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -64,6 +65,10 @@ class ConversationRepository(Protocol):
     async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]: ...
     async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
         """A staff member's directory language and reference; None when nobody has that id."""
+        ...
+    async def teams_user_ids(self, staff_ids: Iterable[int], *, with_deputies_on: date, excluding: int) -> list[str]:
+        """The Teams user ids (29:...) of these people and of their deputies active on the day,
+        leaving out `excluding`; people without a stored reference have none."""
         ...
     async def save(self, ref: StoredReference) -> bool: ...
     async def mark_unusable(self, aad_object_id: str, reason: str) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -163,6 +163,14 @@ class FakeConversationRepository:
     async def get_many(self, aad_object_ids: list[str]) -> dict[str, StoredReference]:
         table = self.db.table("conversations")
         return {aad: table[aad] for aad in aad_object_ids if aad in table}
+
+    async def teams_user_ids(self, staff_ids: Iterable[int], *, with_deputies_on: date, excluding: int) -> list[str]:
+        people = set(staff_ids)
+        people |= {d.deputy_id for d in self.db.table("deputies").values() if d.manager_id in people and d.active_on(with_deputies_on)}
+        people.discard(excluding)
+        staff, references = self.db.table("staff"), self.db.table("conversations")
+        found = (references.get(staff[i].aad_object_id) for i in people if i in staff)
+        return sorted({ref.user_id for ref in found if ref is not None and ref.user_id})
 
     async def reach(self, staff_id: int) -> tuple[str, StoredReference | None] | None:
         staff = self.db.table("staff").get(staff_id)
