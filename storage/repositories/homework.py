@@ -108,6 +108,7 @@ class RegistrationRepository:
         # Markings read ahead (`storage.repositories.read_ahead`): per staff member, the days
         # covered and every marking not lifted that touches them.
         self._markings: dict[int, tuple[date, date, tuple[Ineligibility, ...]]] = {}
+        self._free_days: dict[int, tuple[date, date]] = {}
 
     # -- what a read ahead found (storage.repositories.read_ahead) -------------------------------
     def knows(self, registration_id: int) -> bool:
@@ -122,6 +123,11 @@ class RegistrationRepository:
     def remember_markings(self, staff_id: int, first: date, last: date, markings: Sequence[Ineligibility]) -> None:
         self._markings[staff_id] = (first, last, tuple(markings))
 
+    def remember_no_registrations(self, staff_id: int, first: date, last: date) -> None:
+        """Nothing is registered from `first` to `last`: a read of one of those days, locking or not,
+        finds nothing (a locking read that finds no row locks nothing) until this saves a day."""
+        self._free_days[staff_id] = (first, last)
+
     # -- registrations ----------------------------------------------------------------------------
     async def get(self, registration_id: int, *, for_update: bool = False) -> Registration | None:
         if not for_update and registration_id in self._seen:
@@ -132,6 +138,9 @@ class RegistrationRepository:
         return registration
 
     async def get_for_day(self, staff_id: int, day: date, *, for_update: bool = False) -> Registration | None:
+        free = self._free_days.get(staff_id)
+        if free is not None and free[0] <= day <= free[1]:
+            return None
         statement = _DAY_FOR_UPDATE if for_update else _DAY
         row = (await self.sql.execute(statement, {"staff_id": staff_id, "day": day})).first()
         return _registration(row) if row else None
@@ -166,6 +175,7 @@ class RegistrationRepository:
         Callers that need what it was before read it first with `get_for_day(for_update=True)`."""
         now = utcnow()
         self._seen.clear()
+        self._free_days.clear()
         row = (await self.sql.execute(_SAVE_DAY[self.session.get_bind().dialect.name], {
             "staff_id": staff_id, "day": day, "place": place, "part": part, "status": RegistrationStatus(status).value,
             "satellite_location": satellite_location, "source": source, "created_at": now, "updated_at": now,

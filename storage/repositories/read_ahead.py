@@ -1,7 +1,7 @@
 """Reading ahead, in one statement, what the home-work rules ask one by one.
 
-Registering a day asks for the entity's policy, the team's agreement and the staff member's
-eligibility markings; deciding on a home day asks for the day, the agreement and the markings;
+Registering a day asks for the entity's policy, the team's agreement, the staff member's
+eligibility markings and what the day holds already; deciding on a home day asks for the day, the agreement and the markings;
 every decision and approval card starts with the approval and its requester.
 Each question was a round trip of its own, and a round trip to the database (a socket write and a
 read, on both sides) is most of what a short statement costs. These statements fetch the answers
@@ -59,9 +59,14 @@ def _markings_touching(staff_id: Any, first: Any, last: Any) -> ColumnElement[bo
     )
 
 
-# A registration: the entity's policy, the team agreement, the markings over the days asked.
+# A registration: the entity's policy, the team agreement, the markings over the days asked, and
+# whether any of those days is registered already.
+_ANY_REGISTERED = exists().where(
+    _REGISTRATIONS.c.staff_id == bindparam("staff_id"), _REGISTRATIONS.c.day >= bindparam("first_day"),
+    _REGISTRATIONS.c.day <= bindparam("last_day"),
+).label("any_registered")
 _FOR_DAYS = (
-    select(_ENTITIES.c.policy, *_agreement_of(bindparam("manager_id")), *_MARKING_COLUMNS)
+    select(_ENTITIES.c.policy, *_agreement_of(bindparam("manager_id")), _ANY_REGISTERED, *_MARKING_COLUMNS)
     .select_from(_ENTITIES.outerjoin(
         _MARKINGS, _markings_touching(bindparam("staff_id"), bindparam("first_day"), bindparam("last_day"))
     ))
@@ -127,6 +132,8 @@ async def rules_for_days(
     if manager_id is not None:
         registrations.remember_agreement(manager_id, _agreement(manager_id, rows[0]))
     registrations.remember_markings(staff_id, first, last, _markings(rows))
+    if not rows[0].any_registered:
+        registrations.remember_no_registrations(staff_id, first, last)
 
 
 async def rules_for_registration(sql: CoreStatements, registrations: RegistrationRepository, registration_id: int) -> None:

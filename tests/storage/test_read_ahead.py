@@ -153,3 +153,23 @@ async def test_an_approval_and_its_requester_come_in_one_read(directory: UnitOfW
             assert len(seen) == 2  # read ahead without the lock: the locking read still goes to the database
             await uow.read_ahead_for_approval(10_000, lock=False)
             assert await uow.approvals.get(10_000) is None
+
+
+async def test_days_with_nothing_registered_are_known_free_until_a_day_is_saved(directory: UnitOfWorkFactory) -> None:
+    staff, _ = await _people(directory)
+    async with directory() as uow:
+        with statements(directory) as seen:
+            await uow.read_ahead_for_days(staff, MON, WED)
+            assert await uow.registrations.get_for_day(staff.id, TUE, for_update=True) is None
+            assert len(seen) == 1  # nothing registered on those days: no locking read needed
+            saved = await uow.registrations.save_day(staff_id=staff.id, day=TUE, place="home", part="full", status="registered")
+            assert await uow.registrations.get_for_day(staff.id, TUE, for_update=True) == saved
+            assert await uow.registrations.get_for_day(staff.id, THU) is None
+            assert len(seen) == 4  # after the save, and outside the days read: the database
+        await uow.commit()
+    async with directory() as uow:
+        with statements(directory) as seen:
+            await uow.read_ahead_for_days(staff, MON, WED)  # Tuesday is registered now
+            assert await uow.registrations.get_for_day(staff.id, MON, for_update=True) is None
+            assert (await uow.registrations.get_for_day(staff.id, TUE, for_update=True)) == saved
+            assert len(seen) == 3
