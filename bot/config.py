@@ -18,7 +18,7 @@ class ConfigError(Exception):
 
 
 def default_pool_size() -> int:
-    """Connections per instance: two per CPU core plus one (5 on 2 cores), as many again as overflow.
+    """Two per CPU core plus one (5 on 2 cores); an instance keeps up to twice this open.
 
     One instance runs its turns on one event loop, so it drives about one core of Python; a turn
     holds a connection only while its unit of work runs, and PostgreSQL serves best with a few

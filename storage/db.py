@@ -70,8 +70,12 @@ def create_engine(
         return engine
     limits = limits or DatabaseLimits()
     pool_args: dict[str, Any] = {"pool_timeout": limits.pool} if limits.pool else {}
+    # Up to twice `pool_size` connections, each kept once opened. A burst beyond pool_size used to
+    # open "overflow" connections that the pool closed again on return: under steady load above
+    # pool_size every such turn paid a new PostgreSQL connection (its TCP handshake, start-up and
+    # a new server process), which cost more than the turn's own statements.
     engine = create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+        url, echo=echo, pool_size=2 * pool_size, max_overflow=0, pool_recycle=1800,
         connect_args=limits.connect_args(), **pool_args,
     )
     _ping_after_idle(engine, idle_ping_seconds)
@@ -84,7 +88,7 @@ def pool_exhausted(engine: AsyncEngine) -> bool:
     pool = engine.sync_engine.pool
     if not is_postgres(engine) or not isinstance(pool, QueuePool):
         return False  # SQLite turns queue on the writer lock, not on the pool
-    return pool.checkedout() >= 2 * pool.size()  # pool_size plus as many overflow (create_engine)
+    return pool.checkedout() >= pool.size()  # twice the configured pool_size (create_engine)
 
 
 def _close_dead_connections_at_once(engine: AsyncEngine) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -140,5 +140,27 @@ async def test_waiting_for_a_pooled_connection_is_bounded(pg_database_url: str) 
             assert 0.4 < seconds < 1.5, seconds
         assert not pool_exhausted(engine)
         assert await _select_one(engine) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_burst_above_the_pool_size_keeps_its_connections_for_the_next(pg_database_url: str) -> None:
+    # Up to twice pool_size connections, each kept: a steady load above pool_size opens no new
+    # connection per turn (they used to be closed on return, and every such turn reconnected).
+    engine = create_engine(pg_database_url, pool_size=2)
+    opened: list[int] = []
+    event.listen(engine.sync_engine, "connect", lambda *_args: opened.append(1))
+
+    async def hold(seconds: float) -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await asyncio.sleep(seconds)
+
+    try:
+        await asyncio.gather(*(hold(0.05) for _ in range(4)))
+        assert len(opened) == 4 and engine.sync_engine.pool.checkedin() == 4
+        for _ in range(3):
+            await asyncio.gather(*(hold(0.01) for _ in range(4)))
+        assert len(opened) == 4
     finally:
         await engine.dispose()
