@@ -86,7 +86,10 @@ class HybridWorkBot:
             key = "common.database_unavailable" if is_database_error(error) else "common.apology"
             response = card_invoke_response(t(key, ref=correlation_id))
         if not context.turn_state.get(BotFrameworkAdapter._INVOKE_RESPONSE_KEY):
-            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+            # Where the adapter's send puts an invoke's answer (it goes back in the HTTP response),
+            # without TurnContext.send_activity's deep copy of the card built for it just now.
+            context.turn_state[BotFrameworkAdapter._INVOKE_RESPONSE_KEY] = Activity(type=ActivityTypes.invoke_response, value=response)
+            context.responded = True
 
     def _remember(self, reference: StoredReference) -> None:
         self._known_references[reference.aad_object_id] = reference
