@@ -102,13 +102,16 @@ class FakeConnector:
         if cid in self.holds:
             self.held.set()
             await asyncio.sleep(self.holds[cid])
+        # The body is read before the gate is looked at: from the gate check to the acceptance
+        # nothing waits, so once a gate is set no post is accepted any more (a post that had
+        # passed the check while its body was still arriving used to be accepted after it).
+        activity = await request.json()
         if self.gate is not None:
             await self.gate.wait()
             return web.json_response({"error": {"code": "Gone", "message": "simulated crash"}}, status=503)
         failure = self._failure("POST", cid)
         if failure is not None:
             return failure
-        activity = await request.json()
         new_id = f"activity-{next(self._ids)}"
         self.sent.append(Sent("POST", cid, activity, request.match_info.get("aid"), request.headers.get("Authorization")))
         self.accepted_at.append(asyncio.get_running_loop().time())
